@@ -1,0 +1,40 @@
+#pragma once
+// The board panel: a board picker and the chosen board's memory regions drawn as bars. The flash
+// bar fills with the model's weights; RAM bars fill with the arena once memory planning exists.
+
+#include "boards/board.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QVBoxLayout;
+
+namespace ts {
+
+class BoardPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit BoardPanel(QWidget* parent = nullptr);
+
+    void setBoards(const BoardSet* boards);
+    bool selectBoard(const QString& id); // false if the id is unknown
+    QString currentBoardId() const;
+    const Board* currentBoard() const;
+    void setWeightBytes(int64_t bytes); // what the model puts in flash
+
+signals:
+    void boardChanged(const QString& id);
+
+private:
+    void rebuild();
+
+    const BoardSet* m_boards = nullptr;
+    QComboBox* m_picker = nullptr;
+    QLabel* m_summary = nullptr;
+    QWidget* m_regions = nullptr;
+    QVBoxLayout* m_regionsLayout = nullptr;
+    int64_t m_weightBytes = 0;
+};
+
+} // namespace ts

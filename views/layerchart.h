@@ -1,0 +1,36 @@
+#pragma once
+// Per-layer bar chart (QCustomPlot): activation bytes each op reads and writes, and its MACs.
+// A first look at where a model's memory and compute go; the memory chart with planned working
+// sets replaces the activation series once arena planning lands.
+
+#include "model/graph.h"
+
+#include <QWidget>
+
+class QCustomPlot;
+class QCPBars;
+class QCPGraph;
+
+namespace ts {
+
+class LayerChart : public QWidget {
+    Q_OBJECT
+public:
+    explicit LayerChart(QWidget* parent = nullptr);
+    void setModel(const Model* model);
+    void selectOp(int index); // -1 clears
+    QCustomPlot* plot() const { return m_plot; }
+
+signals:
+    void opClicked(int index);
+
+private:
+    QCustomPlot* m_plot = nullptr;
+    QCPBars* m_inputs = nullptr;
+    QCPBars* m_outputs = nullptr;
+    QCPGraph* m_macs = nullptr;
+    QCPGraph* m_selection = nullptr;
+    const Model* m_model = nullptr;
+};
+
+} // namespace ts

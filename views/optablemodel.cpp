@@ -1,0 +1,95 @@
+#include "views/optablemodel.h"
+
+#include "report/inspect_report.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QStringList>
+
+namespace ts {
+
+OpTableModel::OpTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void OpTableModel::setModel(const Model* model)
+{
+    beginResetModel();
+    m_model = model;
+    m_facts.clear();
+    if (m_model)
+        for (const Op& op : m_model->main().ops)
+            m_facts.push_back(computeOpFacts(m_model->main(), op));
+    endResetModel();
+}
+
+int OpTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() || !m_model ? 0 : int(m_model->main().ops.size());
+}
+
+int OpTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+namespace {
+QString operands(const Graph& g, const std::vector<int>& ids)
+{
+    QStringList parts;
+    for (int i : ids)
+        if (const Tensor* t = g.tensor(i); t && !t->isConstant())
+            parts << QString("%1 %2").arg(dtypeName(t->dtype), QString::fromStdString(shapeString(t->shape)));
+    return parts.join(", ");
+}
+} // namespace
+
+QVariant OpTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!m_model || !index.isValid() || index.row() >= rowCount())
+        return {};
+    const Graph& g = m_model->main();
+    const Op& op = g.ops[size_t(index.row())];
+    const OpFacts& f = m_facts[size_t(index.row())];
+    const int col = index.column();
+    if (role == Qt::DisplayRole || role == SortRole) {
+        const bool sort = role == SortRole;
+        switch (col) {
+        case ColIndex: return index.row();
+        case ColOp: {
+            QString s = QString::fromStdString(opKindName(op.kind));
+            if (op.kind == OpKind::Custom)
+                s += " (" + QString::fromStdString(op.customCode) + ")";
+            return s;
+        }
+        case ColInputs: return operands(g, op.inputs);
+        case ColOutputs: return operands(g, op.outputs);
+        case ColMacs: return sort ? QVariant(qint64(f.macs)) : QVariant(formatCount(f.macs));
+        case ColWeights: return sort ? QVariant(qint64(f.weightBytes + f.biasBytes)) : QVariant(formatBytes(f.weightBytes + f.biasBytes));
+        case ColActivation: return QString(activationName(op.activation()));
+        case ColSupported: return f.supported ? tr("yes") : tr("no");
+        default: return {};
+        }
+    }
+    if (role == Qt::TextAlignmentRole && (col == ColIndex || col == ColMacs || col == ColWeights))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && col == ColSupported && !f.supported)
+        return QString::fromStdString(f.unsupportedReason);
+    if (role == Qt::ForegroundRole && col == ColSupported && !f.supported)
+        return QBrush(QColor(0xb0, 0x20, 0x20));
+    return {};
+}
+
+QVariant OpTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case ColIndex: return tr("#");
+    case ColOp: return tr("Op");
+    case ColInputs: return tr("Inputs");
+    case ColOutputs: return tr("Outputs");
+    case ColMacs: return tr("MACs");
+    case ColWeights: return tr("Weights");
+    case ColActivation: return tr("Fused act.");
+    case ColSupported: return tr("Supported");
+    default: return {};
+    }
+}
+
+} // namespace ts

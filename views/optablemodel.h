@@ -1,0 +1,35 @@
+#pragma once
+// The model panel's item model: one row per op of subgraph 0.
+
+#include "analysis/opfacts.h"
+#include "model/graph.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace ts {
+
+class OpTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { ColIndex, ColOp, ColInputs, ColOutputs, ColMacs, ColWeights, ColActivation, ColSupported, ColumnCount };
+    // Role giving the raw number behind a cell, so sorting by MACs/bytes is numeric.
+    static constexpr int SortRole = Qt::UserRole + 1;
+
+    explicit OpTableModel(QObject* parent = nullptr);
+
+    void setModel(const Model* model); // nullptr clears; the Model must outlive its use here
+    const Model* model() const { return m_model; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    const Model* m_model = nullptr;
+    std::vector<OpFacts> m_facts;
+};
+
+} // namespace ts
