@@ -31,7 +31,7 @@ enum class OpKind : int32_t {
     Add = 0, AveragePool2D = 1, Concatenation = 2, Conv2D = 3, DepthwiseConv2D = 4,
     Dequantize = 6, FullyConnected = 9, Logistic = 14, MaxPool2D = 17, Mul = 18, Relu = 19,
     Relu6 = 21, Reshape = 22, ResizeBilinear = 23, Softmax = 25, Svdf = 27, Tanh = 28,
-    Custom = 32, Pad = 34, Transpose = 39, Mean = 40, Sub = 41, Squeeze = 43, StridedSlice = 45,
+    Custom = 32, Pad = 34, Transpose = 39, Mean = 40, Sub = 41, Div = 42, Squeeze = 43, StridedSlice = 45,
     LogSoftmax = 50, PadV2 = 60, Sum = 74, ReduceMax = 82, ResizeNearestNeighbor = 97,
     LeakyRelu = 98, Quantize = 114, HardSwish = 117,
 };
@@ -74,7 +74,7 @@ struct ConcatenationOptions {
     Activation activation = Activation::None;
     bool operator==(const ConcatenationOptions&) const;
 };
-// ADD, SUB and MUL: a fused activation (and, for ADD/SUB, the int16 power-of-two-scale flag).
+// ADD, SUB, MUL and DIV: a fused activation (and, for ADD/SUB, the int16 power-of-two-scale flag).
 struct ElementwiseOptions {
     Activation activation = Activation::None;
     bool potScaleInt16 = true;

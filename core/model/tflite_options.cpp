@@ -106,6 +106,8 @@ OpOptions readOptions(const tflite::Operator& op, bool* unmodeled)
         const auto* o = op.builtin_options_as_SubOptions();
         return ElementwiseOptions{act(o->fused_activation_function()), o->pot_scale_int16()};
     }
+    case B::DivOptions:
+        return ElementwiseOptions{act(op.builtin_options_as_DivOptions()->fused_activation_function()), true};
     case B::MulOptions: {
         const auto* o = op.builtin_options_as_MulOptions();
         return ElementwiseOptions{act(o->fused_activation_function()), true};
@@ -214,6 +216,8 @@ std::pair<tflite::BuiltinOptions, flatbuffers::Offset<void>> writeOptions(flatbu
         {
             if (kind == OpKind::Sub)
                 return {B::SubOptions, tflite::CreateSubOptions(fbb, act(o.activation), o.potScaleInt16).Union()};
+            if (kind == OpKind::Div)
+                return {B::DivOptions, tflite::CreateDivOptions(fbb, act(o.activation)).Union()};
             if (kind == OpKind::Mul)
                 return {B::MulOptions, tflite::CreateMulOptions(fbb, act(o.activation)).Union()};
             return {B::AddOptions, tflite::CreateAddOptions(fbb, act(o.activation), o.potScaleInt16).Union()};
