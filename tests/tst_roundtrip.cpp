@@ -17,6 +17,7 @@ private slots:
     void sharedModels();
     void demoModel();
     void writeFileIsAtomic();
+    void stringsWithNulBytesSurvive();
 };
 
 void TestRoundTrip::sharedModels_data()
@@ -69,6 +70,36 @@ void TestRoundTrip::writeFileIsAtomic()
     const auto diags = writeTfliteFile(buildDemoModel(), dir.filePath("missing/dir/x.tflite").toStdString());
     QCOMPARE(diags.size(), size_t(1));
     QVERIFY(diags[0].toString().find("missing/dir/x.tflite") != std::string::npos);
+}
+
+// Regression (found by fuzz_import): names holding NUL bytes were cut at the NUL on export, so a
+// metadata name no longer matched after re-import. Every string the exporter writes is covered.
+void TestRoundTrip::stringsWithNulBytesSurvive()
+{
+    Model m = buildDemoModel();
+    const std::string nul("a\0b", 3);
+    static const uint8_t payload[4] = {1, 2, 3, 4};
+    m.description = "demo" + nul;
+    m.main().name = "main" + nul;
+    m.main().tensors[0].name = "input" + nul;
+    m.metadata.push_back(MetadataEntry{"meta" + nul, ByteView{payload, sizeof payload}});
+    Op custom;
+    custom.kind = OpKind::Custom;
+    custom.customCode = "Vendor" + nul;
+    custom.inputs = {m.main().outputs[0]};
+    const int out = int(m.main().tensors.size());
+    m.main().tensors.push_back(m.main().tensors[size_t(m.main().outputs[0])]);
+    m.main().tensors.back().name = "custom_out";
+    custom.outputs = {out};
+    m.main().ops.push_back(custom);
+    m.main().outputs = {out};
+    auto bytes = exportTflite(m);
+    QVERIFY(bytes.ok());
+    auto back = importTfliteBytes(std::make_shared<const std::vector<uint8_t>>(*bytes), "nul.tflite");
+    QVERIFY2(back.ok(), firstError(back.diagnostics).c_str());
+    std::string diff;
+    QVERIFY2(sameGraph(m, *back, &diff), diff.c_str());
+    QCOMPARE(back->metadata.back().name.size(), size_t(7));
 }
 
 QTEST_GUILESS_MAIN(TestRoundTrip)

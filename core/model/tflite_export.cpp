@@ -112,7 +112,10 @@ flatbuffers::Offset<tflite::SubGraph> Exporter::subgraph(const Graph& g)
     std::vector<flatbuffers::Offset<tflite::Operator>> ops;
     for (const Op& o : g.ops)
         ops.push_back(op(o));
-    return tflite::CreateSubGraphDirect(m_fbb, &tensors, &g.inputs, &g.outputs, &ops, g.name.c_str());
+    // Strings go through CreateString(std::string) so that embedded NUL bytes survive.
+    const auto name = m_fbb.CreateString(g.name);
+    return tflite::CreateSubGraph(m_fbb, m_fbb.CreateVector(tensors), m_fbb.CreateVector(g.inputs),
+                                  m_fbb.CreateVector(g.outputs), m_fbb.CreateVector(ops), name);
 }
 
 Result<std::vector<uint8_t>> Exporter::run()
@@ -132,15 +135,16 @@ Result<std::vector<uint8_t>> Exporter::run()
         // Metadata always gets a buffer of its own, even when empty, so that its index is stable.
         const auto index = uint32_t(m_buffers.size());
         m_buffers.push_back(m.data);
-        metadata.push_back(tflite::CreateMetadataDirect(fbb, m.name.c_str(), index));
+        metadata.push_back(tflite::CreateMetadata(fbb, fbb.CreateString(m.name), index));
     }
 
     std::vector<flatbuffers::Offset<tflite::OperatorCode>> opcodes;
     for (const auto& [code, custom, version] : m_opcodes) {
         // Old readers only look at the int8 field; 127 tells them to read the int32 one.
         const auto deprecated = static_cast<int8_t>(code < 127 ? code : 127);
-        opcodes.push_back(tflite::CreateOperatorCodeDirect(fbb, deprecated, custom.empty() ? nullptr : custom.c_str(),
-                                                           version, static_cast<tflite::BuiltinOperator>(code)));
+        const auto customCode = custom.empty() ? 0 : fbb.CreateString(custom);
+        opcodes.push_back(tflite::CreateOperatorCode(fbb, deprecated, customCode, version,
+                                                     static_cast<tflite::BuiltinOperator>(code)));
     }
 
     std::vector<flatbuffers::Offset<tflite::Buffer>> buffers;
@@ -152,8 +156,9 @@ Result<std::vector<uint8_t>> Exporter::run()
         }
         buffers.push_back(tflite::CreateBuffer(fbb, data));
     }
-    const auto model = tflite::CreateModelDirect(fbb, m_model.schemaVersion, &opcodes, &subgraphs,
-                                                 m_model.description.c_str(), &buffers, nullptr, &metadata);
+    const auto model = tflite::CreateModel(fbb, m_model.schemaVersion, fbb.CreateVector(opcodes),
+                                           fbb.CreateVector(subgraphs), fbb.CreateString(m_model.description),
+                                           fbb.CreateVector(buffers), 0, fbb.CreateVector(metadata));
     tflite::FinishModelBuffer(fbb, model);
     r.value = std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
     return r;
