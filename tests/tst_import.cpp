@@ -3,6 +3,7 @@
 // quantization, optional inputs, metadata, and the shape check.
 
 #include "analysis/opfacts.h"
+#include "model/demo_model.h"
 #include "model/shapes.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
@@ -29,6 +30,7 @@ private slots:
     void lenetNoBiasOptionalInput();
     void sha256MatchesProvenance();
     void shapeInferenceRules();
+    void multipleSubgraphsAreReported();
 };
 
 void TestImport::models_data()
@@ -368,6 +370,26 @@ void TestImport::shapeInferenceRules()
     mean.options = ReducerOptions{false};
     QCOMPARE(*inferOutputShape(g, mean), (std::vector<int32_t>{1, 16}));
     QVERIFY(!checkShapes(Graph{g.name, g.tensors, {mean}, {}, {}}, "x").empty()); // stored [1,1,1,16] ≠ [1,16]
+}
+
+// Subgraph 0 is the model; the others are kept and reported.
+void TestImport::multipleSubgraphsAreReported()
+{
+    Model m = buildDemoModel();
+    Graph second = m.main();
+    second.name = "while_body";
+    m.subgraphs.push_back(second);
+    auto bytes = exportTflite(m);
+    QVERIFY(bytes.ok());
+    auto r = importTfliteBytes(std::make_shared<const std::vector<uint8_t>>(*bytes), "two.tflite");
+    QVERIFY(r.ok());
+    QCOMPARE(r->subgraphs.size(), size_t(2));
+    QCOMPARE(r->main().name, std::string("tinystudio_demo"));
+    bool reported = false;
+    for (const Diagnostic& d : r.diagnostics)
+        reported |= d.severity == Severity::Info && d.message.find("2 subgraphs") != std::string::npos
+            && d.message.find("1 'while_body'") != std::string::npos;
+    QVERIFY(reported);
 }
 
 QTEST_GUILESS_MAIN(TestImport)

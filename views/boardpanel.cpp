@@ -7,6 +7,8 @@
 #include <QProgressBar>
 #include <QVBoxLayout>
 
+#include <optional>
+
 namespace ts {
 
 BoardPanel::BoardPanel(QWidget* parent) : QWidget(parent)
@@ -89,16 +91,18 @@ void BoardPanel::rebuild()
     m_summary->setToolTip(QString::fromStdString(b->source + (b->notes.empty() ? "" : "\n\n" + b->notes)));
 
     const Board& shown = limits ? *limits : *b;
-    auto addBar = [this](const MemoryRegion& r, int64_t used, const QString& what) {
+    auto addBar = [this](const MemoryRegion& r, std::optional<int64_t> used, const QString& what) {
         auto* label = new QLabel(QString("%1 <span style='color:gray'>%2 @ 0x%3</span>")
                                      .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))
                                      .arg(r.base, 8, 16, QChar('0')),
                                  m_regions);
         auto* bar = new QProgressBar(m_regions);
         bar->setRange(0, 1000);
-        const double frac = r.size ? double(used) / double(r.size) : 0.0;
+        const double frac = r.size && used ? double(*used) / double(r.size) : 0.0;
         bar->setValue(int(std::min(1.0, frac) * 1000));
-        bar->setFormat(QString("%1 / %2%3").arg(formatBytes(used), formatBytes(int64_t(r.size)), what));
+        // Without a use to show (RAM before arena planning exists) the bar gives the capacity only.
+        bar->setFormat(used ? QString("%1 / %2%3").arg(formatBytes(*used), formatBytes(int64_t(r.size)), what)
+                            : QString("%1%2").arg(formatBytes(int64_t(r.size)), what));
         if (frac > 1.0)
             bar->setStyleSheet("QProgressBar::chunk { background: #c0392b; }");
         m_regionsLayout->addWidget(label);
@@ -106,9 +110,10 @@ void BoardPanel::rebuild()
     };
     const MemoryRegion* flash = shown.largestFlash();
     for (const auto& r : shown.flash)
-        addBar(r, &r == flash ? m_weightBytes : 0, &r == flash ? tr(" (weights)") : QString());
+        addBar(r, &r == flash ? std::optional<int64_t>(m_weightBytes) : std::optional<int64_t>(0),
+               &r == flash ? tr(" (weights)") : QString());
     for (const auto& r : shown.ram)
-        addBar(r, 0, QString());
+        addBar(r, std::nullopt, tr(" (arena not planned yet)"));
 }
 
 } // namespace ts

@@ -73,8 +73,9 @@ void LayerChart::setModel(const Model* model)
     m_selection->data()->clear();
     m_plot->rescaleAxes();
     m_plot->xAxis->setRange(-1, std::max<double>(1, double(x.size())));
-    m_plot->yAxis->setRangeLower(0);
-    m_plot->yAxis2->setRangeLower(0);
+    // Headroom above the tallest bar and the MAC line, so neither is clipped at the frame.
+    m_plot->yAxis->setRange(0, m_plot->yAxis->range().upper * 1.12 + 1e-9);
+    m_plot->yAxis2->setRange(0, m_plot->yAxis2->range().upper * 1.12 + 1e-9);
     m_plot->replot();
 }
 
