@@ -92,7 +92,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Child widgets outlive the members (QWidget deletes them after this body and the members
+    // are gone), so detach every view from the model and the boards before those are destroyed.
+    m_opTable->setModel(nullptr);
+    m_chart->setModel(nullptr);
+    m_boardPanel->setBoards(nullptr);
+}
 
 void MainWindow::buildDocks()
 {
