@@ -5,12 +5,15 @@
 #include "model/demo_model.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
+#include "pipeline/analysis.h"
+#include "report/analyze_report.h"
 #include "report/inspect_report.h"
 
 #include <flatbuffers/base.h>
 
 #include <QCoreApplication>
 #include <QJsonDocument>
+#include <QMap>
 #include <QStringList>
 
 #include <cstdio>
@@ -23,6 +26,9 @@ const char* kUsage =
     "commands:\n"
     "  inspect MODEL.tflite [--json]   per-op table (shapes, dtypes, MACs, weights, supported) and totals\n"
     "  boards [--json]                 the board profiles (bundled and user)\n"
+    "  analyze MODEL --board ID [--planner NAME] [--no-inplace] [--reorder] [--quantized-io] [--no-legalize]\n"
+    "          [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
+    "                                  peak SRAM, per-layer working sets, arena layout, fit verdict\n"
     "  demo-model OUT.tflite           write TinyStudio's demo MCUNet-style int8 model\n"
     "  roundtrip IN.tflite OUT.tflite  import and export again (checks that the graph survives)\n"
     "  version                         versions of TinyStudio, Qt and FlatBuffers\n";
@@ -54,19 +60,34 @@ bool report(const ts::Diagnostics& diags, bool showInfo = false)
 struct Args {
     QStringList positional;
     bool json = false;
+    QStringList flags;              // valueless options seen (--no-inplace, ...)
+    QMap<QString, QString> values;  // options with a value (--board ID, ...)
     QString unknown;
 };
+
+const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment"};
 
 Args parse(const QStringList& raw)
 {
     Args a;
-    for (const QString& s : raw) {
-        if (s == "--json")
-            a.json = true;
-        else if (s.startsWith("--") && a.unknown.isEmpty())
+    for (int i = 0; i < raw.size(); ++i) {
+        const QString& s = raw[i];
+        if (kFlags.contains(s)) {
+            a.flags << s;
+            a.json |= s == "--json";
+        } else if (kValued.contains(s)) {
+            if (i + 1 >= raw.size()) {
+                if (a.unknown.isEmpty())
+                    a.unknown = s + " (needs a value)";
+            } else {
+                a.values[s] = raw[++i];
+            }
+        } else if (s.startsWith("--") && a.unknown.isEmpty()) {
             a.unknown = s;
-        else
+        } else {
             a.positional << s;
+        }
     }
     return a;
 }
@@ -96,6 +117,52 @@ int cmdBoards(const Args& a)
     else
         printOut(ts::boardsText(set));
     return failed ? 1 : 0;
+}
+
+int cmdAnalyze(const Args& a)
+{
+    if (a.positional.size() != 1)
+        return usage("analyze needs exactly one MODEL");
+    if (!a.values.contains("--board"))
+        return usage("analyze needs --board ID (tinystudio-cli boards lists them)");
+    const ts::BoardSet boards = ts::loadDefaultBoards();
+    report(boards.diagnostics);
+    const std::string id = a.values["--board"].toStdString();
+    const ts::Board* board = boards.find(id);
+    if (!board) {
+        printErr("error: unknown board '" + id + "'; expected one of: " + boards.ids());
+        return 1;
+    }
+    ts::AnalysisOptions options;
+    options.planner = a.values.value("--planner", ts::kDefaultPlanner).toStdString();
+    options.memory.inplaceDepthwise = !a.flags.contains("--no-inplace");
+    options.reorder = a.flags.contains("--reorder");
+    options.legalize.quantizedIo = a.flags.contains("--quantized-io");
+    if (a.flags.contains("--no-legalize")) // the graph exactly as stored, as TFLM plans it
+        options.legalize = ts::LegalizeOptions{false, false, false, options.legalize.quantizedIo};
+    options.fit.region = a.values.value("--region").toStdString();
+    bool ok = true;
+    if (a.values.contains("--reserve")) {
+        options.fit.reserveBytes = a.values["--reserve"].toLongLong(&ok);
+        if (!ok || options.fit.reserveBytes < 0)
+            return usage("--reserve takes a number of bytes >= 0");
+    }
+    if (a.values.contains("--alignment")) {
+        options.memory.alignment = a.values["--alignment"].toInt(&ok);
+        if (!ok || options.memory.alignment < 1 || options.memory.alignment > 4096)
+            return usage("--alignment takes a number from 1 to 4096");
+    }
+    auto model = ts::importTfliteFile(a.positional[0].toStdString());
+    if (report(model.diagnostics) || !model.ok())
+        return 1;
+    auto r = ts::runAnalysis(*model, *board, boards, options);
+    if (report(r.diagnostics) || !r.ok())
+        return 1;
+    if (a.json)
+        printOut(QString::fromUtf8(QJsonDocument(ts::analyzeJson(*model, *board, *r, options)).toJson(QJsonDocument::Indented)));
+    else
+        printOut(ts::analyzeText(*model, *board, *r, options));
+    return 0;
 }
 
 int cmdDemo(const Args& a)
@@ -151,6 +218,8 @@ int main(int argc, char** argv)
         return cmdInspect(a);
     if (command == "boards")
         return cmdBoards(a);
+    if (command == "analyze")
+        return cmdAnalyze(a);
     if (command == "demo-model")
         return cmdDemo(a);
     if (command == "roundtrip")

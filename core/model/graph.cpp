@@ -144,14 +144,14 @@ const char* activationName(Activation a)
 
 bool Conv2DOptions::operator==(const Conv2DOptions& o) const
 {
-    return std::tie(padding, strideW, strideH, dilationW, dilationH, activation)
-        == std::tie(o.padding, o.strideW, o.strideH, o.dilationW, o.dilationH, o.activation);
+    return std::tie(padding, strideW, strideH, dilationW, dilationH, activation, pad)
+        == std::tie(o.padding, o.strideW, o.strideH, o.dilationW, o.dilationH, o.activation, o.pad);
 }
 bool DepthwiseConv2DOptions::operator==(const DepthwiseConv2DOptions& o) const
 {
-    return std::tie(padding, strideW, strideH, depthMultiplier, dilationW, dilationH, activation)
+    return std::tie(padding, strideW, strideH, depthMultiplier, dilationW, dilationH, activation, pad)
         == std::tie(o.padding, o.strideW, o.strideH, o.depthMultiplier, o.dilationW, o.dilationH,
-                    o.activation);
+                    o.activation, o.pad);
 }
 bool Pool2DOptions::operator==(const Pool2DOptions& o) const
 {

@@ -43,16 +43,29 @@ const char* activationName(Activation a);
 
 enum class Padding : int8_t { Same = 0, Valid = 1 };
 
+// Zero-point padding added around the input before the op's own SAME/VALID padding. TFLite has no
+// such field: it is set only by the fold-PAD legalization pass (and such graphs are not exported).
+struct ExplicitPad {
+    int top = 0, bottom = 0, left = 0, right = 0;
+    bool any() const { return top || bottom || left || right; }
+    bool operator==(const ExplicitPad& o) const
+    {
+        return top == o.top && bottom == o.bottom && left == o.left && right == o.right;
+    }
+};
+
 struct Conv2DOptions {
     Padding padding = Padding::Same;
     int strideW = 1, strideH = 1, dilationW = 1, dilationH = 1;
     Activation activation = Activation::None;
+    ExplicitPad pad;
     bool operator==(const Conv2DOptions&) const;
 };
 struct DepthwiseConv2DOptions {
     Padding padding = Padding::Same;
     int strideW = 1, strideH = 1, depthMultiplier = 1, dilationW = 1, dilationH = 1;
     Activation activation = Activation::None;
+    ExplicitPad pad;
     bool operator==(const DepthwiseConv2DOptions&) const;
 };
 struct Pool2DOptions {

@@ -59,15 +59,16 @@ struct Ctx {
     }
 };
 
-std::optional<Shape> window(const Ctx& c, int kh, int kw, int sh, int sw, int dh, int dw, Padding pad, int channels)
+std::optional<Shape> window(const Ctx& c, int kh, int kw, int sh, int sw, int dh, int dw, Padding pad, int channels,
+                            ExplicitPad extra = {})
 {
     const Tensor* x = c.in(0);
     if (!x || x->shape.size() != 4)
         return c.fail("input 0 must be a 4-D NHWC tensor");
     if (sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0)
         return c.fail("strides and dilations must be positive");
-    return Shape{x->shape[0], windowOutputSize(x->shape[1], kh, sh, dh, pad), windowOutputSize(x->shape[2], kw, sw, dw, pad),
-                 channels};
+    const int h = x->shape[1] + extra.top + extra.bottom, w = x->shape[2] + extra.left + extra.right;
+    return Shape{x->shape[0], windowOutputSize(h, kh, sh, dh, pad), windowOutputSize(w, kw, sw, dw, pad), channels};
 }
 
 std::optional<Shape> broadcast(const Ctx& c)
@@ -174,7 +175,7 @@ std::optional<Shape> infer(const Ctx& c)
             return c.fail("input channels " + std::to_string(x->shape[3]) + " are not a multiple of the filter's "
                           + std::to_string(w->shape[3]));
         return window(c, w->shape[1], w->shape[2], o->strideH, o->strideW, o->dilationH, o->dilationW, o->padding,
-                      w->shape[0]);
+                      w->shape[0], o->pad);
     }
     case OpKind::DepthwiseConv2D: {
         const auto* o = std::get_if<DepthwiseConv2DOptions>(&c.op.options);
@@ -182,7 +183,7 @@ std::optional<Shape> infer(const Ctx& c)
         if (!o || !w || w->shape.size() != 4)
             return c.fail("needs DepthwiseConv2DOptions and a 4-D filter [1,KH,KW,C*M]");
         return window(c, w->shape[1], w->shape[2], o->strideH, o->strideW, o->dilationH, o->dilationW, o->padding,
-                      w->shape[3]);
+                      w->shape[3], o->pad);
     }
     case OpKind::AveragePool2D:
     case OpKind::MaxPool2D: {

@@ -125,6 +125,17 @@ Result<std::vector<uint8_t>> Exporter::run()
         r.diagnostics.push_back(makeError(m_model.path, "subgraphs", "the model has no subgraph to export"));
         return r;
     }
+    for (const Graph& g : m_model.subgraphs)
+        for (size_t i = 0; i < g.ops.size(); ++i) {
+            const auto* c = std::get_if<Conv2DOptions>(&g.ops[i].options);
+            const auto* d = std::get_if<DepthwiseConv2DOptions>(&g.ops[i].options);
+            if ((c && c->pad.any()) || (d && d->pad.any())) {
+                r.diagnostics.push_back(makeError(m_model.path, "operators[" + std::to_string(i) + "]",
+                                                  "explicit padding from a folded PAD has no TFLite form; export the "
+                                                  "model before legalization"));
+                return r;
+            }
+        }
     auto& fbb = m_fbb;
     std::vector<flatbuffers::Offset<tflite::SubGraph>> subgraphs;
     for (const Graph& g : m_model.subgraphs)

@@ -1,0 +1,48 @@
+#pragma once
+// Legalization: rewrites of the graph IR that keep the model's numerical results unchanged but
+// make the memory picture match what a deployed int8 model needs. Each pass is a named function
+// that can be run and tested on its own; `legalize` runs the chosen ones in a fixed order.
+
+#include "model/graph.h"
+
+#include <string>
+#include <vector>
+
+namespace ts {
+
+// A graph under legalization. Ops are removed by the passes; tensors keep their indices (a tensor
+// no op touches any more simply has no lifetime).
+struct LegalGraph {
+    Graph graph;
+    std::vector<int> sourceOp;  // per op: its index in the imported graph
+    std::vector<int> aliasOf;   // per tensor: the tensor whose bytes it reuses (RESHAPE/SQUEEZE), or -1
+    std::vector<std::string> log; // one line per rewrite, for the issues panel and --json
+
+    // The tensor whose buffer holds `tensor` (follows aliases).
+    int root(int tensor) const;
+};
+
+LegalGraph makeLegalGraph(const Graph& g);
+
+// PAD/PADV2 (padding H and W only, with the zero point) whose only consumer is a VALID CONV_2D or
+// DEPTHWISE_CONV_2D: becomes that op's explicit per-border padding; the padded tensor disappears.
+int foldPad(LegalGraph& lg);
+// RESHAPE/SQUEEZE of a non-constant tensor with the same bytes: the output aliases the input.
+int aliasReshapes(LegalGraph& lg);
+// A RELU/RELU6/RELU_N1_TO_1 whose input and output share quantization and whose input has this op
+// as its only consumer: folded into the producer's fused activation.
+int fuseActivations(LegalGraph& lg);
+// "Input arrives quantized": a float→int8/uint8 QUANTIZE on a graph input is removed (its output
+// becomes the graph input); symmetrically an int8/uint8→float DEQUANTIZE on a graph output.
+int quantizedIo(LegalGraph& lg);
+
+struct LegalizeOptions {
+    bool foldPad = true;
+    bool aliasReshapes = true;
+    bool fuseActivations = true;
+    bool quantizedIo = false;
+};
+
+LegalGraph legalize(const Graph& g, const LegalizeOptions& options = {});
+
+} // namespace ts

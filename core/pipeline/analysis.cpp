@@ -1,0 +1,91 @@
+#include "pipeline/analysis.h"
+
+#include <chrono>
+
+namespace ts {
+
+namespace {
+double msSince(std::chrono::steady_clock::time_point t)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+} // namespace
+
+int Analysis::peakOp() const
+{
+    return memory.peakStep >= 0 ? memory.steps[size_t(memory.peakStep)].op : -1;
+}
+
+Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
+                             const AnalysisOptions& options)
+{
+    Result<Analysis> r;
+    auto planner = createPlanner(options.planner);
+    if (!planner) {
+        std::string names;
+        for (const auto& n : plannerNames())
+            names += (names.empty() ? "" : ", ") + n;
+        r.diagnostics.push_back(makeError("", "planner", "unknown planner '" + options.planner + "'; expected one of: " + names));
+        return r;
+    }
+    Analysis a;
+    auto t = std::chrono::steady_clock::now();
+    a.legal = legalize(model.main(), options.legalize);
+    a.timings.legalizeMs = msSince(t);
+
+    // TFLM plans whole tensors with no in-place reuse; tflm-greedy shows exactly that.
+    MemoryOptions memOptions = options.memory;
+    if (options.planner == "tflm-greedy") {
+        memOptions.inplaceDepthwise = false;
+        memOptions.planVariables = false;
+    }
+
+    std::vector<int> order = storedOrder(a.legal);
+    if (options.reorder) {
+        t = std::chrono::steady_clock::now();
+        auto re = findMemoryOptimalOrder(a.legal, memOptions);
+        a.timings.reorderMs = msSince(t);
+        if (!re.ok()) {
+            r.diagnostics = re.diagnostics;
+            return r;
+        }
+        order = re->order;
+        a.reorder = *re;
+    }
+    t = std::chrono::steady_clock::now();
+    auto mem = analyzeMemory(a.legal, order, memOptions);
+    a.timings.analyzeMs = msSince(t);
+    r.diagnostics.insert(r.diagnostics.end(), mem.diagnostics.begin(), mem.diagnostics.end());
+    if (!mem.ok())
+        return r;
+    a.memory = std::move(*mem);
+
+    t = std::chrono::steady_clock::now();
+    a.plan = planArena(a.memory, *planner);
+    a.timings.planMs = msSince(t);
+    if (options.planner == "tflm-greedy") {
+        a.tflmGreedyPeak = a.plan.peakBytes;
+    } else {
+        MemoryOptions whole = memOptions;
+        whole.inplaceDepthwise = false;
+        whole.planVariables = false;
+        auto wholeMem = analyzeMemory(a.legal, order, whole);
+        auto tflm = createPlanner("tflm-greedy");
+        a.tflmGreedyPeak = wholeMem.ok() ? planArena(*wholeMem, *tflm).peakBytes : 0;
+    }
+
+    auto fit = fitVerdict(board, boards, a.legal.graph, a.plan.peakBytes, a.peakOp(), options.fit);
+    r.diagnostics.insert(r.diagnostics.end(), fit.diagnostics.begin(), fit.diagnostics.end());
+    if (!fit.ok())
+        return r;
+    a.fit = *fit;
+    for (const auto& line : a.legal.log) {
+        Diagnostic d = makeWarning("", "legalize", line);
+        d.severity = Severity::Info;
+        r.diagnostics.push_back(d);
+    }
+    r.value = std::move(a);
+    return r;
+}
+
+} // namespace ts

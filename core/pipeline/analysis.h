@@ -1,0 +1,41 @@
+#pragma once
+// The analysis pipeline over one model and one board: legalize → order (optionally reordered) →
+// memory analysis → arena plan (chosen planner, plus TFLM's greedy plan for comparison) → fit.
+// The GUI, the CLI and the tests all call this.
+
+#include "analysis/fit.h"
+#include "analysis/memory.h"
+#include "boards/board.h"
+#include "passes/legalize.h"
+#include "plan/planner.h"
+#include "schedule/reorder.h"
+
+#include <optional>
+
+namespace ts {
+
+struct AnalysisOptions {
+    LegalizeOptions legalize;
+    MemoryOptions memory;
+    std::string planner = kDefaultPlanner;
+    bool reorder = false;
+    FitOptions fit;
+};
+
+struct AnalysisTimings { double legalizeMs = 0, analyzeMs = 0, planMs = 0, reorderMs = 0; };
+
+struct Analysis {
+    LegalGraph legal;
+    MemoryAnalysis memory;          // for the chosen order
+    ArenaPlan plan;                 // chosen planner
+    int64_t tflmGreedyPeak = 0;     // TFLM's planner on the same buffers (no in-place: TFLM has none)
+    std::optional<ReorderResult> reorder;
+    FitVerdict fit;
+    AnalysisTimings timings;
+    int peakOp() const; // op index (legal graph) at the peak step, or -1
+};
+
+Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
+                             const AnalysisOptions& options);
+
+} // namespace ts
