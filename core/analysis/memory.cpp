@@ -83,14 +83,11 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
     // Lifetimes (TFLM's rules): graph inputs from step 0, graph outputs to the last step,
     // variable tensors for the whole invocation; otherwise from the producing step to the last
     // consuming step.
-    std::vector<bool> produced(nt, false);
     for (int s = 0; s < steps; ++s) {
         const Op& op = g.ops[size_t(order[size_t(s)])];
         for (int t : op.outputs)
-            if (m.firstUse[size_t(t)] < 0) {
+            if (m.firstUse[size_t(t)] < 0)
                 m.firstUse[size_t(t)] = s;
-                produced[size_t(t)] = true;
-            }
     }
     for (int t : g.inputs)
         m.firstUse[size_t(t)] = 0;
@@ -127,7 +124,9 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
             continue;
         const Tensor& x = g.tensors[t];
         const auto bytes = x.byteSize();
-        bool dynamic = !bytes || (x.shape.empty() && produced[t]);
+        // A rank-0 shape is a scalar (one element). Dynamic means -1 in the signature beyond the
+        // batch dimension, or a type with no fixed size.
+        bool dynamic = !bytes;
         for (size_t d = 1; d < x.shapeSignature.size(); ++d)
             dynamic |= x.shapeSignature[d] < 0;
         if (dynamic) {

@@ -65,16 +65,20 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     a.timings.planMs = msSince(t);
     if (options.planner == "tflm-greedy") {
         a.tflmGreedyPeak = a.plan.peakBytes;
+        a.tflmPersistentBytes = a.memory.unplannedVariableBytes;
     } else {
         MemoryOptions whole = memOptions;
         whole.inplaceDepthwise = false;
         whole.planVariables = false;
         auto wholeMem = analyzeMemory(a.legal, order, whole);
         auto tflm = createPlanner("tflm-greedy");
-        a.tflmGreedyPeak = wholeMem.ok() ? planArena(*wholeMem, *tflm).peakBytes : 0;
+        if (wholeMem.ok()) {
+            a.tflmGreedyPeak = planArena(*wholeMem, *tflm).peakBytes;
+            a.tflmPersistentBytes = wholeMem->unplannedVariableBytes;
+        }
     }
 
-    auto fit = fitVerdict(board, boards, a.legal.graph, a.plan.peakBytes, a.peakOp(), options.fit);
+    auto fit = fitVerdict(board, boards, a.legal.graph, a.arenaBytes(), a.peakOp(), options.fit);
     r.diagnostics.insert(r.diagnostics.end(), fit.diagnostics.begin(), fit.diagnostics.end());
     if (!fit.ok())
         return r;

@@ -28,7 +28,10 @@ struct Analysis {
     LegalGraph legal;
     MemoryAnalysis memory;          // for the chosen order
     ArenaPlan plan;                 // chosen planner
-    int64_t tflmGreedyPeak = 0;     // TFLM's planner on the same buffers (no in-place: TFLM has none)
+    int64_t tflmGreedyPeak = 0;     // TFLM's planner on the same model (no in-place: TFLM has none)
+    int64_t tflmPersistentBytes = 0; // variable tensors TFLM keeps outside its planned head
+    // Arena bytes in total: the plan plus any variable tensors kept outside it.
+    int64_t arenaBytes() const { return plan.peakBytes + memory.unplannedVariableBytes; }
     std::optional<ReorderResult> reorder;
     FitVerdict fit;
     AnalysisTimings timings;

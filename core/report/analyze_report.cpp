@@ -29,6 +29,9 @@ QJsonObject analyzeJson(const Model& model, const Board& board, const Analysis& 
     o["peak_bytes"] = qint64(a.plan.peakBytes);
     o["lower_bound_bytes"] = qint64(a.memory.lowerBound);
     o["tflm_greedy_peak_bytes"] = qint64(a.tflmGreedyPeak);
+    o["tflm_persistent_bytes"] = qint64(a.tflmPersistentBytes);
+    o["persistent_bytes"] = qint64(a.memory.unplannedVariableBytes);
+    o["arena_bytes"] = qint64(a.arenaBytes());
     o["peak_step"] = a.memory.peakStep;
     o["peak_op"] = a.peakOp();
     o["peak_source_op"] = a.peakOp() >= 0 ? a.legal.sourceOp[size_t(a.peakOp())] : -1;
@@ -131,6 +134,9 @@ QString analyzeText(const Model& model, const Board& board, const Analysis& a, c
     out += QString("\npeak %1 B (%2) with %3; lower bound %4 B; TFLM greedy %5 B\n")
                .arg(formatCount(a.plan.peakBytes), formatBytes(a.plan.peakBytes), QString::fromStdString(a.plan.planner),
                     formatCount(a.memory.lowerBound), formatCount(a.tflmGreedyPeak));
+    if (a.memory.unplannedVariableBytes || a.tflmPersistentBytes)
+        out += QString("variable tensors kept outside the plan (TFLM's persistent area): %1 B\n")
+                   .arg(formatCount(a.tflmPersistentBytes));
     if (a.reorder)
         out += QString("reorder (%1): lower bound %2 → %3 B\n")
                    .arg(QString::fromStdString(a.reorder->method), formatCount(a.reorder->originalPeak),
