@@ -40,6 +40,9 @@ private slots:
     void errors();
     void boardsJson();
     void demoModelAndRoundtrip();
+    void analyzeJson();
+    void analyzeErrors_data();
+    void analyzeErrors();
 };
 
 void TestCli::inspectJson()
@@ -146,6 +149,86 @@ void TestCli::demoModelAndRoundtrip()
     const Run rt = cli({"roundtrip", demo, dir.filePath("again.tflite")});
     QCOMPARE(rt.code, 0);
     QVERIFY(rt.err.contains("holds the same graph"));
+}
+
+void TestCli::analyzeJson()
+{
+    const QString path = tstest::modelPath("tinyengine_vww");
+    TS_REQUIRE_MODEL(path);
+    const Run r = cli({"analyze", path, "--board", "stm32f746g-disco", "--quantized-io", "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o["peak_bytes"].toInteger(), qint64(89600));
+    QCOMPARE(o["lower_bound_bytes"].toInteger(), qint64(89600));
+    QCOMPARE(o["planner"].toString(), QString("hill-climb"));
+    QCOMPARE(o["board"].toString(), QString("stm32f746g-disco"));
+    QCOMPARE(o["fits"].toBool(), true);
+    QCOMPARE(o["sram_budget_bytes"].toInteger(), qint64(320 * 1024));
+    QVERIFY(o["flash_bytes"].toInteger() > 400 * 1024);
+    const int peakOp = o["peak_op"].toInt();
+    const QJsonArray layers = o["layers"].toArray();
+    QCOMPARE(layers.size(), 63 - 4 - 2); // PADs folded, QUANTIZE/DEQUANTIZE removed
+    qint64 maxWs = 0;
+    int maxAt = -1;
+    for (const auto& v : layers) {
+        const QJsonObject l = v.toObject();
+        QVERIFY(l.contains("index") && l.contains("op") && l.contains("scratch_bytes"));
+        if (l["working_set_bytes"].toInteger() > maxWs) {
+            maxWs = l["working_set_bytes"].toInteger();
+            maxAt = l["index"].toInt();
+        }
+    }
+    QCOMPARE(maxWs, qint64(89600));
+    QCOMPARE(maxAt, peakOp);
+    const QJsonArray buffers = o["buffers"].toArray();
+    QVERIFY(!buffers.isEmpty());
+    for (const auto& v : buffers) {
+        const QJsonObject b = v.toObject();
+        QVERIFY(b["offset"].toInteger() >= 0);
+        QVERIFY(b["offset"].toInteger() + b["size"].toInteger() <= 89600);
+        QVERIFY(b["first"].toInt() <= b["last"].toInt());
+        QVERIFY(b.contains("tensor"));
+    }
+
+    const Run greedy = cli({"analyze", path, "--board", "stm32f746g-disco", "--quantized-io", "--planner", "tflm-greedy",
+                            "--json"});
+    QCOMPARE(greedy.code, 0);
+    QCOMPARE(QJsonDocument::fromJson(greedy.out).object()["peak_bytes"].toInteger(), qint64(96000));
+    const Run text = cli({"analyze", path, "--board", "nucleo-f411re", "--quantized-io"});
+    QCOMPARE(text.code, 0);
+    QVERIFY(text.out.contains("FITS") || text.out.contains("DOES NOT FIT"));
+    QVERIFY(text.out.contains("← peak"));
+}
+
+void TestCli::analyzeErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("expect");
+    const QString model = tstest::modelPath("tflm_micro_speech");
+    QTest::newRow("no board") << QStringList{"analyze", model} << 2 << "needs --board";
+    QTest::newRow("unknown board") << QStringList{"analyze", model, "--board", "arduino-uno"} << 1
+                                   << "unknown board 'arduino-uno'; expected one of: ";
+    QTest::newRow("unknown planner") << QStringList{"analyze", model, "--board", "nucleo-f446re", "--planner", "magic"} << 1
+                                     << "unknown planner 'magic'; expected one of: tflm-greedy";
+    QTest::newRow("bad reserve") << QStringList{"analyze", model, "--board", "nucleo-f446re", "--reserve", "lots"} << 2
+                                 << "--reserve takes";
+    QTest::newRow("unknown region") << QStringList{"analyze", model, "--board", "nucleo-f446re", "--region", "CCM"} << 1
+                                    << "no RAM region named 'CCM'";
+    QTest::newRow("board without value") << QStringList{"analyze", model, "--board"} << 2 << "--board (needs a value)";
+}
+
+void TestCli::analyzeErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, expect);
+    TS_REQUIRE_MODEL(tstest::modelPath("tflm_micro_speech"));
+    const Run r = cli(args);
+    QCOMPARE(r.code, code);
+    QVERIFY2(QString::fromUtf8(r.err).contains(expect), r.err.constData());
+    if (expect.contains("expected one of: ") && expect.contains("board"))
+        QVERIFY(r.err.contains("stm32f746g-disco"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,0 +1,154 @@
+// tinystudio-bench: timings and memory figures for every model in ../shared/models (or the folder
+// given). Prints a table and, with --json FILE, the same figures as JSON. A benchmark, not a test:
+// it asserts nothing.
+
+#include "boards/board.h"
+#include "model/tflite_import.h"
+#include "pipeline/analysis.h"
+#include "report/inspect_report.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+using namespace ts;
+
+namespace {
+
+double nowMs()
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+template <typename F>
+double medianMs(int runs, F&& f)
+{
+    std::vector<double> t;
+    for (int i = 0; i < runs; ++i) {
+        const double s = nowMs();
+        f();
+        t.push_back(nowMs() - s);
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    QString jsonPath;
+    if (int i = int(args.indexOf("--json")); i >= 0 && i + 1 < args.size()) {
+        jsonPath = args[i + 1];
+        args.remove(i, 2);
+    }
+    const QByteArray env = qgetenv("TINYSTUDIO_SHARED_DIR");
+    const QString dir = !args.isEmpty() ? args[0]
+                                        : (env.isEmpty() ? QString(TINYSTUDIO_SHARED_DIR) : QString::fromUtf8(env)) + "/models";
+    const auto files = QDir(dir).entryInfoList({"*.tflite"}, QDir::Files, QDir::Name);
+    if (files.isEmpty()) {
+        std::fprintf(stderr, "tinystudio-bench: no .tflite files in %s\n", qPrintable(dir));
+        return 1;
+    }
+    const BoardSet boards = loadDefaultBoards();
+    const Board* board = boards.find("nucleo-h743zi2");
+    if (!board) {
+        std::fprintf(stderr, "tinystudio-bench: board profile nucleo-h743zi2 not found\n");
+        return 1;
+    }
+    const int runs = 7;
+    std::printf("int8 body (--quantized-io), alignment 16, board %s; times are medians of %d runs in ms\n\n",
+                board->id.c_str(), runs);
+    std::printf("%-38s %7s %7s %7s %7s %7s | %10s %10s %10s %10s %10s %10s | %9s %8s\n", "model", "import", "legal",
+                "analyze", "plan", "total", "tflm-greedy", "greedy-sz", "hill-climb", "lower-bnd", "in-place", "reordered",
+                "reorder ms", "states");
+    QJsonArray rows;
+    for (const QFileInfo& fi : files) {
+        const std::string path = fi.absoluteFilePath().toStdString();
+        Result<Model> model;
+        const double importMs = medianMs(runs, [&] { model = importTfliteFile(path); });
+        if (!model.ok()) {
+            std::printf("%-38s import failed: %s\n", qPrintable(fi.completeBaseName()), firstError(model.diagnostics).c_str());
+            continue;
+        }
+        LegalizeOptions lo;
+        lo.quantizedIo = true;
+        LegalGraph lg;
+        const double legalMs = medianMs(runs, [&] { lg = legalize(model->main(), lo); });
+        MemoryOptions whole;
+        whole.inplaceDepthwise = false;
+        Result<MemoryAnalysis> mem;
+        const double analyzeMs = medianMs(runs, [&] { mem = analyzeMemory(lg, storedOrder(lg), whole); });
+        if (!mem.ok()) {
+            std::printf("%-38s analysis failed: %s\n", qPrintable(fi.completeBaseName()), firstError(mem.diagnostics).c_str());
+            continue;
+        }
+        QJsonObject peaks;
+        int64_t best = 0;
+        double planMs = 0;
+        for (const std::string& name : plannerNames()) {
+            ArenaPlan p;
+            const double ms = medianMs(runs, [&] {
+                auto planner = createPlanner(name);
+                p = planArena(*mem, *planner);
+            });
+            if (name == kDefaultPlanner) {
+                planMs = ms;
+                best = p.peakBytes;
+            }
+            peaks[QString::fromStdString(name)] = qint64(p.peakBytes);
+        }
+        // With in-place depthwise and with reordering (both on top of in-place).
+        AnalysisOptions inplace;
+        inplace.legalize = lo;
+        auto a = runAnalysis(*model, *board, boards, inplace);
+        AnalysisOptions reordered = inplace;
+        reordered.reorder = true;
+        Result<Analysis> r;
+        medianMs(3, [&] { r = runAnalysis(*model, *board, boards, reordered); });
+        const int64_t inplacePeak = a.ok() ? a->plan.peakBytes : -1;
+        const int64_t reorderPeak = r.ok() ? r->plan.peakBytes : -1;
+        const int64_t states = r.ok() && r->reorder ? r->reorder->states : 0;
+        const double total = importMs + legalMs + analyzeMs + planMs;
+        std::printf("%-38s %7.2f %7.2f %7.2f %7.2f %7.2f | %10lld %10lld %10lld %10lld %10lld %10lld | %9.2f %8lld\n",
+                    qPrintable(fi.completeBaseName()), importMs, legalMs, analyzeMs, planMs, total,
+                    (long long)peaks["tflm-greedy"].toInteger(), (long long)peaks["greedy-by-size"].toInteger(),
+                    (long long)best, (long long)mem->lowerBound, (long long)inplacePeak, (long long)reorderPeak,
+                    r.ok() ? r->timings.reorderMs : 0.0, (long long)states);
+        rows.append(QJsonObject{{"model", fi.completeBaseName()},
+                                {"import_ms", importMs},
+                                {"legalize_ms", legalMs},
+                                {"analyze_ms", analyzeMs},
+                                {"plan_ms", planMs},
+                                {"total_ms", total},
+                                {"peaks", peaks},
+                                {"lower_bound_bytes", qint64(mem->lowerBound)},
+                                {"inplace_peak_bytes", qint64(inplacePeak)},
+                                {"reordered_peak_bytes", qint64(reorderPeak)},
+                                {"reorder_ms", r.ok() ? r->timings.reorderMs : 0.0},
+                                {"reorder_states", qint64(states)}});
+    }
+    const QJsonObject doc{{"board", QString::fromStdString(board->id)}, {"runs", runs}, {"models", rows}};
+    if (!jsonPath.isEmpty()) {
+        QFile f(jsonPath);
+        if (!f.open(QIODevice::WriteOnly)) {
+            std::fprintf(stderr, "tinystudio-bench: cannot write %s\n", qPrintable(jsonPath));
+            return 1;
+        }
+        f.write(QJsonDocument(doc).toJson(QJsonDocument::Indented));
+        std::printf("\nJSON written to %s\n", qPrintable(jsonPath));
+    } else {
+        std::printf("\n%s", QJsonDocument(doc).toJson(QJsonDocument::Compact).constData());
+        std::printf("\n");
+    }
+    return 0;
+}
