@@ -111,7 +111,7 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::RightDockWidgetArea, boardDock);
     connect(m_boardPanel, &BoardPanel::boardChanged, this, [this](const QString& id) {
         QSettings().setValue("board", id);
-        updateStatus();
+        recompute();
     });
 
     auto* chartDock = new QDockWidget(tr("Layers"), this);
@@ -199,14 +199,47 @@ void MainWindow::setModel(std::unique_ptr<Model> model, const Diagnostics& diags
     // Views first drop their pointer into the old model, then it is replaced.
     m_opTable->setModel(nullptr);
     m_chart->setModel(nullptr);
+    m_analysis.reset();
     m_model = std::move(model);
+    m_importDiagnostics = diags;
     m_displayName = displayName;
     m_opTable->setModel(m_model.get());
     m_chart->setModel(m_model.get());
     m_opView->resizeColumnsToContents();
     m_boardPanel->setWeightBytes(m_model ? computeTotals(m_model->main()).weightBytes : 0);
-    showDiagnostics(diags);
     setWindowTitle(QString("%1 — TinyStudio").arg(displayName));
+    recompute();
+}
+
+void MainWindow::recompute()
+{
+    m_analysis.reset();
+    Diagnostics diags = m_importDiagnostics;
+    const Board* board = m_boardPanel->currentBoard();
+    if (m_model && board) {
+        // Fast enough to run inline (≈20 ms on the largest shared model); the schedule panel
+        // will move it off the GUI thread when it starts re-running on every tweak.
+        // The studio plans the deployed int8 body: a float QUANTIZE/DEQUANTIZE at the ends is
+        // taken to happen outside (the schedule panel will make this a toggle).
+        AnalysisOptions options;
+        options.legalize.quantizedIo = true;
+        auto r = runAnalysis(*m_model, *board, m_boards, options);
+        diags.insert(diags.end(), r.diagnostics.begin(), r.diagnostics.end());
+        if (r.ok())
+            m_analysis = std::move(*r.value);
+    }
+    if (m_analysis) {
+        const Board* limits = m_boards.limitsOf(*board);
+        const auto regions = arenaRegions(limits ? *limits : *board);
+        for (const auto& region : regions)
+            if (region.name == m_analysis->fit.region)
+                m_boardPanel->setArena(region, m_analysis->arenaBytes(), m_analysis->fit.reserveBytes);
+        m_chart->setAnalysis(&*m_analysis, m_analysis->fit.sramBudget - m_analysis->fit.reserveBytes);
+    } else {
+        m_boardPanel->clearArena();
+        m_chart->setModel(m_model.get());
+    }
+    showDiagnostics(diags);
     updateStatus();
 }
 
@@ -256,6 +289,11 @@ void MainWindow::updateStatus()
         text = tr("%1 ops · %2 MACs · weights %3").arg(m_model->main().ops.size()).arg(formatCount(t.macs), formatBytes(t.weightBytes));
         if (t.unsupportedOps)
             text += tr(" · %1 unsupported").arg(t.unsupportedOps);
+        if (m_analysis)
+            text += tr(" · peak %1 (lower bound %2) · %3")
+                        .arg(formatBytes(m_analysis->plan.peakBytes), formatBytes(m_analysis->memory.lowerBound),
+                             m_analysis->fit.fits ? tr("fits by %1").arg(formatBytes(std::min(m_analysis->fit.sramMargin, m_analysis->fit.flashMargin)))
+                                                  : tr("DOES NOT FIT"));
     } else {
         text = tr("No model — File › Open or drop a .tflite here");
     }

@@ -4,6 +4,7 @@
 #include "boards/board.h"
 #include "common/diagnostic.h"
 #include "model/graph.h"
+#include "pipeline/analysis.h"
 
 #include <QMainWindow>
 
@@ -34,6 +35,7 @@ public:
     bool selectBoard(const QString& id);
 
     const Model* model() const { return m_model.get(); }
+    const Analysis* analysis() const { return m_analysis ? &*m_analysis : nullptr; }
     OpTableModel* opTable() const { return m_opTable; }
     QTableView* opView() const { return m_opView; }
     BoardPanel* boardPanel() const { return m_boardPanel; }
@@ -53,11 +55,14 @@ private:
     void addRecent(const QString& path);
     void refreshRecentMenu();
     void updateStatus();
+    void recompute(); // analysis of the current model on the current board
     void selectOp(int index);
     void openDialog();
     void about();
 
     std::unique_ptr<Model> m_model;
+    std::optional<Analysis> m_analysis;
+    Diagnostics m_importDiagnostics;
     BoardSet m_boards;
     QString m_displayName;
     OpTableModel* m_opTable = nullptr;

@@ -66,6 +66,20 @@ void BoardPanel::setWeightBytes(int64_t bytes)
     rebuild();
 }
 
+void BoardPanel::setArena(const ArenaRegion& region, int64_t arenaBytes, int64_t reserveBytes)
+{
+    m_arenaRegion = region;
+    m_arenaBytes = arenaBytes;
+    m_reserveBytes = reserveBytes;
+    rebuild();
+}
+
+void BoardPanel::clearArena()
+{
+    m_arenaRegion.reset();
+    rebuild();
+}
+
 void BoardPanel::rebuild()
 {
     while (QLayoutItem* item = m_regionsLayout->takeAt(0)) {
@@ -101,8 +115,9 @@ void BoardPanel::rebuild()
         const double frac = r.size && used ? double(*used) / double(r.size) : 0.0;
         bar->setValue(int(std::min(1.0, frac) * 1000));
         // Without a use to show (RAM before arena planning exists) the bar gives the capacity only.
-        bar->setFormat(used ? QString("%1 / %2%3").arg(formatBytes(*used), formatBytes(int64_t(r.size)), what)
-                            : QString("%1%2").arg(formatBytes(int64_t(r.size)), what));
+        bar->setFormat(used ? QString("%1 / %2").arg(formatBytes(*used), formatBytes(int64_t(r.size)))
+                            : formatBytes(int64_t(r.size)));
+        bar->setToolTip(what.trimmed());
         if (frac > 1.0)
             bar->setStyleSheet("QProgressBar::chunk { background: #c0392b; }");
         m_regionsLayout->addWidget(label);
@@ -112,8 +127,20 @@ void BoardPanel::rebuild()
     for (const auto& r : shown.flash)
         addBar(r, &r == flash ? std::optional<int64_t>(m_weightBytes) : std::optional<int64_t>(0),
                &r == flash ? tr(" (weights)") : QString());
-    for (const auto& r : shown.ram)
-        addBar(r, std::nullopt, tr(" (arena not planned yet)"));
+    for (const auto& r : shown.ram) {
+        if (!m_arenaRegion) {
+            addBar(r, std::nullopt, QString());
+            continue;
+        }
+        // The arena and the reserve fill the (possibly merged) region from its start.
+        const uint64_t end = m_arenaRegion->base + uint64_t(m_arenaBytes + m_reserveBytes);
+        const bool inside = r.base >= m_arenaRegion->base && r.base < m_arenaRegion->base + m_arenaRegion->size;
+        const int64_t used = inside && end > r.base ? int64_t(std::min<uint64_t>(end - r.base, r.size)) : 0;
+        const bool overflow = inside && r.base + r.size == m_arenaRegion->base + m_arenaRegion->size
+            && end > r.base + r.size;
+        addBar(r, overflow ? std::optional<int64_t>(int64_t(end - r.base)) : std::optional<int64_t>(used),
+               inside ? tr(" (arena + reserve)") : QString());
+    }
 }
 
 } // namespace ts

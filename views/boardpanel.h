@@ -2,9 +2,12 @@
 // The board panel: a board picker and the chosen board's memory regions drawn as bars. The flash
 // bar fills with the model's weights; RAM bars fill with the arena once memory planning exists.
 
+#include "analysis/fit.h"
 #include "boards/board.h"
 
 #include <QWidget>
+
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -22,6 +25,9 @@ public:
     QString currentBoardId() const;
     const Board* currentBoard() const;
     void setWeightBytes(int64_t bytes); // what the model puts in flash
+    // The planned arena (+ reserve) placed at the start of `region`; -1 bytes clears it.
+    void setArena(const ArenaRegion& region, int64_t arenaBytes, int64_t reserveBytes);
+    void clearArena();
 
 signals:
     void boardChanged(const QString& id);
@@ -35,6 +41,8 @@ private:
     QWidget* m_regions = nullptr;
     QVBoxLayout* m_regionsLayout = nullptr;
     int64_t m_weightBytes = 0;
+    std::optional<ArenaRegion> m_arenaRegion;
+    int64_t m_arenaBytes = 0, m_reserveBytes = 0;
 };
 
 } // namespace ts

@@ -32,6 +32,22 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_outputs->setPen(Qt::NoPen);
     m_outputs->setBrush(QColor(236, 146, 52));
     m_outputs->moveAbove(m_inputs);
+    m_other = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_other->setName(tr("other live"));
+    m_other->setPen(Qt::NoPen);
+    m_other->setBrush(QColor(160, 160, 160));
+    m_other->moveAbove(m_outputs);
+    m_scratch = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_scratch->setName(tr("scratch"));
+    m_scratch->setPen(Qt::NoPen);
+    m_scratch->setBrush(QColor(142, 68, 173));
+    m_scratch->moveAbove(m_other);
+    m_budget = new QCPItemStraightLine(m_plot);
+    m_budget->setPen(QPen(QColor(192, 57, 43), 1.5, Qt::DashLine));
+    m_budget->setVisible(false);
+    m_lowerBound = new QCPItemStraightLine(m_plot);
+    m_lowerBound->setPen(QPen(QColor(39, 174, 96), 1.2, Qt::DotLine));
+    m_lowerBound->setVisible(false);
     m_macs = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
     m_macs->setName(tr("MACs"));
     m_macs->setPen(QPen(QColor(60, 60, 60), 1.5));
@@ -48,14 +64,68 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
         if (!m_model || e->button() != Qt::LeftButton)
             return;
         const int index = int(std::lround(m_plot->xAxis->pixelToCoord(e->pos().x())));
+        if (m_analysis) {
+            if (index >= 0 && size_t(index) < m_analysis->memory.steps.size())
+                emit opClicked(m_analysis->legal.sourceOp[size_t(m_analysis->memory.steps[size_t(index)].op)]);
+            return;
+        }
         if (index >= 0 && size_t(index) < m_model->main().ops.size())
             emit opClicked(index);
     });
 }
 
+void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
+{
+    m_analysis = a;
+    if (!a) {
+        setModel(m_model);
+        return;
+    }
+    QVector<double> x, in, out, other, scratch, macs;
+    for (size_t s = 0; s < a->memory.steps.size(); ++s) {
+        const StepUse& u = a->memory.steps[s];
+        x << double(s);
+        in << double(u.inputs) / 1024.0;
+        out << double(u.outputs) / 1024.0;
+        other << double(u.other) / 1024.0;
+        scratch << double(u.scratch) / 1024.0;
+        macs << double(computeOpFacts(a->legal.graph, a->legal.graph.ops[size_t(u.op)]).macs) / 1e6;
+    }
+    m_inputs->setData(x, in);
+    m_outputs->setData(x, out);
+    m_other->setData(x, other);
+    m_scratch->setData(x, scratch);
+    m_macs->setData(x, macs);
+    m_selection->data()->clear();
+    m_plot->xAxis->setLabel(tr("step (op order after legalization)"));
+    m_plot->yAxis->setLabel(tr("working set KiB"));
+    m_plot->rescaleAxes();
+    m_plot->xAxis->setRange(-1, std::max<double>(1, double(x.size())));
+    const double lb = double(a->memory.lowerBound) / 1024.0;
+    const double budget = double(budgetBytes) / 1024.0;
+    m_lowerBound->point1->setCoords(0, lb);
+    m_lowerBound->point2->setCoords(1, lb);
+    m_lowerBound->setVisible(true);
+    m_budget->point1->setCoords(0, budget);
+    m_budget->point2->setCoords(1, budget);
+    m_budget->setVisible(budgetBytes > 0);
+    // Show the budget line when it is within reach of the bars; otherwise it would flatten them.
+    const double top = budgetBytes > 0 && budget < lb * 3 ? std::max(lb, budget) : lb;
+    m_plot->yAxis->setRange(0, top * 1.12 + 1e-9);
+    m_plot->yAxis2->setRange(0, m_plot->yAxis2->range().upper * 1.12 + 1e-9);
+    m_plot->replot();
+}
+
 void LayerChart::setModel(const Model* model)
 {
     m_model = model;
+    m_analysis = nullptr;
+    m_other->data()->clear();
+    m_scratch->data()->clear();
+    m_budget->setVisible(false);
+    m_lowerBound->setVisible(false);
+    m_plot->xAxis->setLabel(tr("op index"));
+    m_plot->yAxis->setLabel(tr("activation KiB (in + out)"));
     QVector<double> x, in, out, macs;
     if (model) {
         const Graph& g = model->main();
@@ -82,9 +152,17 @@ void LayerChart::setModel(const Model* model)
 void LayerChart::selectOp(int index)
 {
     m_selection->data()->clear();
-    if (m_model && index >= 0) {
+    int x = index;
+    if (m_analysis && index >= 0) {
+        // The imported op index → its step after legalization (folded ops have none).
+        x = -1;
+        for (size_t s = 0; s < m_analysis->memory.steps.size(); ++s)
+            if (m_analysis->legal.sourceOp[size_t(m_analysis->memory.steps[s].op)] == index)
+                x = int(s);
+    }
+    if (m_model && x >= 0) {
         const double top = m_plot->yAxis->range().upper;
-        m_selection->addData(double(index), top);
+        m_selection->addData(double(x), top);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -4,12 +4,14 @@
 // sets replaces the activation series once arena planning lands.
 
 #include "model/graph.h"
+#include "pipeline/analysis.h"
 
 #include <QWidget>
 
 class QCustomPlot;
 class QCPBars;
 class QCPGraph;
+class QCPItemStraightLine;
 
 namespace ts {
 
@@ -18,6 +20,8 @@ class LayerChart : public QWidget {
 public:
     explicit LayerChart(QWidget* parent = nullptr);
     void setModel(const Model* model);
+    // Working set per step by role; x is the step, clicks report the imported op index.
+    void setAnalysis(const Analysis* analysis, int64_t budgetBytes);
     void selectOp(int index); // -1 clears
     QCustomPlot* plot() const { return m_plot; }
 
@@ -30,7 +34,12 @@ private:
     QCPBars* m_outputs = nullptr;
     QCPGraph* m_macs = nullptr;
     QCPGraph* m_selection = nullptr;
+    QCPBars* m_other = nullptr;
+    QCPBars* m_scratch = nullptr;
+    QCPItemStraightLine* m_budget = nullptr;
+    QCPItemStraightLine* m_lowerBound = nullptr;
     const Model* m_model = nullptr;
+    const Analysis* m_analysis = nullptr;
 };
 
 } // namespace ts
