@@ -8,6 +8,10 @@
 #include "pipeline/analysis.h"
 #include "report/analyze_report.h"
 #include "report/inspect_report.h"
+#include "reference/golden.h"
+#include "reference/interpreter.h"
+
+#include <QFile>
 
 #include <flatbuffers/base.h>
 
@@ -29,6 +33,10 @@ const char* kUsage =
     "  analyze MODEL --board ID [--planner NAME] [--no-inplace] [--reorder] [--quantized-io] [--no-legalize]\n"
     "          [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
     "                                  peak SRAM, per-layer working sets, arena layout, fit verdict\n"
+    "  run MODEL --input FILE --output FILE\n"
+    "                                  run the reference interpreter (raw bytes, golden layout)\n"
+    "  verify MODEL GOLDEN_DIR [--per-op]\n"
+    "                                  compare the reference interpreter with TFLM's outputs\n"
     "  demo-model OUT.tflite           write TinyStudio's demo MCUNet-style int8 model\n"
     "  roundtrip IN.tflite OUT.tflite  import and export again (checks that the graph survives)\n"
     "  version                         versions of TinyStudio, Qt and FlatBuffers\n";
@@ -65,8 +73,8 @@ struct Args {
     QString unknown;
 };
 
-const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment"};
+const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule"};
 
 Args parse(const QStringList& raw)
 {
@@ -165,6 +173,61 @@ int cmdAnalyze(const Args& a)
     return 0;
 }
 
+int cmdRun(const Args& a)
+{
+    if (a.positional.size() != 1 || !a.values.contains("--input") || !a.values.contains("--output"))
+        return usage("run needs MODEL --input FILE --output FILE");
+    auto model = ts::importTfliteFile(a.positional[0].toStdString());
+    if (report(model.diagnostics) || !model.ok())
+        return 1;
+    auto interp = ts::ReferenceInterpreter::create(model->main());
+    if (report(interp.diagnostics) || !interp.ok())
+        return 1;
+    QFile in(a.values["--input"]);
+    if (!in.open(QIODevice::ReadOnly)) {
+        printErr("error: " + a.values["--input"].toStdString() + ": " + in.errorString().toStdString());
+        return 1;
+    }
+    const QByteArray bytes = in.readAll();
+    if (report(interp->setInputsFromConcatenated(std::vector<uint8_t>(bytes.begin(), bytes.end())))
+        || report(interp->run()))
+        return 1;
+    const auto out = interp->outputsConcatenated();
+    QFile f(a.values["--output"]);
+    if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(out.data()), qint64(out.size())) != qint64(out.size())) {
+        printErr("error: " + a.values["--output"].toStdString() + ": " + f.errorString().toStdString());
+        return 1;
+    }
+    return 0;
+}
+
+int cmdVerify(const Args& a)
+{
+    if (a.positional.size() != 2)
+        return usage("verify needs MODEL and GOLDEN_DIR");
+    auto model = ts::importTfliteFile(a.positional[0].toStdString());
+    if (report(model.diagnostics) || !model.ok())
+        return 1;
+    if (a.flags.contains("--per-op")) {
+        bool all = true;
+        for (const auto& c : ts::checkOpsIndividually(*model, a.positional[1].toStdString())) {
+            printOut(QString("%1  %2  %3\n").arg(c.op, 4).arg(QString::fromStdString(c.kind), -24).arg(QString::fromStdString(c.status)));
+            all &= c.status == "match";
+        }
+        return all ? 0 : 1;
+    }
+    const ts::GoldenReport r = ts::checkAgainstGolden(*model, a.positional[1].toStdString());
+    if (!r.error.empty()) {
+        printErr("error: " + r.error);
+        return 1;
+    }
+    for (const auto& c : r.cases)
+        printOut(QString("seed %1: %2\n").arg(c.seed).arg(c.match ? "match" : QString::fromStdString("DIFFERS: " + c.detail)));
+    if (r.firstBadOp >= 0)
+        printOut(QString("first differing op: %1: %2\n").arg(r.firstBadOp).arg(QString::fromStdString(r.firstBadDetail)));
+    return r.allMatch() ? 0 : 1;
+}
+
 int cmdDemo(const Args& a)
 {
     if (a.positional.size() != 1)
@@ -220,6 +283,10 @@ int main(int argc, char** argv)
         return cmdBoards(a);
     if (command == "analyze")
         return cmdAnalyze(a);
+    if (command == "run")
+        return cmdRun(a);
+    if (command == "verify")
+        return cmdVerify(a);
     if (command == "demo-model")
         return cmdDemo(a);
     if (command == "roundtrip")

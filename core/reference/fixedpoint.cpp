@@ -1,0 +1,89 @@
+#include "reference/fixedpoint.h"
+
+#include <cmath>
+
+namespace ts::ref {
+
+void quantizeMultiplier(double realMultiplier, int32_t* quantizedMultiplier, int* shift)
+{
+    if (realMultiplier == 0.0) {
+        *quantizedMultiplier = 0;
+        *shift = 0;
+        return;
+    }
+    const double q = std::frexp(realMultiplier, shift);
+    auto qFixed = static_cast<int64_t>(std::round(q * double(int64_t(1) << 31)));
+    if (qFixed == (int64_t(1) << 31)) {
+        qFixed /= 2;
+        ++*shift;
+    }
+    // Very small multipliers flush to zero, as TFLite does.
+    if (*shift < -31) {
+        *shift = 0;
+        qFixed = 0;
+    }
+    *quantizedMultiplier = static_cast<int32_t>(qFixed);
+}
+
+void quantizeMultiplierSmallerThanOneExp(double realMultiplier, int32_t* quantizedMultiplier, int* leftShift)
+{
+    int shift = 0;
+    quantizeMultiplier(realMultiplier, quantizedMultiplier, &shift);
+    *leftShift = shift;
+}
+
+void quantizeMultiplierGreaterThanOne(double realMultiplier, int32_t* quantizedMultiplier, int* leftShift)
+{
+    quantizeMultiplier(realMultiplier, quantizedMultiplier, leftShift);
+}
+
+int32_t saturatingRoundingDoublingHighMul(int32_t a, int32_t b)
+{
+    const bool overflow = a == b && a == std::numeric_limits<int32_t>::min();
+    const int64_t ab = int64_t(a) * int64_t(b);
+    const int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    const auto high = static_cast<int32_t>((ab + nudge) / (int64_t(1) << 31));
+    return overflow ? std::numeric_limits<int32_t>::max() : high;
+}
+
+int32_t roundingDivideByPOT(int32_t x, int exponent)
+{
+    const int32_t mask = int32_t((int64_t(1) << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+int32_t multiplyByQuantizedMultiplier(int32_t x, int32_t quantizedMultiplier, int shift)
+{
+    const int leftShift = shift > 0 ? shift : 0;
+    const int rightShift = shift > 0 ? 0 : -shift;
+    return roundingDivideByPOT(saturatingRoundingDoublingHighMul(int32_t(uint32_t(x) << leftShift), quantizedMultiplier),
+                               rightShift);
+}
+
+int32_t multiplyByQuantizedMultiplier(int64_t x, int32_t quantizedMultiplier, int shift)
+{
+    // TFLite's 64-bit variant (used by int16 kernels): round once, to nearest, ties up.
+    const int64_t total = 31 - shift;
+    const int64_t round = int64_t(1) << (total - 1);
+    int64_t result = x * int64_t(quantizedMultiplier) + round;
+    result = result >> total;
+    if (result < std::numeric_limits<int32_t>::min())
+        result = std::numeric_limits<int32_t>::min();
+    if (result > std::numeric_limits<int32_t>::max())
+        result = std::numeric_limits<int32_t>::max();
+    return int32_t(result);
+}
+
+int32_t multiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t quantizedMultiplier, int leftShift)
+{
+    return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, quantizedMultiplier), -leftShift);
+}
+
+int32_t multiplyByQuantizedMultiplierGreaterThanOne(int32_t x, int32_t quantizedMultiplier, int leftShift)
+{
+    return saturatingRoundingDoublingHighMul(int32_t(uint32_t(x) << leftShift), quantizedMultiplier);
+}
+
+} // namespace ts::ref

@@ -1,0 +1,213 @@
+#include "reference/interpreter.h"
+
+#include "reference/fixedpoint.h"
+#include "reference/kernel_api.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <cstring>
+
+namespace ts {
+
+namespace ref {
+
+void activationRange(Activation a, const Tensor& output, int32_t* lo, int32_t* hi)
+{
+    const bool is16 = output.dtype == DType::Int16;
+    const bool isU8 = output.dtype == DType::UInt8;
+    const int32_t qmin = is16 ? -32768 : isU8 ? 0 : -128;
+    const int32_t qmax = is16 ? 32767 : isU8 ? 255 : 127;
+    const float scale = scaleOf(output);
+    const int32_t zp = zeroPointOf(output);
+    auto quantize = [&](float f) { return zp + int32_t(roundHalfAway(f / scale)); };
+    switch (a) {
+    case Activation::Relu:
+        *lo = std::max(qmin, quantize(0.0f));
+        *hi = qmax;
+        break;
+    case Activation::Relu6:
+        *lo = std::max(qmin, quantize(0.0f));
+        *hi = std::min(qmax, quantize(6.0f));
+        break;
+    case Activation::ReluN1To1:
+        *lo = std::max(qmin, quantize(-1.0f));
+        *hi = std::min(qmax, quantize(1.0f));
+        break;
+    default:
+        *lo = qmin;
+        *hi = qmax;
+        break;
+    }
+}
+
+void activationRangeFloat(Activation a, float* lo, float* hi)
+{
+    *lo = -std::numeric_limits<float>::max();
+    *hi = std::numeric_limits<float>::max();
+    if (a == Activation::Relu)
+        *lo = 0.0f;
+    else if (a == Activation::Relu6) {
+        *lo = 0.0f;
+        *hi = 6.0f;
+    } else if (a == Activation::ReluN1To1) {
+        *lo = -1.0f;
+        *hi = 1.0f;
+    }
+}
+
+Shape4 Shape4::of(const std::vector<int32_t>& s)
+{
+    Shape4 r;
+    int* dims[4] = {&r.n, &r.h, &r.w, &r.c};
+    const size_t k = std::min<size_t>(s.size(), 4);
+    for (size_t i = 0; i < k; ++i)
+        *dims[4 - k + i] = s[s.size() - k + i];
+    return r;
+}
+
+} // namespace ref
+
+Result<ReferenceInterpreter> ReferenceInterpreter::create(const Graph& graph)
+{
+    Result<ReferenceInterpreter> r;
+    for (size_t i = 0; i < graph.ops.size(); ++i) {
+        const Op& op = graph.ops[i];
+        if (!ref::findKernel(graph, op)) {
+            const Tensor* x = graph.tensor(op.input(0));
+            std::string name = opKindName(op.kind);
+            if (op.kind == OpKind::Custom)
+                name += " '" + op.customCode + "'";
+            Diagnostic d = makeError("", "operators[" + std::to_string(i) + "]",
+                                     "the reference interpreter has no kernel for " + name + " on "
+                                         + (x ? dtypeName(x->dtype) : "no") + " input (layer " + std::to_string(i)
+                                         + "); nothing was run");
+            d.op = int(i);
+            r.diagnostics.push_back(d);
+            return r;
+        }
+    }
+    ReferenceInterpreter interp;
+    interp.m_graph = graph;
+    interp.m_bytes.resize(graph.tensors.size());
+    for (size_t t = 0; t < graph.tensors.size(); ++t) {
+        const Tensor& x = graph.tensors[t];
+        if (x.isConstant())
+            interp.m_bytes[t].assign(x.data.data, x.data.data + x.data.size);
+        else
+            interp.m_bytes[t].assign(size_t(x.byteSize().value_or(0)), 0);
+    }
+    r.value = std::move(interp);
+    return r;
+}
+
+void ReferenceInterpreter::resetState()
+{
+    for (size_t t = 0; t < m_graph.tensors.size(); ++t)
+        if (m_graph.tensors[t].isVariable)
+            std::fill(m_bytes[t].begin(), m_bytes[t].end(), 0);
+}
+
+int64_t ReferenceInterpreter::inputBytes() const
+{
+    int64_t n = 0;
+    for (int t : m_graph.inputs)
+        n += int64_t(m_bytes[size_t(t)].size());
+    return n;
+}
+
+Diagnostics ReferenceInterpreter::setInputs(const std::vector<std::vector<uint8_t>>& inputs)
+{
+    if (inputs.size() != m_graph.inputs.size())
+        return {makeError("", "inputs", "got " + std::to_string(inputs.size()) + " inputs; the model has "
+                                            + std::to_string(m_graph.inputs.size()))};
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        auto& dst = m_bytes[size_t(m_graph.inputs[i])];
+        if (inputs[i].size() != dst.size())
+            return {makeError("", "inputs[" + std::to_string(i) + "]",
+                              std::to_string(inputs[i].size()) + " bytes; expected " + std::to_string(dst.size()) + " for '"
+                                  + m_graph.tensors[size_t(m_graph.inputs[i])].name + "'")};
+        dst = inputs[i];
+    }
+    return {};
+}
+
+Diagnostics ReferenceInterpreter::setInputsFromConcatenated(const std::vector<uint8_t>& bytes)
+{
+    if (int64_t(bytes.size()) != inputBytes())
+        return {makeError("", "input", "the input file holds " + std::to_string(bytes.size()) + " bytes; the model's inputs take "
+                                           + std::to_string(inputBytes()))};
+    std::vector<std::vector<uint8_t>> parts;
+    size_t pos = 0;
+    for (int t : m_graph.inputs) {
+        const size_t n = m_bytes[size_t(t)].size();
+        parts.emplace_back(bytes.begin() + long(pos), bytes.begin() + long(pos + n));
+        pos += n;
+    }
+    return setInputs(parts);
+}
+
+Diagnostics ReferenceInterpreter::runOp(int index)
+{
+    const Op& op = m_graph.ops[size_t(index)];
+    ref::Kernel k = ref::findKernel(m_graph, op);
+    ref::Tensors tensors(m_graph, m_bytes);
+    const std::string err = k ? k(tensors, op) : "no kernel";
+    if (err.empty())
+        return {};
+    Diagnostic d = makeError("", "operators[" + std::to_string(index) + "]", opKindName(op.kind) + ": " + err);
+    d.op = index;
+    return {d};
+}
+
+Diagnostics ReferenceInterpreter::run(const std::vector<int>* order)
+{
+    if (order) {
+        for (int o : *order)
+            if (auto d = runOp(o); !d.empty())
+                return d;
+        return {};
+    }
+    for (size_t i = 0; i < m_graph.ops.size(); ++i)
+        if (auto d = runOp(int(i)); !d.empty())
+            return d;
+    return {};
+}
+
+std::vector<uint8_t> ReferenceInterpreter::outputsConcatenated() const
+{
+    std::vector<uint8_t> out;
+    for (int t : m_graph.outputs)
+        out.insert(out.end(), m_bytes[size_t(t)].begin(), m_bytes[size_t(t)].end());
+    return out;
+}
+
+std::vector<uint8_t> goldenInput(const Graph& graph, uint32_t seed)
+{
+    std::vector<uint8_t> out;
+    uint32_t x = seed;
+    for (int t : graph.inputs) {
+        const Tensor& tensor = graph.tensors[size_t(t)];
+        const int64_t n = tensor.elementCount().value_or(0);
+        for (int64_t i = 0; i < n; ++i) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            auto put = [&](const void* p, size_t k) {
+                const auto* b = static_cast<const uint8_t*>(p);
+                out.insert(out.end(), b, b + k);
+            };
+            switch (tensor.dtype) {
+            case DType::Int8: { const auto v = int8_t(x & 0xFF); put(&v, 1); break; }
+            case DType::UInt8: { const auto v = uint8_t(x & 0xFF); put(&v, 1); break; }
+            case DType::Int16: { const auto v = int16_t(x & 0xFFFF); put(&v, 2); break; }
+            case DType::Int32: { const auto v = int32_t(x); put(&v, 4); break; }
+            case DType::Float32: { const float v = float(int8_t(x & 0xFF)) / 128.0f; put(&v, 4); break; }
+            default: break;
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace ts
