@@ -6,6 +6,10 @@
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
+#include "schedule/patch.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
 #include "report/analyze_report.h"
 #include "report/inspect_report.h"
 #include "reference/golden.h"
@@ -33,6 +37,9 @@ const char* kUsage =
     "  analyze MODEL --board ID [--planner NAME] [--no-inplace] [--reorder] [--quantized-io] [--no-legalize]\n"
     "          [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
     "                                  peak SRAM, per-layer working sets, arena layout, fit verdict\n"
+    "  schedule MODEL --board ID [--split INDEX|auto] [--patches N|NxM] [--input-resident] [--no-inplace]\n"
+    "          [--quantized-io] [--json]\n"
+    "                                  patch-based first stage: peak SRAM, extra MACs, Pareto front\n"
     "  run MODEL --input FILE --output FILE\n"
     "                                  run the reference interpreter (raw bytes, golden layout)\n"
     "  verify MODEL GOLDEN_DIR [--per-op]\n"
@@ -73,8 +80,8 @@ struct Args {
     QString unknown;
 };
 
-const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule"};
+const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches"};
 
 Args parse(const QStringList& raw)
 {
@@ -144,6 +151,8 @@ int cmdAnalyze(const Args& a)
     ts::AnalysisOptions options;
     options.planner = a.values.value("--planner", ts::kDefaultPlanner).toStdString();
     options.memory.inplaceDepthwise = !a.flags.contains("--no-inplace");
+    options.memory.inplaceElementwise = options.memory.inplaceDepthwise;
+    options.memory.inplacePointwise = options.memory.inplaceDepthwise;
     options.reorder = a.flags.contains("--reorder");
     options.legalize.quantizedIo = a.flags.contains("--quantized-io");
     if (a.flags.contains("--no-legalize")) // the graph exactly as stored, as TFLM plans it
@@ -170,6 +179,155 @@ int cmdAnalyze(const Args& a)
         printOut(QString::fromUtf8(QJsonDocument(ts::analyzeJson(*model, *board, *r, options)).toJson(QJsonDocument::Indented)));
     else
         printOut(ts::analyzeText(*model, *board, *r, options));
+    return 0;
+}
+
+QJsonObject planJson(const ts::Graph& g, const ts::PatchPlan& p)
+{
+    QJsonArray shape;
+    for (int d : p.split.shape)
+        shape.append(d);
+    return QJsonObject{{"split", QJsonObject{{"tensor", p.split.tensor},
+                                             {"name", QString::fromStdString(g.tensors[size_t(p.split.tensor)].name)},
+                                             {"shape", shape},
+                                             {"step", p.split.step}}},
+                       {"patches", QJsonArray{p.nh, p.nw}},
+                       {"peak_bytes", qint64(p.peak)},
+                       {"stage1_peak_bytes", qint64(p.stage1Peak)},
+                       {"stage2_peak_bytes", qint64(p.stage2Peak)},
+                       {"extra_macs", qint64(p.extraMacs)},
+                       {"extra_macs_percent", p.extraMacsPercent},
+                       {"input_patch", QJsonArray{p.inputPatchH, p.inputPatchW}}};
+}
+
+int cmdSchedule(const Args& a)
+{
+    if (a.positional.size() != 1)
+        return usage("schedule needs exactly one MODEL");
+    if (!a.values.contains("--board"))
+        return usage("schedule needs --board ID (tinystudio-cli boards lists them)");
+    const ts::BoardSet boards = ts::loadDefaultBoards();
+    const std::string id = a.values["--board"].toStdString();
+    const ts::Board* board = boards.find(id);
+    if (!board) {
+        printErr("error: unknown board '" + id + "'; expected one of: " + boards.ids());
+        return 1;
+    }
+    int nh = 0, nw = 0;
+    if (a.values.contains("--patches")) {
+        const QStringList parts = a.values["--patches"].toLower().split('x');
+        bool ok1 = false, ok2 = true;
+        nh = parts[0].toInt(&ok1);
+        nw = parts.size() > 1 ? parts[1].toInt(&ok2) : nh;
+        if (!ok1 || !ok2 || parts.size() > 2 || nh < 1 || nw < 1)
+            return usage("--patches takes N or NxM with whole numbers >= 1");
+    }
+    int split = -1;
+    const QString splitArg = a.values.value("--split", "auto");
+    if (splitArg != "auto") {
+        bool ok = false;
+        split = splitArg.toInt(&ok);
+        if (!ok || split < 0)
+            return usage("--split takes a tensor index or 'auto'");
+    }
+    auto model = ts::importTfliteFile(a.positional[0].toStdString());
+    if (report(model.diagnostics) || !model.ok())
+        return 1;
+    ts::AnalysisOptions ao;
+    ao.legalize.quantizedIo = a.flags.contains("--quantized-io");
+    ao.memory.inplaceDepthwise = !a.flags.contains("--no-inplace");
+    ao.memory.inplaceElementwise = ao.memory.inplaceDepthwise;
+    ao.memory.inplacePointwise = ao.memory.inplaceDepthwise;
+    auto analysis = ts::runAnalysis(*model, *board, boards, ao);
+    if (report(analysis.diagnostics) || !analysis.ok())
+        return 1;
+    ts::PatchOptions po;
+    po.memory = ao.memory;
+    po.planner = ao.planner;
+    po.inputResident = a.flags.contains("--input-resident");
+    const ts::LegalGraph& lg = analysis->legal;
+    const auto order = ts::storedOrder(lg);
+    const int64_t budget = analysis->fit.sramBudget - analysis->fit.reserveBytes;
+    auto search = ts::searchPatches(lg, order, po, budget);
+    if (report(search.diagnostics) || !search.ok())
+        return 1;
+    // The chosen plan: as asked, else the recommended one.
+    ts::Result<ts::PatchPlan> chosen;
+    if (split >= 0 && nh > 0) {
+        chosen = ts::planPatches(lg, order, split, nh, nw, po);
+    } else if (split >= 0 || nh > 0) {
+        // One of the two given: the best (smallest peak) plan with it.
+        for (const auto& s : ts::validSplits(lg, order)) {
+            if (split >= 0 && s.tensor != split)
+                continue;
+            for (int i = 1; i <= 8; ++i)
+                for (int j = 1; j <= 8; ++j) {
+                    if (nh > 0 && (i != nh || j != nw))
+                        continue;
+                    auto p = ts::planPatches(lg, order, s.tensor, i, j, po);
+                    if (p.ok() && (!chosen.ok() || p->peak < chosen->peak))
+                        chosen = p;
+                }
+        }
+        if (!chosen.ok() && split >= 0)
+            chosen = ts::planPatches(lg, order, split, 1, 1, po);
+    } else if (search->recommended >= 0) {
+        const auto& rec = search->pareto[size_t(search->recommended)];
+        chosen = ts::planPatches(lg, order, rec.split.tensor, rec.nh, rec.nw, po);
+    }
+    if (report(chosen.diagnostics) || !chosen.ok()) {
+        if (chosen.diagnostics.empty())
+            printErr("error: the model has no valid split for patch-based execution (its first op is not a spatial op)");
+        return 1;
+    }
+    const ts::PatchPlan& p = *chosen;
+    if (a.json) {
+        QJsonObject o = planJson(lg.graph, p);
+        o["model"] = QString::fromStdString(model->path);
+        o["board"] = QString::fromStdString(board->id);
+        o["whole_tensor_peak_bytes"] = qint64(p.wholePeak);
+        o["sram_budget_bytes"] = qint64(budget);
+        o["fits"] = p.peak <= budget;
+        o["input_resident"] = po.inputResident;
+        o["evaluated"] = qint64(search->evaluated);
+        QJsonArray pareto;
+        for (size_t i = 0; i < search->pareto.size(); ++i) {
+            QJsonObject e = planJson(lg.graph, search->pareto[i]);
+            e["recommended"] = int(i) == search->recommended;
+            pareto.append(e);
+        }
+        o["pareto"] = pareto;
+        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+        return 0;
+    }
+    printOut(QString("split      tensor %1 '%2' %3 (after step %4)\npatches    %5x%6, largest input patch %7x%8\n")
+                 .arg(p.split.tensor)
+                 .arg(QString::fromStdString(lg.graph.tensors[size_t(p.split.tensor)].name),
+                      QString::fromStdString(ts::shapeString(p.split.shape)))
+                 .arg(p.split.step)
+                 .arg(p.nh)
+                 .arg(p.nw)
+                 .arg(p.inputPatchH)
+                 .arg(p.inputPatchW));
+    printOut(QString("peak       %1 B (%2)  = max(stage 1 %3 B, stage 2 %4 B); whole-tensor %5 B\n")
+                 .arg(ts::formatCount(p.peak), ts::formatBytes(p.peak), ts::formatCount(p.stage1Peak),
+                      ts::formatCount(p.stage2Peak), ts::formatCount(p.wholePeak)));
+    printOut(QString("extra MACs %1 (+%2 %)\nbudget     %3 B: %4\n\nPareto front (%5 schedules evaluated):\n")
+                 .arg(ts::formatCount(p.extraMacs))
+                 .arg(p.extraMacsPercent, 0, 'f', 2)
+                 .arg(ts::formatCount(budget), p.peak <= budget ? QString("fits") : QString("does not fit"))
+                 .arg(search->evaluated));
+    for (size_t i = 0; i < search->pareto.size(); ++i) {
+        const auto& e = search->pareto[i];
+        printOut(QString("  split %1 %2  %3x%4  peak %5  +%6 %%7\n")
+                     .arg(e.split.tensor, 4)
+                     .arg(QString::fromStdString(ts::shapeString(e.split.shape)), -14)
+                     .arg(e.nh)
+                     .arg(e.nw)
+                     .arg(ts::formatBytes(e.peak), 10)
+                     .arg(e.extraMacsPercent, 0, 'f', 2)
+                     .arg(int(i) == search->recommended ? "   ← recommended" : ""));
+    }
     return 0;
 }
 
@@ -285,6 +443,8 @@ int main(int argc, char** argv)
         return cmdAnalyze(a);
     if (command == "run")
         return cmdRun(a);
+    if (command == "schedule")
+        return cmdSchedule(a);
     if (command == "verify")
         return cmdVerify(a);
     if (command == "demo-model")

@@ -86,6 +86,8 @@ int main(int argc, char** argv)
         const double legalMs = medianMs(runs, [&] { lg = legalize(model->main(), lo); });
         MemoryOptions whole;
         whole.inplaceDepthwise = false;
+        whole.inplaceElementwise = false;
+        whole.inplacePointwise = false;
         Result<MemoryAnalysis> mem;
         const double analyzeMs = medianMs(runs, [&] { mem = analyzeMemory(lg, storedOrder(lg), whole); });
         if (!mem.ok()) {

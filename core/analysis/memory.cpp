@@ -157,8 +157,11 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
             {t, m.firstUse[size_t(t)], m.lastUse[size_t(t)], alignUp(g.tensors[size_t(t)].byteSize().value_or(0), options.alignment)});
         m.tensorBuffer[size_t(t)] = buffer;
     };
+    auto isExternal = [&](int t) {
+        return std::find(options.external.begin(), options.external.end(), lg.root(t)) != options.external.end();
+    };
     auto ensureBuffer = [&](int t) {
-        if (m.tensorBuffer[size_t(t)] >= 0)
+        if (m.tensorBuffer[size_t(t)] >= 0 || isExternal(t))
             return;
         const int root = lg.root(t);
         if (root != t && root >= 0 && m.firstUse[size_t(root)] >= 0) {
@@ -190,14 +193,26 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
             if (t >= 0 && !g.tensors[size_t(t)].isConstant() && m.firstUse[size_t(t)] >= 0
                 && (options.planVariables || !g.tensors[size_t(t)].isVariable))
                 ensureBuffer(t);
-        if (options.inplaceDepthwise && depthwiseCanRunInPlace(g, op) && op.outputs.size() == 1) {
-            const int in = op.inputs[0], out = op.outputs[0];
+        // In place: the output takes over the buffer of an input whose last use is this step.
+        std::vector<int> candidates;
+        if ((options.inplaceDepthwise && depthwiseCanRunInPlace(g, op))
+            || (options.inplacePointwise && pointwiseConvCanRunInPlace(g, op)))
+            candidates.push_back(0);
+        if (options.inplaceElementwise)
+            for (int k = 0; k < int(op.inputs.size()); ++k)
+                if (elementwiseCanRunInPlace(g, op, k))
+                    candidates.push_back(k);
+        for (int k : candidates) {
+            if (op.outputs.size() != 1)
+                break;
+            const int in = op.inputs[size_t(k)], out = op.outputs[0];
             const int b = m.tensorBuffer[size_t(in)];
             const bool inputIsGraphInput = std::find(g.inputs.begin(), g.inputs.end(), in) != g.inputs.end();
             if (b >= 0 && bufferLast(b) == s && m.tensorBuffer[size_t(out)] < 0 && lg.root(out) == out
                 && !inputIsGraphInput && !g.tensors[size_t(in)].isVariable) {
                 addMember(b, out);
                 inplaceStep[size_t(s)] = true;
+                break;
             }
         }
         for (int t : op.outputs)

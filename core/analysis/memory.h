@@ -14,10 +14,15 @@ namespace ts {
 
 struct MemoryOptions {
     bool inplaceDepthwise = true; // TinyEngine-style in-place int8 depthwise where the input dies
+    bool inplaceElementwise = true; // ADD/SUB/MUL write over an input that dies there (same shape)
+    bool inplacePointwise = true;   // 1×1 stride-1 CONV_2D with Cout <= Cin writes over its dying input
     int alignment = 16;           // every buffer size is rounded up to this (TFLM uses 16)
     // Variable tensors (SVDF/LSTM state) live for the whole invocation. TinyStudio plans them in
     // the arena; TFLM allocates them persistently outside its planned head, so its view omits them.
     bool planVariables = true;
+    // Tensors held outside the planned arena (patch stage 1: the full split tensor and a resident
+    // input frame are accounted separately).
+    std::vector<int> external;
 };
 
 // A span of steps (inclusive) during which a buffer has one size.

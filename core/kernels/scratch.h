@@ -24,6 +24,15 @@ bool depthwiseCanRunInPlace(const Graph& g, const Op& op);
 // The padding the op applies on each border (SAME padding resolved, plus explicit padding).
 ExplicitPad effectivePadding(const Graph& g, const Op& op);
 
+// Whether a CONV_2D can write its output over its input: int8, 1×1 filter, stride 1, no padding, one
+// group, and no more output than input channels. Pixels run in order; each pixel's outputs go to a
+// one-pixel temporary and are stored at p·Cout < (p+1)·Cin, below every input not yet read.
+bool pointwiseConvCanRunInPlace(const Graph& g, const Op& op);
+
+// Whether an element-wise op (ADD/SUB/MUL) can write its output over input `operand`: same shape and
+// type, so element i of the output depends only on element i of each input.
+bool elementwiseCanRunInPlace(const Graph& g, const Op& op, int operand);
+
 KernelScratch kernelScratch(const Graph& g, const Op& op, bool inPlace);
 
 } // namespace ts

@@ -155,8 +155,8 @@ bool DepthwiseConv2DOptions::operator==(const DepthwiseConv2DOptions& o) const
 }
 bool Pool2DOptions::operator==(const Pool2DOptions& o) const
 {
-    return std::tie(padding, strideW, strideH, filterW, filterH, activation)
-        == std::tie(o.padding, o.strideW, o.strideH, o.filterW, o.filterH, o.activation);
+    return std::tie(padding, strideW, strideH, filterW, filterH, activation, pad)
+        == std::tie(o.padding, o.strideW, o.strideH, o.filterW, o.filterH, o.activation, o.pad);
 }
 bool FullyConnectedOptions::operator==(const FullyConnectedOptions& o) const
 {

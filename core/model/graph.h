@@ -72,6 +72,7 @@ struct Pool2DOptions {
     Padding padding = Padding::Same;
     int strideW = 1, strideH = 1, filterW = 1, filterH = 1;
     Activation activation = Activation::None;
+    ExplicitPad pad; // set only by patch-based execution (not exported)
     bool operator==(const Pool2DOptions&) const;
 };
 struct FullyConnectedOptions {

@@ -190,7 +190,7 @@ std::optional<Shape> infer(const Ctx& c)
         const auto* o = std::get_if<Pool2DOptions>(&c.op.options);
         if (!o || !x || x->shape.size() != 4)
             return c.fail("needs Pool2DOptions and a 4-D input");
-        return window(c, o->filterH, o->filterW, o->strideH, o->strideW, 1, 1, o->padding, x->shape[3]);
+        return window(c, o->filterH, o->filterW, o->strideH, o->strideW, 1, 1, o->padding, x->shape[3], o->pad);
     }
     case OpKind::FullyConnected: {
         const Tensor* w = c.in(1);

@@ -129,7 +129,8 @@ Result<std::vector<uint8_t>> Exporter::run()
         for (size_t i = 0; i < g.ops.size(); ++i) {
             const auto* c = std::get_if<Conv2DOptions>(&g.ops[i].options);
             const auto* d = std::get_if<DepthwiseConv2DOptions>(&g.ops[i].options);
-            if ((c && c->pad.any()) || (d && d->pad.any())) {
+            const auto* p = std::get_if<Pool2DOptions>(&g.ops[i].options);
+            if ((c && c->pad.any()) || (d && d->pad.any()) || (p && p->pad.any())) {
                 r.diagnostics.push_back(makeError(m_model.path, "operators[" + std::to_string(i) + "]",
                                                   "explicit padding from a folded PAD has no TFLite form; export the "
                                                   "model before legalization"));

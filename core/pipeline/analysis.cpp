@@ -37,6 +37,8 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     MemoryOptions memOptions = options.memory;
     if (options.planner == "tflm-greedy") {
         memOptions.inplaceDepthwise = false;
+        memOptions.inplaceElementwise = false;
+        memOptions.inplacePointwise = false;
         memOptions.planVariables = false;
     }
 
@@ -69,6 +71,8 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     } else {
         MemoryOptions whole = memOptions;
         whole.inplaceDepthwise = false;
+        whole.inplaceElementwise = false;
+        whole.inplacePointwise = false;
         whole.planVariables = false;
         auto wholeMem = analyzeMemory(a.legal, order, whole);
         auto tflm = createPlanner("tflm-greedy");

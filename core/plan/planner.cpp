@@ -24,26 +24,48 @@ void MemoryPlanner::ensurePlanned() const
 {
     if (m_planned)
         return;
-    m_offsets = computeOffsets();
+    m_placement = computePlacement();
+    m_placement.tail.resize(m_placement.offsets.size(), false);
     m_planned = true;
 }
 
 int64_t MemoryPlanner::offsetOf(int buffer) const
 {
     ensurePlanned();
-    return buffer >= 0 && size_t(buffer) < m_offsets.size() ? m_offsets[size_t(buffer)] : -1;
+    return buffer >= 0 && size_t(buffer) < m_placement.offsets.size() ? m_placement.offsets[size_t(buffer)] : -1;
 }
 
 const std::vector<int64_t>& MemoryPlanner::offsets() const
 {
     ensurePlanned();
-    return m_offsets;
+    return m_placement.offsets;
+}
+
+const std::vector<bool>& MemoryPlanner::tailAligned() const
+{
+    ensurePlanned();
+    return m_placement.tail;
 }
 
 int64_t MemoryPlanner::peakBytes() const
 {
     ensurePlanned();
-    return placementPeak(m_buffers, m_offsets);
+    return placementPeak(m_buffers, m_placement.offsets, m_placement.tail);
+}
+
+int64_t segmentOffset(const std::vector<Segment>& segments, size_t k, int64_t base, bool tail)
+{
+    if (!tail)
+        return base;
+    int64_t largest = 0;
+    for (const Segment& s : segments)
+        largest = std::max(largest, s.size);
+    return base + largest - segments[k].size;
+}
+
+int64_t ArenaPlan::segmentOffset(const MemoryAnalysis& m, int b, size_t k) const
+{
+    return ts::segmentOffset(m.buffers[size_t(b)].segments, k, offsets[size_t(b)], size_t(b) < tail.size() && tail[size_t(b)]);
 }
 
 std::vector<std::string> plannerNames() { return {"tflm-greedy", "greedy-by-size", "hill-climb"}; }
@@ -59,16 +81,18 @@ std::unique_ptr<MemoryPlanner> createPlanner(const std::string& name)
     return nullptr;
 }
 
-int64_t placementPeak(const std::vector<std::vector<Segment>>& buffers, const std::vector<int64_t>& offsets)
+int64_t placementPeak(const std::vector<std::vector<Segment>>& buffers, const std::vector<int64_t>& offsets,
+                      const std::vector<bool>& tail)
 {
     int64_t peak = 0;
     for (size_t b = 0; b < buffers.size() && b < offsets.size(); ++b)
-        for (const Segment& s : buffers[b])
-            peak = std::max(peak, offsets[b] + s.size);
+        for (size_t k = 0; k < buffers[b].size(); ++k)
+            peak = std::max(peak, segmentOffset(buffers[b], k, offsets[b], b < tail.size() && tail[b]) + buffers[b][k].size);
     return peak;
 }
 
-std::string checkPlacement(const std::vector<std::vector<Segment>>& buffers, const std::vector<int64_t>& offsets)
+std::string checkPlacement(const std::vector<std::vector<Segment>>& buffers, const std::vector<int64_t>& offsets,
+                           const std::vector<bool>& tail)
 {
     if (offsets.size() != buffers.size())
         return "the plan has " + std::to_string(offsets.size()) + " offsets for " + std::to_string(buffers.size())
@@ -77,14 +101,17 @@ std::string checkPlacement(const std::vector<std::vector<Segment>>& buffers, con
         if (offsets[a] < 0)
             return "buffer " + std::to_string(a) + " has a negative offset";
         for (size_t b = a + 1; b < buffers.size(); ++b)
-            for (const Segment& x : buffers[a])
-                for (const Segment& y : buffers[b]) {
+            for (size_t i = 0; i < buffers[a].size(); ++i)
+                for (size_t j = 0; j < buffers[b].size(); ++j) {
+                    const Segment& x = buffers[a][i];
+                    const Segment& y = buffers[b][j];
                     if (x.last < y.first || y.last < x.first || x.size == 0 || y.size == 0)
                         continue;
-                    if (offsets[a] < offsets[b] + y.size && offsets[b] < offsets[a] + x.size)
-                        return "buffers " + std::to_string(a) + " [" + std::to_string(offsets[a]) + ", +"
-                               + std::to_string(x.size) + ") and " + std::to_string(b) + " ["
-                               + std::to_string(offsets[b]) + ", +" + std::to_string(y.size)
+                    const int64_t ox = segmentOffset(buffers[a], i, offsets[a], a < tail.size() && tail[a]);
+                    const int64_t oy = segmentOffset(buffers[b], j, offsets[b], b < tail.size() && tail[b]);
+                    if (ox < oy + y.size && oy < ox + x.size)
+                        return "buffers " + std::to_string(a) + " [" + std::to_string(ox) + ", +" + std::to_string(x.size)
+                               + ") and " + std::to_string(b) + " [" + std::to_string(oy) + ", +" + std::to_string(y.size)
                                + ") overlap while both are live (steps " + std::to_string(std::max(x.first, y.first))
                                + ".." + std::to_string(std::min(x.last, y.last)) + ")";
                 }
@@ -100,6 +127,7 @@ ArenaPlan planArena(const MemoryAnalysis& m, MemoryPlanner& planner)
     ArenaPlan plan;
     plan.planner = planner.name();
     plan.offsets = planner.offsets();
+    plan.tail = planner.tailAligned();
     plan.peakBytes = planner.peakBytes();
     return plan;
 }

@@ -30,22 +30,28 @@ struct Placer {
                 }
     }
 
-    // First fit in the given order; returns offsets.
-    std::vector<int64_t> place(const std::vector<int>& order) const
+    // First fit in the given order, with each buffer's head/tail choice; returns the bases.
+    std::vector<int64_t> place(const std::vector<int>& order, const std::vector<bool>& tail) const
     {
         std::vector<int64_t> offsets(buffers.size(), -1);
         std::vector<std::pair<int64_t, int64_t>> forbidden;
         for (int b : order) {
             forbidden.clear();
+            const auto& mine = buffers[size_t(b)];
             for (int n : neighbours[size_t(b)]) {
                 if (offsets[size_t(n)] < 0)
                     continue;
-                for (const Segment& x : buffers[size_t(n)])
-                    for (const Segment& y : buffers[size_t(b)]) {
+                const auto& theirs = buffers[size_t(n)];
+                for (size_t i = 0; i < theirs.size(); ++i)
+                    for (size_t j = 0; j < mine.size(); ++j) {
+                        const Segment& x = theirs[i];
+                        const Segment& y = mine[j];
                         if (x.last < y.first || y.last < x.first || x.size == 0 || y.size == 0)
                             continue;
-                        // Offsets o with [o, o+y) ∩ [on, on+x) ≠ ∅.
-                        forbidden.emplace_back(offsets[size_t(n)] - y.size + 1, offsets[size_t(n)] + x.size);
+                        const int64_t ox = segmentOffset(theirs, i, offsets[size_t(n)], tail[size_t(n)]);
+                        const int64_t shift = segmentOffset(mine, j, 0, tail[size_t(b)]);
+                        // Bases o with [o+shift, o+shift+y) ∩ [ox, ox+x) ≠ ∅.
+                        forbidden.emplace_back(ox - shift - y.size + 1, ox - shift + x.size);
                     }
             }
             std::sort(forbidden.begin(), forbidden.end());
@@ -87,7 +93,11 @@ public:
     std::string name() const override { return "greedy-by-size"; }
 
 protected:
-    std::vector<int64_t> computeOffsets() const override { return Placer(buffers()).place(bySize(buffers())); }
+    Placement computePlacement() const override
+    {
+        const std::vector<bool> head(buffers().size(), false);
+        return {Placer(buffers()).place(bySize(buffers()), head), head};
+    }
 };
 
 class HillClimbPlanner : public MemoryPlanner {
@@ -95,13 +105,14 @@ public:
     std::string name() const override { return "hill-climb"; }
 
 protected:
-    std::vector<int64_t> computeOffsets() const override
+    Placement computePlacement() const override
     {
         const Buffers& b = buffers();
         if (b.empty())
             return {};
         const Placer placer(b);
         const int64_t target = lowerBound();
+        const size_t n = b.size();
 
         // Candidate orders.
         std::vector<std::vector<int>> orders;
@@ -127,16 +138,40 @@ protected:
         });
         orders.push_back(byLength);
 
-        std::vector<int64_t> best;
+        // Head/tail configurations: all head, all tail, and shrinking buffers alternating in time
+        // (consecutive in-place chains then leave their remainders at opposite ends).
+        std::vector<int> shrinking;
+        for (size_t i = 0; i < n; ++i)
+            if (b[i].size() > 1)
+                shrinking.push_back(int(i));
+        std::sort(shrinking.begin(), shrinking.end(),
+                  [&](int x, int y) { return b[size_t(x)].front().first < b[size_t(y)].front().first; });
+        std::vector<std::vector<bool>> tails{std::vector<bool>(n, false)};
+        if (!shrinking.empty()) {
+            std::vector<bool> all(n, false), alternate(n, false), alternate2(n, false);
+            for (size_t k = 0; k < shrinking.size(); ++k) {
+                all[size_t(shrinking[k])] = true;
+                alternate[size_t(shrinking[k])] = k % 2 == 1;
+                alternate2[size_t(shrinking[k])] = k % 2 == 0;
+            }
+            tails.push_back(all);
+            tails.push_back(alternate);
+            tails.push_back(alternate2);
+        }
+
+        Placement best;
         int64_t bestPeak = -1;
         std::vector<int> bestOrder;
-        auto consider = [&](const std::vector<int64_t>& offsets, const std::vector<int>* order) {
-            const int64_t peak = placementPeak(b, offsets);
+        std::vector<bool> bestTail;
+        auto consider = [&](const std::vector<int64_t>& offsets, const std::vector<bool>& tail, const std::vector<int>* order) {
+            const int64_t peak = placementPeak(b, offsets, tail);
             if (bestPeak < 0 || peak < bestPeak) {
                 bestPeak = peak;
-                best = offsets;
-                if (order)
+                best = {offsets, tail};
+                if (order) {
                     bestOrder = *order;
+                    bestTail = tail;
+                }
             }
         };
         // TFLM's plan is a candidate: the result is never worse than it.
@@ -144,18 +179,22 @@ protected:
             auto tflm = createPlanner("tflm-greedy");
             for (const auto& segs : b)
                 tflm->addBuffer(segs);
-            consider(tflm->offsets(), nullptr);
+            consider(tflm->offsets(), std::vector<bool>(n, false), nullptr);
         }
-        for (const auto& order : orders) {
-            consider(placer.place(order), &order);
-            if (bestPeak <= target)
-                return best;
-        }
-        if (bestOrder.empty())
+        for (const auto& tail : tails)
+            for (const auto& order : orders) {
+                consider(placer.place(order, tail), tail, &order);
+                if (bestPeak <= target)
+                    return best;
+            }
+        if (bestOrder.empty()) {
             bestOrder = orders[0];
+            bestTail = tails[0];
+        }
 
-        // Hill climb over the placement order: move a buffer that ends at the peak earlier, or
-        // swap two buffers; keep changes that do not make the peak worse. Deterministic (seeded).
+        // Hill climb over the placement order and the head/tail choices: move a buffer that
+        // reaches the peak earlier, swap two buffers, or flip a shrinking buffer's alignment;
+        // keep changes that do not make the peak worse. Deterministic (seeded).
         uint32_t rng = 0x9E3779B9u;
         auto next = [&] {
             rng ^= rng << 13;
@@ -164,20 +203,24 @@ protected:
             return rng;
         };
         std::vector<int> order = bestOrder;
-        std::vector<int64_t> current = placer.place(order);
-        int64_t currentPeak = placementPeak(b, current);
-        const int n = int(order.size());
-        const int maxEvaluations = std::min(4000, 40 * n + 200);
+        std::vector<bool> tail = bestTail;
+        std::vector<int64_t> current = placer.place(order, tail);
+        int64_t currentPeak = placementPeak(b, current, tail);
+        const int count = int(n);
+        const int maxEvaluations = std::min(6000, 60 * count + 300);
         int sinceImprovement = 0;
-        for (int it = 0; it < maxEvaluations && bestPeak > target && sinceImprovement < 600 && n > 1; ++it) {
+        for (int it = 0; it < maxEvaluations && bestPeak > target && sinceImprovement < 800 && count > 1; ++it) {
             std::vector<int> candidate = order;
-            if (next() % 2 == 0) {
+            std::vector<bool> candidateTail = tail;
+            const uint32_t move = next() % 3;
+            if (move == 0) {
                 // A buffer at the top of the arena moves to a random earlier position.
                 std::vector<int> top;
-                for (int i = 0; i < n; ++i) {
+                for (int i = 0; i < count; ++i) {
                     const int id = candidate[size_t(i)];
-                    for (const Segment& s : b[size_t(id)])
-                        if (current[size_t(id)] + s.size == currentPeak) {
+                    for (size_t k = 0; k < b[size_t(id)].size(); ++k)
+                        if (segmentOffset(b[size_t(id)], k, current[size_t(id)], tail[size_t(id)]) + b[size_t(id)][k].size
+                            == currentPeak) {
                             top.push_back(i);
                             break;
                         }
@@ -191,20 +234,24 @@ protected:
                 const int id = candidate[size_t(from)];
                 candidate.erase(candidate.begin() + from);
                 candidate.insert(candidate.begin() + to, id);
-            } else {
-                const int i = int(next() % uint32_t(n)), j = int(next() % uint32_t(n));
+            } else if (move == 1 || shrinking.empty()) {
+                const int i = int(next() % uint32_t(count)), j = int(next() % uint32_t(count));
                 std::swap(candidate[size_t(i)], candidate[size_t(j)]);
+            } else {
+                const int id = shrinking[next() % shrinking.size()];
+                candidateTail[size_t(id)] = !candidateTail[size_t(id)];
             }
-            const auto offsets = placer.place(candidate);
-            const int64_t peak = placementPeak(b, offsets);
+            const auto offsets = placer.place(candidate, candidateTail);
+            const int64_t peak = placementPeak(b, offsets, candidateTail);
             ++sinceImprovement;
             if (peak <= currentPeak) {
                 if (peak < currentPeak)
                     sinceImprovement = 0;
                 order = std::move(candidate);
+                tail = std::move(candidateTail);
                 current = offsets;
                 currentPeak = peak;
-                consider(current, &order);
+                consider(current, tail, &order);
             }
         }
         return best;

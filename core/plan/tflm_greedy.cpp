@@ -16,7 +16,7 @@ public:
     std::string name() const override { return "tflm-greedy"; }
 
 protected:
-    std::vector<int64_t> computeOffsets() const override
+    Placement computePlacement() const override
     {
         struct Req { int64_t size; int first, last; };
         std::vector<Req> reqs;
@@ -29,7 +29,7 @@ protected:
         const int count = int(reqs.size());
         std::vector<int64_t> offsets(size_t(count), -1);
         if (count == 0)
-            return offsets;
+            return {offsets, {}};
 
         // Online buffers are filled in from the tail, so the list starts in reverse order of
         // addition; the bubble sort below is stable, which fixes TFLM's tie-breaking.
@@ -110,7 +110,7 @@ protected:
                 }
             }
         }
-        return offsets;
+        return {offsets, {}};
     }
 };
 

@@ -86,8 +86,13 @@ QJsonObject analyzeJson(const Model& model, const Board& board, const Analysis& 
         QJsonArray tensors, segments;
         for (int t : pb.tensors)
             tensors.append(t);
-        for (const Segment& s : pb.segments)
-            segments.append(QJsonObject{{"first", s.first}, {"last", s.last}, {"size", qint64(s.size)}});
+        for (size_t k = 0; k < pb.segments.size(); ++k) {
+            const Segment& s = pb.segments[k];
+            segments.append(QJsonObject{{"first", s.first},
+                                        {"last", s.last},
+                                        {"size", qint64(s.size)},
+                                        {"offset", qint64(a.plan.segmentOffset(a.memory, int(b), k))}});
+        }
         QJsonObject j{{"tensor", pb.tensors.empty() ? -1 : pb.tensors[0]},
                       {"tensors", tensors},
                       {"name", QString::fromStdString(pb.label)},
@@ -96,8 +101,10 @@ QJsonObject analyzeJson(const Model& model, const Board& board, const Analysis& 
                       {"size", qint64(pb.maxSize())},
                       {"first", pb.first()},
                       {"last", pb.last()}};
-        if (pb.segments.size() > 1)
+        if (pb.segments.size() > 1) {
             j["segments"] = segments;
+            j["shrinks_to"] = b < a.plan.tail.size() && a.plan.tail[b] ? "tail" : "head";
+        }
         buffers.append(j);
     }
     o["buffers"] = buffers;

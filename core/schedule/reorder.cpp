@@ -38,7 +38,7 @@ struct SearchModel {
     std::vector<std::vector<int>> opIn, opOut; // per op: buffers read / made
     std::vector<std::vector<int>> preds;       // per op: ops it depends on
     std::vector<int64_t> scratch, scratchInPlace;
-    std::vector<bool> dwInPlaceCandidate;
+    std::vector<std::vector<int>> inPlaceOperands; // per op: input buffers its output may take over
 };
 
 SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
@@ -99,7 +99,8 @@ SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
                 m.preds[size_t(o)].push_back(m.producer[size_t(b)]);
     m.scratch.resize(size_t(m.ops));
     m.scratchInPlace.resize(size_t(m.ops));
-    m.dwInPlaceCandidate.resize(size_t(m.ops));
+    m.inPlaceOperands.resize(size_t(m.ops));
+
     for (int o = 0; o < m.ops; ++o) {
         const Op& op = g.ops[size_t(o)];
         auto aligned = [&](const KernelScratch& ks) {
@@ -112,8 +113,21 @@ SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
         m.scratchInPlace[size_t(o)] = aligned(kernelScratch(g, op, true));
         const bool graphInput = !op.inputs.empty()
             && std::find(g.inputs.begin(), g.inputs.end(), op.inputs[0]) != g.inputs.end();
-        m.dwInPlaceCandidate[size_t(o)] = options.inplaceDepthwise && depthwiseCanRunInPlace(g, op) && !graphInput
-            && op.outputs.size() == 1 && lg.root(op.outputs[0]) == op.outputs[0];
+        (void)graphInput;
+        if (op.outputs.size() != 1 || lg.root(op.outputs[0]) != op.outputs[0])
+            continue;
+        auto candidate = [&](int k) {
+            const int t = op.inputs[size_t(k)];
+            if (std::find(g.inputs.begin(), g.inputs.end(), t) == g.inputs.end())
+                m.inPlaceOperands[size_t(o)].push_back(bufferFor(t));
+        };
+        if ((options.inplaceDepthwise && depthwiseCanRunInPlace(g, op))
+            || (options.inplacePointwise && pointwiseConvCanRunInPlace(g, op)))
+            candidate(0);
+        if (options.inplaceElementwise)
+            for (int k = 0; k < int(op.inputs.size()); ++k)
+                if (elementwiseCanRunInPlace(g, op, k))
+                    candidate(k);
     }
     return m;
 }
@@ -143,15 +157,15 @@ int64_t stepCost(const SearchModel& m, const Bits& done, int o, int64_t held)
     for (int b : m.opOut[size_t(o)])
         outs += m.size[size_t(b)];
     int64_t scratch = m.scratch[size_t(o)];
-    if (m.dwInPlaceCandidate[size_t(o)] && !m.opIn[size_t(o)].empty()) {
+    for (int in : m.inPlaceOperands[size_t(o)]) {
         // In place when every other reader of the input buffer already ran and it is not kept.
-        const int in = m.opIn[size_t(o)][0];
         bool dies = !m.keep[size_t(in)];
         for (int r : m.readers[size_t(in)])
             dies &= r == o || has(done, r);
         if (dies) {
             outs = 0;
             scratch = m.scratchInPlace[size_t(o)];
+            break;
         }
     }
     return held + outs + scratch;

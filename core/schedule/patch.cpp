@@ -1,0 +1,444 @@
+#include "schedule/patch.h"
+
+#include "analysis/opfacts.h"
+#include "kernels/scratch.h"
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace ts {
+
+Region Region::united(const Region& o) const
+{
+    if (empty())
+        return o;
+    if (o.empty())
+        return *this;
+    return {std::min(y0, o.y0), std::max(y1, o.y1), std::min(x0, o.x0), std::max(x1, o.x1)};
+}
+
+namespace {
+
+bool isWindowOp(OpKind k)
+{
+    return k == OpKind::Conv2D || k == OpKind::DepthwiseConv2D || k == OpKind::AveragePool2D || k == OpKind::MaxPool2D;
+}
+
+bool isPointwise(OpKind k)
+{
+    switch (k) {
+    case OpKind::Relu: case OpKind::Relu6: case OpKind::Logistic: case OpKind::Tanh: case OpKind::Quantize:
+    case OpKind::Dequantize: case OpKind::LeakyRelu: case OpKind::HardSwish:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is4d(const Tensor* t) { return t && t->shape.size() == 4; }
+
+struct WindowGeometry {
+    int kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+};
+
+WindowGeometry geometry(const Graph& g, const Op& op)
+{
+    WindowGeometry w;
+    if (const auto* c = std::get_if<Conv2DOptions>(&op.options))
+        w.sh = c->strideH, w.sw = c->strideW, w.dh = c->dilationH, w.dw = c->dilationW;
+    else if (const auto* d = std::get_if<DepthwiseConv2DOptions>(&op.options))
+        w.sh = d->strideH, w.sw = d->strideW, w.dh = d->dilationH, w.dw = d->dilationW;
+    else if (const auto* p = std::get_if<Pool2DOptions>(&op.options))
+        w.sh = p->strideH, w.sw = p->strideW, w.kh = p->filterH, w.kw = p->filterW;
+    if (op.kind == OpKind::Conv2D || op.kind == OpKind::DepthwiseConv2D) {
+        const Tensor* f = g.tensor(op.input(1));
+        if (f && f->shape.size() == 4)
+            w.kh = f->shape[1], w.kw = f->shape[2];
+    }
+    return w;
+}
+
+} // namespace
+
+bool isPatchableOp(const Graph& g, const Op& op)
+{
+    const Tensor* y = op.outputs.size() == 1 ? g.tensor(op.outputs[0]) : nullptr;
+    if (!is4d(y))
+        return false;
+    if (isWindowOp(op.kind))
+        return is4d(g.tensor(op.input(0)));
+    if (isPointwise(op.kind))
+        return is4d(g.tensor(op.input(0)));
+    if (op.kind == OpKind::Add || op.kind == OpKind::Sub || op.kind == OpKind::Mul) {
+        for (int i : op.inputs) {
+            const Tensor* x = g.tensor(i);
+            if (!is4d(x))
+                return false;
+            const bool sameMap = x->shape[1] == y->shape[1] && x->shape[2] == y->shape[2];
+            const bool constantBroadcast = x->isConstant() && x->shape[1] == 1 && x->shape[2] == 1;
+            if (!sameMap && !constantBroadcast)
+                return false; // e.g. squeeze-excite scales: they depend on the whole map
+        }
+        return true;
+    }
+    return false;
+}
+
+std::optional<InputNeed> inputNeed(const Graph& g, const Op& op, const Region& out, int operand)
+{
+    const Tensor* x = g.tensor(op.input(size_t(operand)));
+    if (!x || x->isConstant() || !is4d(x))
+        return std::nullopt;
+    const int H = x->shape[1], W = x->shape[2];
+    InputNeed need;
+    if (isWindowOp(op.kind)) {
+        if (operand != 0)
+            return std::nullopt;
+        const WindowGeometry w = geometry(g, op);
+        const ExplicitPad p = effectivePadding(g, op);
+        const int startY = out.y0 * w.sh - p.top, endY = (out.y1 - 1) * w.sh - p.top + (w.kh - 1) * w.dh + 1;
+        const int startX = out.x0 * w.sw - p.left, endX = (out.x1 - 1) * w.sw - p.left + (w.kw - 1) * w.dw + 1;
+        need.in = {std::max(0, startY), std::min(H, endY), std::max(0, startX), std::min(W, endX)};
+        need.pad = {need.in.y0 - startY, endY - need.in.y1, need.in.x0 - startX, endX - need.in.x1};
+        return need;
+    }
+    if (x->shape[1] == 1 && x->shape[2] == 1)
+        need.in = {0, 1, 0, 1};
+    else
+        need.in = out;
+    return need;
+}
+
+std::vector<int> tileBounds(int size, int n)
+{
+    std::vector<int> b;
+    for (int i = 0; i <= n; ++i)
+        b.push_back(int(int64_t(i) * size / n));
+    return b;
+}
+
+std::vector<SplitPoint> validSplits(const LegalGraph& lg, const std::vector<int>& order)
+{
+    const Graph& g = lg.graph;
+    const int n = int(order.size());
+    std::vector<int> producedAt(g.tensors.size(), -2), lastUse(g.tensors.size(), -1);
+    for (int t : g.inputs)
+        producedAt[size_t(lg.root(t))] = -1;
+    for (int k = 0; k < n; ++k) {
+        const Op& op = g.ops[size_t(order[size_t(k)])];
+        for (int t : op.outputs)
+            if (producedAt[size_t(lg.root(t))] == -2)
+                producedAt[size_t(lg.root(t))] = k;
+        for (int t : op.inputs)
+            if (t >= 0 && !g.tensors[size_t(t)].isConstant())
+                lastUse[size_t(lg.root(t))] = std::max(lastUse[size_t(lg.root(t))], k);
+    }
+    for (int t : g.outputs)
+        lastUse[size_t(lg.root(t))] = n;
+    for (size_t t = 0; t < g.tensors.size(); ++t)
+        if (g.tensors[t].isVariable)
+            lastUse[t] = n;
+
+    std::vector<SplitPoint> out;
+    for (int k = 0; k < n - 1; ++k) {
+        const Op& op = g.ops[size_t(order[size_t(k)])];
+        if (!isPatchableOp(g, op))
+            break; // every longer prefix contains this op
+        const int s = lg.root(op.outputs[0]);
+        const Tensor& st = g.tensors[size_t(s)];
+        if (st.shape.size() != 4 || st.shape[1] < 2 || st.shape[2] < 2)
+            continue;
+        // Exactly one tensor crosses the cut: produced at or before k (or a graph input), used after.
+        bool ok = true;
+        for (size_t t = 0; t < g.tensors.size() && ok; ++t) {
+            if (int(t) == s || producedAt[t] == -2 || producedAt[t] > k)
+                continue;
+            if (lastUse[t] > k)
+                ok = false;
+        }
+        if (ok)
+            out.push_back({s, k, st.shape});
+    }
+    return out;
+}
+
+namespace {
+
+struct Stage {
+    SplitPoint split;
+    std::vector<int> ops; // op indices of stage 1, in order
+    std::vector<int> rest;
+};
+
+// Per-pixel MACs of an op's output (exact for conv, depthwise and FC; 0 for the rest).
+int64_t macsPerPixel(const Graph& g, const Op& op)
+{
+    const Tensor* y = g.tensor(op.outputs[0]);
+    if (!y || y->shape.size() != 4)
+        return 0;
+    const int64_t pixels = int64_t(y->shape[0]) * y->shape[1] * y->shape[2];
+    return pixels ? computeOpFacts(g, op).macs / pixels : 0;
+}
+
+// Regions of every stage-1 tensor for one patch of the split tensor (consumers' needs united).
+std::map<int, Region> regionsFor(const Graph& g, const Stage& st, const Region& patch)
+{
+    std::map<int, Region> r;
+    r[st.split.tensor] = patch;
+    for (auto it = st.ops.rbegin(); it != st.ops.rend(); ++it) {
+        const Op& op = g.ops[size_t(*it)];
+        auto out = r.find(op.outputs[0]);
+        if (out == r.end())
+            continue;
+        for (size_t i = 0; i < op.inputs.size(); ++i) {
+            const auto need = inputNeed(g, op, out->second, int(i));
+            if (!need)
+                continue;
+            Region& dst = r[op.inputs[i]];
+            dst = dst.united(need->in);
+        }
+    }
+    return r;
+}
+
+// The stage-1 graph of one patch: region-sized tensors, ops padding only at true borders.
+LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int, Region>& regions)
+{
+    LegalGraph pg = makeLegalGraph(lg.graph);
+    Graph& g = pg.graph;
+    g.ops.clear();
+    pg.sourceOp.clear();
+    for (const auto& [t, reg] : regions) {
+        Tensor& x = g.tensors[size_t(t)];
+        x.shape = {1, reg.h(), reg.w(), x.shape[3]};
+        x.shapeSignature.clear();
+    }
+    for (int o : st.ops) {
+        Op op = lg.graph.ops[size_t(o)];
+        const auto out = regions.find(op.outputs[0]);
+        if (out == regions.end())
+            continue;
+        if (isWindowOp(op.kind)) {
+            const auto need = inputNeed(lg.graph, lg.graph.ops[size_t(o)], out->second, 0);
+            const ExplicitPad pad = need ? need->pad : ExplicitPad{};
+            std::visit(
+                [&](auto& opt) {
+                    using T = std::decay_t<decltype(opt)>;
+                    if constexpr (std::is_same_v<T, Conv2DOptions> || std::is_same_v<T, DepthwiseConv2DOptions>
+                                  || std::is_same_v<T, Pool2DOptions>) {
+                        opt.padding = Padding::Valid;
+                        opt.pad = pad;
+                    }
+                },
+                op.options);
+        }
+        g.ops.push_back(op);
+        pg.sourceOp.push_back(o);
+    }
+    g.outputs = {st.split.tensor};
+    return pg;
+}
+
+int64_t planPeak(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner, int64_t* lowerBound = nullptr)
+{
+    auto m = analyzeMemory(lg, storedOrder(lg), mo);
+    if (!m.ok())
+        return -1;
+    auto p = createPlanner(planner);
+    if (!p)
+        return -1;
+    if (lowerBound)
+        *lowerBound = m->lowerBound;
+    return planArena(*m, *p).peakBytes;
+}
+
+Result<Stage> stageFor(const LegalGraph& lg, const std::vector<int>& order, int splitTensor)
+{
+    Result<Stage> r;
+    const auto splits = validSplits(lg, order);
+    for (const auto& s : splits)
+        if (s.tensor == splitTensor) {
+            Stage st;
+            st.split = s;
+            st.ops.assign(order.begin(), order.begin() + s.step + 1);
+            st.rest.assign(order.begin() + s.step + 1, order.end());
+            r.value = st;
+            return r;
+        }
+    std::string valid;
+    for (const auto& s : splits)
+        valid += (valid.empty() ? "" : ", ") + std::to_string(s.tensor) + " " + shapeString(s.shape);
+    r.diagnostics.push_back(makeError("", "schedule.patch.split",
+                                      "tensor " + std::to_string(splitTensor)
+                                          + " is not a valid split (a prefix of spatial ops that hands exactly one "
+                                            "tensor to the rest); valid splits: "
+                                          + (valid.empty() ? std::string("none") : valid)));
+    return r;
+}
+
+struct Evaluator {
+    const LegalGraph& lg;
+    const std::vector<int>& order;
+    const PatchOptions& options;
+    int64_t wholePeak = -1;
+    int64_t totalMacs = 0;
+    std::map<int, int64_t> stage2Cache;
+    std::map<std::string, int64_t> patchCache;
+
+    Result<PatchPlan> evaluate(const Stage& st, int nh, int nw)
+    {
+        Result<PatchPlan> r;
+        const Graph& g = lg.graph;
+        const int H = st.split.shape[1], W = st.split.shape[2];
+        if (nh < 1 || nw < 1 || nh > H || nw > W) {
+            r.diagnostics.push_back(makeError("", "schedule.patch.grid",
+                                              "a " + std::to_string(nh) + "x" + std::to_string(nw) + " grid does not fit the "
+                                                  + std::to_string(H) + "x" + std::to_string(W)
+                                                  + " split tensor; expected 1.." + std::to_string(H) + " x 1.."
+                                                  + std::to_string(W)));
+            return r;
+        }
+        PatchPlan plan;
+        plan.split = st.split;
+        plan.nh = nh;
+        plan.nw = nw;
+        if (wholePeak < 0) {
+            wholePeak = planPeak(lg, options.memory, options.planner);
+            totalMacs = computeTotals(g).macs;
+        }
+        plan.wholePeak = wholePeak;
+        plan.totalMacs = totalMacs;
+
+        // Stage 2: the rest of the graph on whole tensors, starting from the split tensor.
+        auto cached = stage2Cache.find(st.split.tensor);
+        if (cached == stage2Cache.end()) {
+            LegalGraph rest = lg;
+            rest.graph.ops.clear();
+            rest.sourceOp.clear();
+            for (int o : st.rest) {
+                rest.graph.ops.push_back(lg.graph.ops[size_t(o)]);
+                rest.sourceOp.push_back(lg.sourceOp[size_t(o)]);
+            }
+            rest.graph.inputs = {st.split.tensor};
+            cached = stage2Cache.emplace(st.split.tensor, planPeak(rest, options.memory, options.planner)).first;
+        }
+        plan.stage2Peak = cached->second;
+
+        const auto ys = tileBounds(H, nh), xs = tileBounds(W, nw);
+        MemoryOptions mo = options.memory;
+        mo.external = {st.split.tensor};
+        const int input = g.inputs.empty() ? -1 : g.inputs[0];
+        if (options.inputResident && input >= 0)
+            mo.external.push_back(input);
+        int64_t stageMacs = 0;
+        for (int o : st.ops)
+            stageMacs += computeOpFacts(g, g.ops[size_t(o)]).macs;
+        int64_t patchedMacs = 0, largest = 0;
+        for (int i = 0; i < nh; ++i)
+            for (int j = 0; j < nw; ++j) {
+                const Region patch{ys[size_t(i)], ys[size_t(i) + 1], xs[size_t(j)], xs[size_t(j) + 1]};
+                auto regions = regionsFor(g, st, patch);
+                std::string key;
+                for (const auto& [t, reg] : regions)
+                    key += std::to_string(t) + ":" + std::to_string(reg.h()) + "x" + std::to_string(reg.w()) + ";";
+                for (int o : st.ops) {
+                    const auto out = regions.find(g.ops[size_t(o)].outputs[0]);
+                    if (out == regions.end())
+                        continue;
+                    patchedMacs += macsPerPixel(g, g.ops[size_t(o)]) * out->second.h() * out->second.w();
+                    if (const auto need = inputNeed(g, g.ops[size_t(o)], out->second, 0))
+                        key += std::to_string(need->pad.top) + std::to_string(need->pad.bottom) + std::to_string(need->pad.left)
+                               + std::to_string(need->pad.right);
+                }
+                auto hit = patchCache.find(key);
+                if (hit == patchCache.end())
+                    hit = patchCache.emplace(key, planPeak(patchGraph(lg, st, regions), mo, options.planner)).first;
+                if (hit->second > largest) {
+                    largest = hit->second;
+                    plan.largestPatch = int(plan.patches.size());
+                }
+                if (input >= 0 && regions.count(input)) {
+                    const Region& in = regions[input];
+                    if (int64_t(in.h()) * in.w() > int64_t(plan.inputPatchH) * plan.inputPatchW) {
+                        plan.inputPatchH = in.h();
+                        plan.inputPatchW = in.w();
+                    }
+                }
+                plan.patches.push_back(patch);
+                plan.regions.push_back(std::move(regions));
+            }
+        const int64_t splitBytes = alignUp(g.tensors[size_t(st.split.tensor)].byteSize().value_or(0), options.memory.alignment);
+        const int64_t inputBytes = options.inputResident && input >= 0
+            ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), options.memory.alignment)
+            : 0;
+        plan.stage1Peak = splitBytes + inputBytes + largest;
+        plan.peak = std::max(plan.stage1Peak, plan.stage2Peak);
+        plan.extraMacs = patchedMacs - stageMacs;
+        plan.extraMacsPercent = totalMacs ? 100.0 * double(plan.extraMacs) / double(totalMacs) : 0.0;
+        r.value = std::move(plan);
+        return r;
+    }
+};
+
+} // namespace
+
+Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
+                              const PatchOptions& options)
+{
+    auto st = stageFor(lg, order, splitTensor);
+    if (!st.ok()) {
+        Result<PatchPlan> r;
+        r.diagnostics = st.diagnostics;
+        return r;
+    }
+    Evaluator e{lg, order, options, -1, 0, {}, {}};
+    return e.evaluate(*st, nh, nw);
+}
+
+Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<int>& order, const PatchOptions& options,
+                                        int64_t budgetBytes, int maxN)
+{
+    Result<PatchSearchResult> r;
+    PatchSearchResult out;
+    Evaluator e{lg, order, options, -1, 0, {}, {}};
+    std::vector<PatchPlan> all;
+    for (const SplitPoint& s : validSplits(lg, order)) {
+        auto st = stageFor(lg, order, s.tensor);
+        if (!st.ok())
+            continue;
+        for (int nh = 1; nh <= std::min(maxN, s.shape[1]); ++nh)
+            for (int nw = 1; nw <= std::min(maxN, s.shape[2]); ++nw) {
+                auto p = e.evaluate(*st, nh, nw);
+                ++out.evaluated;
+                if (p.ok() && p->peak > 0) {
+                    p->regions.clear(); // the search keeps figures only; planPatches rebuilds regions
+                    all.push_back(std::move(*p));
+                }
+            }
+    }
+    out.wholePeak = e.wholePeak;
+    // Pareto front on (peak, extra MACs).
+    std::sort(all.begin(), all.end(), [](const PatchPlan& a, const PatchPlan& b) {
+        return a.peak != b.peak ? a.peak < b.peak : a.extraMacs < b.extraMacs;
+    });
+    int64_t bestMacs = std::numeric_limits<int64_t>::max();
+    for (auto& p : all)
+        if (p.extraMacs < bestMacs) {
+            bestMacs = p.extraMacs;
+            out.pareto.push_back(std::move(p));
+        }
+    for (size_t i = 0; i < out.pareto.size(); ++i) {
+        const auto& p = out.pareto[i];
+        if (p.peak <= budgetBytes
+            && (out.recommended < 0 || p.extraMacs < out.pareto[size_t(out.recommended)].extraMacs))
+            out.recommended = int(i);
+    }
+    if (out.recommended < 0 && !out.pareto.empty())
+        out.recommended = 0;
+    r.value = std::move(out);
+    return r;
+}
+
+} // namespace ts

@@ -1,0 +1,85 @@
+#pragma once
+// MCUNetV2-style patch-based inference: the memory-hungry first stage of a CNN (every op up to a
+// split tensor) runs patch by patch over an n_h × n_w grid of the split tensor; the rest runs on
+// whole tensors. This file holds the receptive-field analysis, the valid splits, and the exact
+// cost of a schedule (peak SRAM and recomputed MACs).
+
+#include "analysis/memory.h"
+#include "common/diagnostic.h"
+#include "passes/legalize.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+// A half-open rectangle of a feature map: rows [y0, y1), columns [x0, x1).
+struct Region {
+    int y0 = 0, y1 = 0, x0 = 0, x1 = 0;
+    int h() const { return y1 - y0; }
+    int w() const { return x1 - x0; }
+    bool empty() const { return h() <= 0 || w() <= 0; }
+    Region united(const Region& o) const;
+    bool operator==(const Region& o) const { return y0 == o.y0 && y1 == o.y1 && x0 == o.x0 && x1 == o.x1; }
+};
+
+// What an op needs of its input `operand` to produce `out`: the region, clipped to the input's
+// H×W, and the padding on each border that the clip cut off (zero-point padding, present only
+// where the region reaches the true image border).
+struct InputNeed {
+    Region in;
+    ExplicitPad pad;
+};
+bool isPatchableOp(const Graph& g, const Op& op);
+std::optional<InputNeed> inputNeed(const Graph& g, const Op& op, const Region& out, int operand);
+
+// The bounds of n tiles over `size` (n + 1 values; uneven tiles differ by at most one row).
+std::vector<int> tileBounds(int size, int n);
+
+struct SplitPoint {
+    int tensor = -1;      // the split tensor (produced by the last stage-1 op)
+    int step = -1;        // position in the order of the last stage-1 op
+    std::vector<int32_t> shape;
+};
+// Every position where a prefix of `order` (spatial, patchable ops only) hands exactly one 4-D
+// tensor to the rest.
+std::vector<SplitPoint> validSplits(const LegalGraph& lg, const std::vector<int>& order);
+
+struct PatchOptions {
+    MemoryOptions memory;
+    std::string planner = "hill-climb";
+    bool inputResident = false; // the whole input frame stays in SRAM (else it is streamed per patch)
+};
+
+struct PatchPlan {
+    SplitPoint split;
+    int nh = 1, nw = 1;
+    std::vector<Region> patches;                 // of the split tensor
+    std::vector<std::map<int, Region>> regions;  // per patch: tensor → the region computed/read
+    int64_t stage1Peak = 0;    // full split tensor (+ resident input) + largest per-patch plan
+    int64_t stage2Peak = 0;    // whole-tensor plan of the ops after the split
+    int64_t peak = 0;          // max of the two
+    int64_t wholePeak = 0;     // the same graph without patches
+    int64_t extraMacs = 0;     // recomputed in overlapping halos
+    int64_t totalMacs = 0;     // of the whole network, without patches
+    double extraMacsPercent = 0;
+    int inputPatchH = 0, inputPatchW = 0; // the largest input region of a patch
+    int largestPatch = -1;     // the patch with the largest working set
+};
+
+Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
+                              const PatchOptions& options);
+
+struct PatchSearchResult {
+    std::vector<PatchPlan> pareto;   // non-dominated (peak, extra MACs), by peak
+    int recommended = -1;            // index in pareto
+    int64_t evaluated = 0;
+    int64_t wholePeak = 0;
+};
+// Every valid split × n_h, n_w in 1..maxN; the recommended plan is the least extra MACs whose peak
+// fits `budgetBytes` (else the smallest peak).
+Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<int>& order, const PatchOptions& options,
+                                        int64_t budgetBytes, int maxN = 8);
+
+} // namespace ts
