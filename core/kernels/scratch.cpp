@@ -113,12 +113,10 @@ KernelScratch kernelScratch(const Graph& g, const Op& op, bool inPlace)
         return {int64_t(x->shape[1]) * x->shape[2], "one input channel (in-place depthwise)", {}};
     }
     case OpKind::Mean:
-    case OpKind::Sum: {
-        const Tensor* y = op.outputs.empty() ? nullptr : g.tensor(op.outputs[0]);
-        if (!y || !x || x->dtype != DType::Int8)
-            return {};
-        return {y->elementCount().value_or(0) * 4, "int32 accumulator per output element", {}};
-    }
+    case OpKind::Sum:
+        // TinyStudio's reduction kernel produces one output element at a time with its int32
+        // accumulator in a register (TFLM's reference kernel keeps one per output element instead).
+        return {0, "accumulates in a register", {}};
     case OpKind::Svdf: {
         // int8 SVDF: int32 feature-matmul results per filter and int32 per output unit.
         const Tensor* y = op.outputs.empty() ? nullptr : g.tensor(op.outputs[0]);

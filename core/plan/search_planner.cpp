@@ -238,7 +238,23 @@ protected:
                 const int i = int(next() % uint32_t(count)), j = int(next() % uint32_t(count));
                 std::swap(candidate[size_t(i)], candidate[size_t(j)]);
             } else {
-                const int id = shrinking[next() % shrinking.size()];
+                // Flip the alignment of a shrinking buffer that is live while a buffer reaching
+                // the peak is: that is where a remainder at the wrong end blocks a large buffer.
+                std::vector<int> targets;
+                for (int id = 0; id < count && targets.empty(); ++id) {
+                    bool atTop = false;
+                    for (size_t k = 0; k < b[size_t(id)].size(); ++k)
+                        atTop |= segmentOffset(b[size_t(id)], k, current[size_t(id)], tail[size_t(id)]) + b[size_t(id)][k].size
+                            == currentPeak;
+                    if (!atTop)
+                        continue;
+                    for (int sId : shrinking)
+                        if (!(b[size_t(sId)].back().last < b[size_t(id)].front().first
+                              || b[size_t(id)].back().last < b[size_t(sId)].front().first))
+                            targets.push_back(sId);
+                }
+                const int id = !targets.empty() && next() % 4 != 0 ? targets[next() % targets.size()]
+                                                                   : shrinking[next() % shrinking.size()];
                 candidateTail[size_t(id)] = !candidateTail[size_t(id)];
             }
             const auto offsets = placer.place(candidate, candidateTail);

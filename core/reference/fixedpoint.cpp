@@ -64,16 +64,12 @@ int32_t multiplyByQuantizedMultiplier(int32_t x, int32_t quantizedMultiplier, in
 
 int32_t multiplyByQuantizedMultiplier(int64_t x, int32_t quantizedMultiplier, int shift)
 {
-    // TFLite's 64-bit variant (used by int16 kernels): round once, to nearest, ties up.
-    const int64_t total = 31 - shift;
-    const int64_t round = int64_t(1) << (total - 1);
-    int64_t result = x * int64_t(quantizedMultiplier) + round;
-    result = result >> total;
-    if (result < std::numeric_limits<int32_t>::min())
-        result = std::numeric_limits<int32_t>::min();
-    if (result > std::numeric_limits<int32_t>::max())
-        result = std::numeric_limits<int32_t>::max();
-    return int32_t(result);
+    // TFLite's 64-bit variant (int16 kernels) in the default build: the multiplier is first
+    // rounded to 15 bits, then one rounding shift.
+    const int32_t reduced = quantizedMultiplier < 0x7FFF0000 ? (quantizedMultiplier + (1 << 15)) >> 16 : 0x7FFF;
+    const int totalShift = 15 - shift;
+    const int64_t result = x * int64_t(reduced) + (int64_t(1) << (totalShift - 1));
+    return int32_t(result >> totalShift);
 }
 
 int32_t multiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t quantizedMultiplier, int leftShift)

@@ -97,15 +97,30 @@ Result<ReferenceInterpreter> ReferenceInterpreter::create(const Graph& graph)
         else
             interp.m_bytes[t].assign(size_t(x.byteSize().value_or(0)), 0);
     }
+    interp.resetState();
     r.value = std::move(interp);
     return r;
 }
 
 void ReferenceInterpreter::resetState()
 {
-    for (size_t t = 0; t < m_graph.tensors.size(); ++t)
-        if (m_graph.tensors[t].isVariable)
-            std::fill(m_bytes[t].begin(), m_bytes[t].end(), 0);
+    // TFLM resets a variable tensor to its zero point (int8/int16 state), not to zero bytes.
+    for (size_t t = 0; t < m_graph.tensors.size(); ++t) {
+        const Tensor& x = m_graph.tensors[t];
+        if (!x.isVariable)
+            continue;
+        const int32_t zp = x.quant.zeroPoint.empty() ? 0 : int32_t(x.quant.zeroPoint[0]);
+        auto& b = m_bytes[t];
+        if (x.dtype == DType::Int8 || x.dtype == DType::UInt8) {
+            std::fill(b.begin(), b.end(), uint8_t(zp));
+        } else if (x.dtype == DType::Int16) {
+            const auto v = int16_t(zp);
+            for (size_t i = 0; i + 1 < b.size(); i += 2)
+                std::memcpy(b.data() + i, &v, 2);
+        } else {
+            std::fill(b.begin(), b.end(), 0);
+        }
+    }
 }
 
 int64_t ReferenceInterpreter::inputBytes() const
