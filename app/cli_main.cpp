@@ -7,6 +7,8 @@
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
 #include "schedule/patch.h"
+#include "schedule/patch_exec.h"
+#include "schedule/schedule_doc.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,6 +24,8 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QMap>
+
+#include <optional>
 #include <QStringList>
 
 #include <cstdio>
@@ -38,10 +42,11 @@ const char* kUsage =
     "          [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
     "                                  peak SRAM, per-layer working sets, arena layout, fit verdict\n"
     "  schedule MODEL --board ID [--split INDEX|auto] [--patches N|NxM] [--input-resident] [--no-inplace]\n"
-    "          [--quantized-io] [--json]\n"
+    "          [--quantized-io] [--save SCHEDULE.json] [--json]\n"
     "                                  patch-based first stage: peak SRAM, extra MACs, Pareto front\n"
-    "  run MODEL --input FILE --output FILE\n"
-    "                                  run the reference interpreter (raw bytes, golden layout)\n"
+    "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
+    "                                  run the reference interpreter (raw bytes, golden layout); with a\n"
+    "                                  schedule: its legalized graph, op order and patch stage\n"
     "  verify MODEL GOLDEN_DIR [--per-op]\n"
     "                                  compare the reference interpreter with TFLM's outputs\n"
     "  demo-model OUT.tflite           write TinyStudio's demo MCUNet-style int8 model\n"
@@ -81,7 +86,7 @@ struct Args {
 };
 
 const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save"};
 
 Args parse(const QStringList& raw)
 {
@@ -281,6 +286,21 @@ int cmdSchedule(const Args& a)
         return 1;
     }
     const ts::PatchPlan& p = *chosen;
+    if (a.values.contains("--save")) {
+        ts::ScheduleDoc doc;
+        doc.modelSha256 = model->sha256;
+        doc.planner = ao.planner;
+        doc.inplace = ao.memory.inplaceDepthwise;
+        doc.quantizedIo = ao.legalize.quantizedIo;
+        doc.patch = ts::PatchStage{p.split.tensor, p.nh, p.nw, po.inputResident};
+        QFile f(a.values["--save"]);
+        const QByteArray bytes = ts::scheduleToBytes(doc);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) {
+            printErr("error: " + a.values["--save"].toStdString() + ": " + f.errorString().toStdString());
+            return 1;
+        }
+        printErr("wrote " + a.values["--save"].toStdString());
+    }
     if (a.json) {
         QJsonObject o = planJson(lg.graph, p);
         o["model"] = QString::fromStdString(model->path);
@@ -338,7 +358,22 @@ int cmdRun(const Args& a)
     auto model = ts::importTfliteFile(a.positional[0].toStdString());
     if (report(model.diagnostics) || !model.ok())
         return 1;
-    auto interp = ts::ReferenceInterpreter::create(model->main());
+    std::optional<ts::ResolvedSchedule> schedule;
+    if (a.values.contains("--schedule")) {
+        QFile sf(a.values["--schedule"]);
+        if (!sf.open(QIODevice::ReadOnly)) {
+            printErr("error: " + a.values["--schedule"].toStdString() + ": " + sf.errorString().toStdString());
+            return 1;
+        }
+        auto doc = ts::scheduleFromJson(sf.readAll(), a.values["--schedule"].toStdString(), *model);
+        if (report(doc.diagnostics) || !doc.ok())
+            return 1;
+        auto resolved = ts::resolveSchedule(*doc, *model, a.values["--schedule"].toStdString());
+        if (report(resolved.diagnostics) || !resolved.ok())
+            return 1;
+        schedule = std::move(*resolved);
+    }
+    auto interp = ts::ReferenceInterpreter::create(schedule ? schedule->legal.graph : model->main());
     if (report(interp.diagnostics) || !interp.ok())
         return 1;
     QFile in(a.values["--input"]);
@@ -347,9 +382,14 @@ int cmdRun(const Args& a)
         return 1;
     }
     const QByteArray bytes = in.readAll();
-    if (report(interp->setInputsFromConcatenated(std::vector<uint8_t>(bytes.begin(), bytes.end())))
-        || report(interp->run()))
+    if (report(interp->setInputsFromConcatenated(std::vector<uint8_t>(bytes.begin(), bytes.end()))))
         return 1;
+    if (schedule && schedule->patch) {
+        if (report(ts::runPatched(*interp, schedule->legal, schedule->order, *schedule->patch)))
+            return 1;
+    } else if (report(interp->run(schedule ? &schedule->order : nullptr))) {
+        return 1;
+    }
     const auto out = interp->outputsConcatenated();
     QFile f(a.values["--output"]);
     if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(out.data()), qint64(out.size())) != qint64(out.size())) {

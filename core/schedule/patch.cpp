@@ -420,8 +420,13 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
     }
     out.wholePeak = e.wholePeak;
     // Pareto front on (peak, extra MACs).
+    // Ties go to fewer patches: a 1×1 grid is whole-tensor execution, the simplest schedule.
     std::sort(all.begin(), all.end(), [](const PatchPlan& a, const PatchPlan& b) {
-        return a.peak != b.peak ? a.peak < b.peak : a.extraMacs < b.extraMacs;
+        if (a.peak != b.peak)
+            return a.peak < b.peak;
+        if (a.extraMacs != b.extraMacs)
+            return a.extraMacs < b.extraMacs;
+        return a.nh * a.nw < b.nh * b.nw;
     });
     int64_t bestMacs = std::numeric_limits<int64_t>::max();
     for (auto& p : all)
