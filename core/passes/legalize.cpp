@@ -245,6 +245,13 @@ int quantizedIo(LegalGraph& lg)
     return removed;
 }
 
+LegalGraph legalize(const Model& model, const LegalizeOptions& options)
+{
+    LegalGraph lg = legalize(model.main(), options);
+    lg.storage = model.storage;
+    return lg;
+}
+
 LegalGraph legalize(const Graph& g, const LegalizeOptions& options)
 {
     LegalGraph lg = makeLegalGraph(g);

@@ -5,6 +5,7 @@
 
 #include "model/graph.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct LegalGraph {
     std::vector<int> sourceOp;  // per op: its index in the imported graph
     std::vector<int> aliasOf;   // per tensor: the tensor whose bytes it reuses (RESHAPE/SQUEEZE), or -1
     std::vector<std::string> log; // one line per rewrite, for the issues panel and --json
+    // Keeps the constant data of `graph` alive (filled by the Model overloads).
+    std::vector<std::shared_ptr<const std::vector<uint8_t>>> storage;
 
     // The tensor whose buffer holds `tensor` (follows aliases).
     int root(int tensor) const;
@@ -43,6 +46,9 @@ struct LegalizeOptions {
     bool quantizedIo = false;
 };
 
+// The graph overload leaves constant data pointing into whoever owns `g`; the Model overload
+// keeps the model's bytes alive with the result.
 LegalGraph legalize(const Graph& g, const LegalizeOptions& options = {});
+LegalGraph legalize(const Model& model, const LegalizeOptions& options = {});
 
 } // namespace ts

@@ -30,7 +30,7 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     }
     Analysis a;
     auto t = std::chrono::steady_clock::now();
-    a.legal = legalize(model.main(), options.legalize);
+    a.legal = legalize(model, options.legalize);
     a.timings.legalizeMs = msSince(t);
 
     // TFLM plans whole tensors with no in-place reuse; tflm-greedy shows exactly that.

@@ -47,7 +47,7 @@ Result<ResolvedSchedule> resolveSchedule(const ScheduleDoc& doc, const Model& mo
 {
     Result<ResolvedSchedule> r;
     ResolvedSchedule s;
-    s.legal = legalize(model.main(), doc.analysisOptions().legalize);
+    s.legal = legalize(model, doc.analysisOptions().legalize);
     s.order = doc.order.empty() ? storedOrder(s.legal) : doc.order;
     if (const std::string bad = checkOrder(s.legal, s.order); !bad.empty()) {
         r.diagnostics.push_back(makeError(file, "op_order", bad + " (orders index the legalized graph's " +
