@@ -6,6 +6,7 @@
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
 #include "report/inspect_report.h"
+#include "schedule/patch.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -139,7 +140,48 @@ int main(int argc, char** argv)
                                 {"reorder_ms", r.ok() ? r->timings.reorderMs : 0.0},
                                 {"reorder_states", qint64(states)}});
     }
-    const QJsonObject doc{{"board", QString::fromStdString(board->id)}, {"runs", runs}, {"models", rows}};
+    // Patch-based schedules: the whole search (every split × 1..8 × 1..8) per CNN, and its front.
+    std::printf("\nPatch search (int8 body, in-place on, input streamed); budget = the board's arena region - reserve\n");
+    QJsonArray searches;
+    for (const QFileInfo& fi : files) {
+        auto model = importTfliteFile(fi.absoluteFilePath().toStdString());
+        if (!model.ok())
+            continue;
+        LegalizeOptions lo;
+        lo.quantizedIo = true;
+        const LegalGraph lg = legalize(*model, lo);
+        const auto order = storedOrder(lg);
+        if (validSplits(lg, order).empty())
+            continue;
+        AnalysisOptions ao;
+        ao.legalize = lo;
+        auto a = runAnalysis(*model, *board, boards, ao);
+        const int64_t budget = a.ok() ? a->fit.sramBudget - a->fit.reserveBytes : 0;
+        Result<PatchSearchResult> r;
+        const double ms = medianMs(3, [&] { r = searchPatches(lg, order, PatchOptions{}, budget); });
+        if (!r.ok())
+            continue;
+        std::printf("\n%s: %lld schedules in %.1f ms; whole-tensor %lld B\n", qPrintable(fi.completeBaseName()),
+                    (long long)r->evaluated, ms, (long long)r->wholePeak);
+        QJsonArray front;
+        for (size_t i = 0; i < r->pareto.size(); ++i) {
+            const PatchPlan& p = r->pareto[i];
+            std::printf("  split %4d %-16s %dx%d  peak %9lld B (%7.1f KiB)  +%5.2f %% MACs%s\n", p.split.tensor,
+                        shapeString(p.split.shape).c_str(), p.nh, p.nw, (long long)p.peak, double(p.peak) / 1024.0,
+                        p.extraMacsPercent, int(i) == r->recommended ? "  <- recommended" : "");
+            front.append(QJsonObject{{"split", p.split.tensor},
+                                     {"patches", QJsonArray{p.nh, p.nw}},
+                                     {"peak_bytes", qint64(p.peak)},
+                                     {"extra_macs_percent", p.extraMacsPercent}});
+        }
+        searches.append(QJsonObject{{"model", fi.completeBaseName()},
+                                    {"search_ms", ms},
+                                    {"evaluated", qint64(r->evaluated)},
+                                    {"whole_tensor_peak_bytes", qint64(r->wholePeak)},
+                                    {"pareto", front}});
+    }
+    const QJsonObject doc{{"board", QString::fromStdString(board->id)}, {"runs", runs}, {"models", rows},
+                          {"patch_search", searches}};
     if (!jsonPath.isEmpty()) {
         QFile f(jsonPath);
         if (!f.open(QIODevice::WriteOnly)) {
