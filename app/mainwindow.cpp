@@ -3,10 +3,14 @@
 #include "analysis/opfacts.h"
 #include "model/demo_model.h"
 #include "model/tflite_import.h"
+#include "report/analyze_report.h"
 #include "report/inspect_report.h"
+#include "session/session.h"
+#include "views/arenaview.h"
 #include "views/boardpanel.h"
 #include "views/layerchart.h"
 #include "views/optablemodel.h"
+#include "views/patchview.h"
 
 #include <flatbuffers/base.h>
 #include <qcustomplot.h>
@@ -15,26 +19,94 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
+#include <QSvgGenerator>
 #include <QTableView>
+#include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace ts {
 
 namespace {
 constexpr int kMaxRecent = 8;
 constexpr int kOpRole = Qt::UserRole + 10;
+
+// One undoable schedule edit.
+class ScheduleCommand : public QUndoCommand {
+public:
+    ScheduleCommand(MainWindow* w, std::function<void(const StudioSchedule&)> apply, StudioSchedule before,
+                    StudioSchedule after, const QString& text)
+        : QUndoCommand(text), m_apply(std::move(apply)), m_before(std::move(before)), m_after(std::move(after))
+    {
+        (void)w;
+    }
+    void undo() override { m_apply(m_before); }
+    void redo() override { m_apply(m_after); }
+
+private:
+    std::function<void(const StudioSchedule&)> m_apply;
+    StudioSchedule m_before, m_after;
+};
+
+QString describeChange(const StudioSchedule& a, const StudioSchedule& b)
+{
+    if (a.doc.planner != b.doc.planner)
+        return QObject::tr("Planner %1").arg(QString::fromStdString(b.doc.planner));
+    if (a.doc.inplace != b.doc.inplace)
+        return b.doc.inplace ? QObject::tr("In-place on") : QObject::tr("In-place off");
+    if (a.reorder != b.reorder)
+        return b.reorder ? QObject::tr("Reorder on") : QObject::tr("Reorder off");
+    if (a.doc.quantizedIo != b.doc.quantizedIo)
+        return QObject::tr("Quantized I/O %1").arg(b.doc.quantizedIo ? "on" : "off");
+    if (!b.doc.patch)
+        return QObject::tr("No patch stage");
+    return QObject::tr("Patches %1×%2 at tensor %3").arg(b.doc.patch->nh).arg(b.doc.patch->nw).arg(b.doc.patch->splitTensor);
+}
+
+// The pipeline for one (model, board, schedule): runs on a worker thread, touches no widget.
+Computation compute(int generation, std::shared_ptr<const Model> model, Board board, BoardSet boards, StudioSchedule s)
+{
+    QElapsedTimer timer;
+    timer.start();
+    Computation c;
+    c.generation = generation;
+    AnalysisOptions o = s.doc.analysisOptions();
+    o.reorder = s.reorder;
+    auto a = runAnalysis(*model, board, boards, o);
+    c.diagnostics = a.diagnostics;
+    if (a.ok()) {
+        c.analysis = std::move(*a.value);
+        const auto& lg = c.analysis->legal;
+        const auto& order = c.analysis->memory.order;
+        c.splits = validSplits(lg, order);
+        if (s.doc.patch) {
+            PatchOptions po = s.doc.patchOptions();
+            auto p = planPatches(lg, order, s.doc.patch->splitTensor, s.doc.patch->nh, s.doc.patch->nw, po);
+            c.diagnostics.insert(c.diagnostics.end(), p.diagnostics.begin(), p.diagnostics.end());
+            if (p.ok()) {
+                c.stage1 = stage1WorkingSets(lg, order, *p, po);
+                c.patch = std::move(*p.value);
+            }
+        }
+    }
+    c.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    return c;
+}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -42,6 +114,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setObjectName("MainWindow");
     setAcceptDrops(true);
     setDockNestingEnabled(true);
+    m_undo = new QUndoStack(this);
+    connect(m_undo, &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
 
     m_opTable = new OpTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -53,6 +127,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
+    m_headline = new QLabel(central);
+    m_headline->setObjectName("headline");
+    m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_filter = new QLineEdit(central);
     m_filter->setObjectName("opFilter");
     m_filter->setPlaceholderText(tr("Filter ops (kind, shape, dtype)…"));
@@ -65,15 +142,31 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_opView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_opView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_opView->verticalHeader()->hide();
+    m_opView->verticalHeader()->setDefaultSectionSize(22);
     m_opView->horizontalHeader()->setStretchLastSection(true);
     m_opView->setAlternatingRowColors(true);
+    layout->addWidget(m_headline);
     layout->addWidget(m_filter);
     layout->addWidget(m_opView);
     setCentralWidget(central);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_opView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
-        if (cur.isValid())
-            m_chart->selectOp(m_proxy->mapToSource(cur).row());
+        if (!cur.isValid())
+            return;
+        const int op = m_proxy->mapToSource(cur).row();
+        m_chart->selectOp(op);
+        m_arena->selectOp(op);
+    });
+
+    m_watcher = new QFutureWatcher<Computation>(this);
+    connect(m_watcher, &QFutureWatcher<Computation>::finished, this, [this] {
+        Computation c = m_watcher->result();
+        if (c.generation == m_generation)
+            applyComputation(std::move(c));
+        if (m_recomputeQueued) {
+            m_recomputeQueued = false;
+            recompute();
+        }
     });
 
     m_boards = loadDefaultBoards();
@@ -82,53 +175,77 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_statusFigures = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusFigures);
 
+    // The studio plans the deployed int8 body by default.
+    StudioSchedule initial;
+    initial.doc.quantizedIo = true;
+    m_schedule = initial;
+    m_schedulePanel->setSchedule(initial);
+
     QSettings settings;
+    resize(1366, 768);
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     const QString board = settings.value("board", QString::fromLatin1(kDefaultBoardId)).toString();
     if (!m_boardPanel->selectBoard(board))
         m_boardPanel->selectBoard(QString::fromLatin1(kDefaultBoardId));
-    showDiagnostics({});
+    showDiagnostics();
     updateStatus();
+    updateTitle();
 }
 
 MainWindow::~MainWindow()
 {
-    // Child widgets outlive the members (QWidget deletes them after this body and the members
-    // are gone), so detach every view from the model and the boards before those are destroyed.
+    // Child widgets outlive the members (QWidget deletes them after this body), so detach every
+    // view from data owned here, and let a running computation finish first.
+    m_watcher->waitForFinished();
+    m_opTable->setAnalysis(nullptr);
     m_opTable->setModel(nullptr);
     m_chart->setModel(nullptr);
+    m_arena->setAnalysis(nullptr, 0);
+    m_patchView->setPlan(nullptr, nullptr);
     m_boardPanel->setBoards(nullptr);
 }
 
 void MainWindow::buildDocks()
 {
-    auto* boardDock = new QDockWidget(tr("Board"), this);
-    boardDock->setObjectName("boardDock");
-    m_boardPanel = new BoardPanel(boardDock);
+    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    m_boardPanel = new BoardPanel(this);
     m_boardPanel->setBoards(&m_boards);
-    boardDock->setWidget(m_boardPanel);
-    addDockWidget(Qt::RightDockWidgetArea, boardDock);
+    auto* boardDock = dock(tr("Board"), "boardDock", m_boardPanel, Qt::RightDockWidgetArea);
     connect(m_boardPanel, &BoardPanel::boardChanged, this, [this](const QString& id) {
         QSettings().setValue("board", id);
+        m_search.reset();
+        m_schedulePanel->setPareto(nullptr);
         recompute();
     });
+    m_schedulePanel = new SchedulePanel(this);
+    auto* scheduleDock = dock(tr("Schedule"), "scheduleDock", m_schedulePanel, Qt::RightDockWidgetArea);
+    tabifyDockWidget(boardDock, scheduleDock);
+    boardDock->raise();
+    connect(m_schedulePanel, &SchedulePanel::edited, this, &MainWindow::applySchedule);
+    connect(m_schedulePanel, &SchedulePanel::autoRequested, this, [this] { autoSchedule(false); });
 
-    auto* chartDock = new QDockWidget(tr("Layers"), this);
-    chartDock->setObjectName("chartDock");
-    m_chart = new LayerChart(chartDock);
-    m_chart->setMinimumHeight(180);
-    chartDock->setWidget(m_chart);
-    addDockWidget(Qt::BottomDockWidgetArea, chartDock);
+    m_chart = new LayerChart(this);
+    m_chart->setMinimumHeight(170);
+    auto* chartDock = dock(tr("Memory"), "chartDock", m_chart, Qt::BottomDockWidgetArea);
     connect(m_chart, &LayerChart::opClicked, this, &MainWindow::selectOp);
-
-    auto* issuesDock = new QDockWidget(tr("Issues"), this);
-    issuesDock->setObjectName("issuesDock");
-    m_issues = new QListWidget(issuesDock);
+    m_arena = new ArenaView(this);
+    auto* arenaDock = dock(tr("Arena"), "arenaDock", m_arena, Qt::BottomDockWidgetArea);
+    connect(m_arena, &ArenaView::opClicked, this, &MainWindow::selectOp);
+    m_patchView = new PatchView(this);
+    auto* patchDock = dock(tr("Patches"), "patchDock", m_patchView, Qt::BottomDockWidgetArea);
+    m_issues = new QListWidget(this);
     m_issues->setObjectName("issuesList");
-    issuesDock->setWidget(m_issues);
-    addDockWidget(Qt::BottomDockWidgetArea, issuesDock);
-    tabifyDockWidget(chartDock, issuesDock);
+    auto* issuesDock = dock(tr("Issues"), "issuesDock", m_issues, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(chartDock, arenaDock);
+    tabifyDockWidget(arenaDock, patchDock);
+    tabifyDockWidget(patchDock, issuesDock);
     chartDock->raise();
     connect(m_issues, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         const int op = item->data(kOpRole).toInt();
@@ -140,20 +257,35 @@ void MainWindow::buildDocks()
 void MainWindow::buildActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::openDialog);
-    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("&Open Model or Session…"), QKeySequence::Open, this, &MainWindow::openDialog);
     file->addAction(tr("Open &Demo Model"), this, &MainWindow::openDemoModel);
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    refreshRecentMenu();
+    m_recentModels = file->addMenu(tr("Recent &Models"));
+    m_recentSessions = file->addMenu(tr("Recent &Sessions"));
+    refreshRecentMenus();
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    file->addAction(tr("&Save Session"), QKeySequence::Save, this, [this] { saveSessionDialog(false); });
+    file->addAction(tr("Save Session &As…"), QKeySequence::SaveAs, this, [this] { saveSessionDialog(true); });
+    file->addAction(tr("&Export…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence::Redo});
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Auto Schedule"), QKeySequence(Qt::Key_F6), this, [this] { autoSchedule(false); });
+    edit->addAction(tr("&Filter Ops"), QKeySequence::Find, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* dock : findChildren<QDockWidget*>())
-        view->addAction(dock->toggleViewAction());
-    QAction* find = view->addAction(tr("&Filter Ops"), this, [this] { m_filter->setFocus(); m_filter->selectAll(); });
-    find->setShortcut(QKeySequence::Find);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        view->addAction(d->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About TinyStudio"), this, &MainWindow::about);
@@ -162,44 +294,55 @@ void MainWindow::buildActions()
 void MainWindow::openDialog()
 {
     const QString dir = QSettings().value("lastDir").toString();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open TFLite model"), dir,
-                                                      tr("TFLite models (*.tflite);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open model or session"), dir,
+                                                      tr("Models and sessions (*.tflite *.tinystudio);;All files (*)"));
     if (path.isEmpty())
         return;
     QSettings().setValue("lastDir", QFileInfo(path).absolutePath());
     QString error;
-    if (!openModel(path, &error))
-        QMessageBox::warning(this, tr("Cannot open model"), error);
+    const bool ok = path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path, &error) : openModel(path, &error);
+    if (!ok)
+        QMessageBox::warning(this, tr("Cannot open"), error);
 }
 
 bool MainWindow::openModel(const QString& path, QString* error)
 {
     auto r = importTfliteFile(path.toStdString());
     if (!r.ok()) {
-        showDiagnostics(r.diagnostics);
+        m_importDiagnostics = r.diagnostics;
+        showDiagnostics();
         if (error)
             *error = QString::fromStdString(firstError(r.diagnostics));
         statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
         return false;
     }
-    setModel(std::make_unique<Model>(std::move(*r.value)), r.diagnostics, QFileInfo(path).fileName());
-    addRecent(QFileInfo(path).absoluteFilePath());
+    m_sessionPath.clear();
+    m_modelPath = QFileInfo(path).absoluteFilePath();
+    setModel(std::make_shared<const Model>(std::move(*r.value)), r.diagnostics, QFileInfo(path).fileName());
+    addRecent("recentFiles", m_modelPath);
     return true;
 }
 
 void MainWindow::openDemoModel()
 {
-    setModel(std::make_unique<Model>(buildDemoModel()), {}, QString::fromLatin1(kDemoModelName));
+    m_sessionPath.clear();
+    m_modelPath.clear();
+    setModel(std::make_shared<const Model>(buildDemoModel()), {}, QString::fromLatin1(kDemoModelName));
 }
 
 bool MainWindow::selectBoard(const QString& id) { return m_boardPanel->selectBoard(id); }
 
-void MainWindow::setModel(std::unique_ptr<Model> model, const Diagnostics& diags, const QString& displayName)
+void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName)
 {
-    // Views first drop their pointer into the old model, then it is replaced.
+    m_watcher->waitForFinished();
+    m_opTable->setAnalysis(nullptr);
     m_opTable->setModel(nullptr);
     m_chart->setModel(nullptr);
-    m_analysis.reset();
+    m_arena->setAnalysis(nullptr, 0);
+    m_patchView->setPlan(nullptr, nullptr);
+    m_result.reset();
+    m_search.reset();
+    m_schedulePanel->setPareto(nullptr);
     m_model = std::move(model);
     m_importDiagnostics = diags;
     m_displayName = displayName;
@@ -207,46 +350,157 @@ void MainWindow::setModel(std::unique_ptr<Model> model, const Diagnostics& diags
     m_chart->setModel(m_model.get());
     m_opView->resizeColumnsToContents();
     m_boardPanel->setWeightBytes(m_model ? computeTotals(m_model->main()).weightBytes : 0);
-    setWindowTitle(QString("%1 — TinyStudio").arg(displayName));
+    // A new model starts from the default schedule (its tensor indices mean nothing here).
+    StudioSchedule s = m_schedule;
+    s.doc.patch.reset();
+    s.doc.order.clear();
+    setScheduleNoUndo(s);
+    m_undo->clear();
+    updateTitle();
     recompute();
+}
+
+void MainWindow::applySchedule(const StudioSchedule& s)
+{
+    if (s == m_schedule)
+        return;
+    m_undo->push(new ScheduleCommand(
+        this, [this](const StudioSchedule& x) { setScheduleNoUndo(x); recompute(); }, m_schedule, s,
+        describeChange(m_schedule, s)));
+}
+
+void MainWindow::setScheduleNoUndo(const StudioSchedule& s)
+{
+    m_schedule = s;
+    m_schedulePanel->setSchedule(s);
+    updateTitle();
 }
 
 void MainWindow::recompute()
 {
-    m_analysis.reset();
-    Diagnostics diags = m_importDiagnostics;
     const Board* board = m_boardPanel->currentBoard();
-    if (m_model && board) {
-        // Fast enough to run inline (≈20 ms on the largest shared model); the schedule panel
-        // will move it off the GUI thread when it starts re-running on every tweak.
-        // The studio plans the deployed int8 body: a float QUANTIZE/DEQUANTIZE at the ends is
-        // taken to happen outside (the schedule panel will make this a toggle).
-        AnalysisOptions options;
-        options.legalize.quantizedIo = true;
-        auto r = runAnalysis(*m_model, *board, m_boards, options);
-        diags.insert(diags.end(), r.diagnostics.begin(), r.diagnostics.end());
-        if (r.ok())
-            m_analysis = std::move(*r.value);
+    if (!m_model || !board) {
+        m_result.reset();
+        showDiagnostics();
+        updateStatus();
+        return;
     }
-    if (m_analysis) {
+    if (m_watcher->isRunning()) {
+        // The running computation is stale now; its result is dropped and this one follows.
+        ++m_generation;
+        m_recomputeQueued = true;
+        return;
+    }
+    const int generation = ++m_generation;
+    m_watcher->setFuture(QtConcurrent::run(compute, generation, m_model, *board, m_boards, m_schedule));
+}
+
+void MainWindow::waitForIdle()
+{
+    while (m_watcher->isRunning() || m_recomputeQueued) {
+        m_watcher->waitForFinished();
+        QCoreApplication::processEvents();
+    }
+    QCoreApplication::processEvents();
+}
+
+void MainWindow::applyComputation(Computation c)
+{
+    m_result = std::move(c);
+    const Analysis* a = analysis();
+    const Board* board = m_boardPanel->currentBoard();
+    m_opTable->setAnalysis(a);
+    if (a && board) {
         const Board* limits = m_boards.limitsOf(*board);
-        const auto regions = arenaRegions(limits ? *limits : *board);
-        for (const auto& region : regions)
-            if (region.name == m_analysis->fit.region)
-                m_boardPanel->setArena(region, m_analysis->arenaBytes(), m_analysis->fit.reserveBytes);
-        m_chart->setAnalysis(&*m_analysis, m_analysis->fit.sramBudget - m_analysis->fit.reserveBytes);
+        for (const auto& region : arenaRegions(limits ? *limits : *board))
+            if (region.name == a->fit.region)
+                m_boardPanel->setArena(region, patchPlan() ? patchPlan()->peak : a->arenaBytes(), a->fit.reserveBytes);
+        const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
+        m_chart->setAnalysis(a, budget);
+        m_chart->setStage1(m_result->stage1);
+        m_arena->setAnalysis(a, budget);
+        m_schedulePanel->setSplits(&a->legal, m_result->splits);
+        m_schedulePanel->setSchedule(m_schedule);
+        m_patchView->setPlan(&a->legal, patchPlan());
     } else {
         m_boardPanel->clearArena();
         m_chart->setModel(m_model.get());
+        m_arena->setAnalysis(nullptr, 0);
+        m_patchView->setPlan(nullptr, nullptr);
     }
-    showDiagnostics(diags);
+    showDiagnostics();
     updateStatus();
 }
 
-void MainWindow::showDiagnostics(const Diagnostics& diags)
+void MainWindow::autoSchedule(bool wait)
+{
+    waitForIdle();
+    const Analysis* a = analysis();
+    if (!a)
+        return;
+    m_schedulePanel->setSearching(true);
+    const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
+    auto run = [lg = a->legal, order = a->memory.order, po = m_schedule.doc.patchOptions(), budget] {
+        return searchPatches(lg, order, po, budget);
+    };
+    auto finish = [this](Result<PatchSearchResult> r) {
+        m_schedulePanel->setSearching(false);
+        if (!r.ok() || r->recommended < 0) {
+            statusBar()->showMessage(tr("No patch schedule found for this model"), 6000);
+            return;
+        }
+        m_search = std::move(*r.value);
+        m_schedulePanel->setPareto(&*m_search);
+        const PatchPlan& rec = m_search->pareto[size_t(m_search->recommended)];
+        StudioSchedule s = m_schedule;
+        if (rec.nh * rec.nw == 1)
+            s.doc.patch.reset();
+        else
+            s.doc.patch = PatchStage{rec.split.tensor, rec.nh, rec.nw, m_schedule.doc.patch && m_schedule.doc.patch->inputResident};
+        applySchedule(s);
+        statusBar()->showMessage(tr("Searched %1 schedules").arg(m_search->evaluated), 6000);
+    };
+    if (wait) {
+        finish(run());
+        waitForIdle();
+        return;
+    }
+    auto* w = new QFutureWatcher<Result<PatchSearchResult>>(this);
+    connect(w, &QFutureWatcher<Result<PatchSearchResult>>::finished, this, [w, finish] {
+        finish(w->result());
+        w->deleteLater();
+    });
+    w->setFuture(QtConcurrent::run(run));
+}
+
+QString MainWindow::headline() const
+{
+    const Analysis* a = analysis();
+    if (!a)
+        return m_model ? tr("Analysis failed: see Issues") : tr("No model — File › Open or drop a .tflite here");
+    const PatchPlan* p = patchPlan();
+    const int64_t peak = p ? p->peak : a->arenaBytes();
+    const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
+    const int64_t margin = budget - peak;
+    QString text = tr("Peak %1 (%2 B) · lower bound %3 · TFLM %4").arg(formatBytes(peak), formatCount(peak),
+                                                                        formatBytes(a->memory.lowerBound),
+                                                                        formatBytes(a->tflmGreedyPeak + a->tflmPersistentBytes));
+    if (p)
+        text += tr(" · %1×%2 patches, +%3 % MACs (%4)").arg(p->nh).arg(p->nw).arg(p->extraMacsPercent, 0, 'f', 2).arg(formatCount(p->extraMacs));
+    text += margin >= 0 ? tr(" · fits %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(margin))
+                        : tr(" · OVERFLOWS %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(-margin));
+    if (a->fit.flashMargin < 0)
+        text += tr(" · flash overflows by %1 B").arg(formatCount(-a->fit.flashMargin));
+    return text;
+}
+
+void MainWindow::showDiagnostics()
 {
     m_issues->clear();
-    for (const Diagnostic& d : diags) {
+    Diagnostics all = m_importDiagnostics;
+    if (m_result)
+        all.insert(all.end(), m_result->diagnostics.begin(), m_result->diagnostics.end());
+    for (const Diagnostic& d : all) {
         auto* item = new QListWidgetItem(QString("%1: %2").arg(severityName(d.severity), QString::fromStdString(d.toString())));
         item->setData(kOpRole, d.op);
         item->setIcon(style()->standardIcon(d.severity == Severity::Error     ? QStyle::SP_MessageBoxCritical
@@ -272,8 +526,7 @@ void MainWindow::showDiagnostics(const Diagnostics& diags)
 
 void MainWindow::selectOp(int index)
 {
-    const QModelIndex src = m_opTable->index(index, 0);
-    const QModelIndex proxied = m_proxy->mapFromSource(src);
+    const QModelIndex proxied = m_proxy->mapFromSource(m_opTable->index(index, 0));
     if (!proxied.isValid())
         return;
     m_opView->selectionModel()->setCurrentIndex(proxied, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -282,55 +535,233 @@ void MainWindow::selectOp(int index)
 
 void MainWindow::updateStatus()
 {
-    const Board* b = m_boardPanel->currentBoard();
+    m_headline->setText("<b>" + headline().toHtmlEscaped() + "</b>");
     QString text;
     if (m_model) {
         const ModelTotals t = computeTotals(m_model->main());
         text = tr("%1 ops · %2 MACs · weights %3").arg(m_model->main().ops.size()).arg(formatCount(t.macs), formatBytes(t.weightBytes));
         if (t.unsupportedOps)
             text += tr(" · %1 unsupported").arg(t.unsupportedOps);
-        if (m_analysis)
-            text += tr(" · peak %1 (lower bound %2) · %3")
-                        .arg(formatBytes(m_analysis->plan.peakBytes), formatBytes(m_analysis->memory.lowerBound),
-                             m_analysis->fit.fits ? tr("fits by %1").arg(formatBytes(std::min(m_analysis->fit.sramMargin, m_analysis->fit.flashMargin)))
-                                                  : tr("DOES NOT FIT"));
-    } else {
-        text = tr("No model — File › Open or drop a .tflite here");
+        if (m_result)
+            text += tr(" · updated in %1 ms").arg(m_result->milliseconds, 0, 'f', 1);
     }
-    if (b)
+    if (const Board* b = m_boardPanel->currentBoard())
         text += tr("  |  %1").arg(QString::fromStdString(b->name));
     m_statusFigures->setText(text);
 }
 
-void MainWindow::addRecent(const QString& path)
+void MainWindow::updateTitle()
+{
+    const QString name = !m_sessionPath.isEmpty() ? QFileInfo(m_sessionPath).fileName() : m_displayName;
+    setWindowTitle(QString("%1[*] — TinyStudio").arg(name.isEmpty() ? tr("Untitled") : name));
+    setWindowModified(!m_undo->isClean());
+}
+
+bool MainWindow::openSession(const QString& path, QString* error)
+{
+    auto r = loadSession(path.toStdString(), m_boards);
+    if (!r.ok()) {
+        m_importDiagnostics = r.diagnostics;
+        showDiagnostics();
+        if (error)
+            *error = QString::fromStdString(firstError(r.diagnostics));
+        return false;
+    }
+    LoadedSession& ls = *r.value;
+    m_boardPanel->selectBoard(QString::fromStdString(ls.session.boardId));
+    StudioSchedule s;
+    s.doc = ls.session.schedule;
+    s.reorder = ls.session.reorder;
+    m_modelPath = QString::fromStdString(ls.model.path);
+    setModel(std::make_shared<const Model>(std::move(ls.model)), ls.notes, QFileInfo(m_modelPath).fileName());
+    setScheduleNoUndo(s);
+    m_sessionPath = QFileInfo(path).absoluteFilePath();
+    m_undo->clear();
+    updateTitle();
+    recompute();
+    addRecent("recentSessions", m_sessionPath);
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
+    if (!m_model || m_modelPath.isEmpty()) {
+        if (error)
+            *error = tr("Save the model to a .tflite file first: a session refers to a model file.");
+        return false;
+    }
+    Session s;
+    s.modelPath = m_modelPath.toStdString();
+    s.modelSha256 = m_model->sha256;
+    s.boardId = m_boardPanel->currentBoardId().toStdString();
+    s.schedule = m_schedule.doc;
+    s.schedule.modelSha256 = m_model->sha256;
+    s.reorder = m_schedule.reorder;
+    const Diagnostics d = ts::saveSession(s, path.toStdString());
+    if (hasErrors(d)) {
+        if (error)
+            *error = QString::fromStdString(firstError(d));
+        return false;
+    }
+    m_sessionPath = QFileInfo(path).absoluteFilePath();
+    m_undo->setClean();
+    updateTitle();
+    addRecent("recentSessions", m_sessionPath);
+    return true;
+}
+
+void MainWindow::saveSessionDialog(bool saveAs)
+{
+    QString path = m_sessionPath;
+    if (saveAs || path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save session"), QSettings().value("lastDir").toString(),
+                                            tr("TinyStudio sessions (*.tinystudio)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(".tinystudio"))
+        path += ".tinystudio";
+    QString error;
+    if (!saveSession(path, &error))
+        QMessageBox::warning(this, tr("Cannot save session"), error);
+}
+
+bool MainWindow::exportChart(const QString& path, QString* error)
+{
+    QCustomPlot* plot = m_chart->plot();
+    bool ok = false;
+    if (path.endsWith(".png", Qt::CaseInsensitive))
+        ok = plot->savePng(path, 1600, 600, 1.0);
+    else if (path.endsWith(".pdf", Qt::CaseInsensitive))
+        ok = plot->savePdf(path, 1600, 600);
+    else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(1600, 600));
+        svg.setViewBox(QRect(0, 0, 1600, 600));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, 1600, 600);
+            painter.end();
+        }
+    }
+    if (!ok && error)
+        *error = tr("Could not write %1 (expected a .png, .svg or .pdf path)").arg(path);
+    return ok;
+}
+
+bool MainWindow::exportTableCsv(const QString& path, QString* error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    auto quote = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };
+    QStringList header;
+    for (int c = 0; c < m_opTable->columnCount(); ++c)
+        header << quote(m_opTable->headerData(c, Qt::Horizontal).toString());
+    f.write((header.join(",") + "\n").toUtf8());
+    for (int r = 0; r < m_opTable->rowCount(); ++r) {
+        QStringList row;
+        for (int c = 0; c < m_opTable->columnCount(); ++c) {
+            const QVariant raw = m_opTable->data(m_opTable->index(r, c), OpTableModel::SortRole);
+            row << (raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Int ? raw.toString()
+                                                                                         : quote(raw.toString()));
+        }
+        f.write((row.join(",") + "\n").toUtf8());
+    }
+    if (!f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportAnalysisJson(const QString& path, QString* error)
+{
+    const Analysis* a = analysis();
+    const Board* board = m_boardPanel->currentBoard();
+    if (!a || !board || !m_model) {
+        if (error)
+            *error = tr("Nothing analysed yet");
+        return false;
+    }
+    AnalysisOptions o = m_schedule.doc.analysisOptions();
+    o.reorder = m_schedule.reorder;
+    QJsonObject j = analyzeJson(*m_model, *board, *a, o);
+    if (const PatchPlan* p = patchPlan())
+        j["patch"] = QJsonObject{{"split_tensor", p->split.tensor},
+                                 {"patches", QJsonArray{p->nh, p->nw}},
+                                 {"peak_bytes", qint64(p->peak)},
+                                 {"extra_macs", qint64(p->extraMacs)},
+                                 {"extra_macs_percent", p->extraMacsPercent}};
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(j).toJson(QJsonDocument::Indented)) < 0 || !f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::exportDialog()
+{
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export"), QSettings().value("lastDir").toString(),
+        tr("Memory chart (*.png *.svg *.pdf);;Op table (*.csv);;Analysis JSON (*.json)"), &filter);
+    if (path.isEmpty())
+        return;
+    QString error;
+    bool ok;
+    if (path.endsWith(".csv", Qt::CaseInsensitive))
+        ok = exportTableCsv(path, &error);
+    else if (path.endsWith(".json", Qt::CaseInsensitive))
+        ok = exportAnalysisJson(path, &error);
+    else
+        ok = exportChart(path, &error);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::addRecent(const QString& key, const QString& path)
 {
     QSettings settings;
-    QStringList recent = settings.value("recentFiles").toStringList();
+    QStringList recent = settings.value(key).toStringList();
     recent.removeAll(path);
     recent.prepend(path);
     while (recent.size() > kMaxRecent)
         recent.removeLast();
-    settings.setValue("recentFiles", recent);
-    refreshRecentMenu();
+    settings.setValue(key, recent);
+    refreshRecentMenus();
 }
 
-void MainWindow::refreshRecentMenu()
+void MainWindow::refreshRecentMenus()
 {
-    m_recentMenu->clear();
-    const QStringList recent = QSettings().value("recentFiles").toStringList();
-    for (const QString& path : recent)
-        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] {
-            QString error;
-            if (!openModel(path, &error))
-                QMessageBox::warning(this, tr("Cannot open model"), error);
-        })->setToolTip(path);
-    m_recentMenu->setEnabled(!recent.isEmpty());
+    auto fill = [this](QMenu* menu, const QString& key, bool sessions) {
+        menu->clear();
+        const QStringList recent = QSettings().value(key).toStringList();
+        for (const QString& path : recent)
+            menu->addAction(QFileInfo(path).fileName(), this, [this, path, sessions] {
+                QString error;
+                if (!(sessions ? openSession(path, &error) : openModel(path, &error)))
+                    QMessageBox::warning(this, tr("Cannot open"), error);
+            })->setToolTip(path);
+        menu->setEnabled(!recent.isEmpty());
+    };
+    fill(m_recentModels, "recentFiles", false);
+    fill(m_recentSessions, "recentSessions", true);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const auto urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls[0].isLocalFile() && urls[0].toLocalFile().endsWith(".tflite", Qt::CaseInsensitive))
+    if (urls.size() == 1 && urls[0].isLocalFile()
+        && (urls[0].toLocalFile().endsWith(".tflite", Qt::CaseInsensitive)
+            || urls[0].toLocalFile().endsWith(".tinystudio", Qt::CaseInsensitive)))
         event->acceptProposedAction();
 }
 
@@ -339,9 +770,11 @@ void MainWindow::dropEvent(QDropEvent* event)
     const auto urls = event->mimeData()->urls();
     if (urls.isEmpty())
         return;
+    const QString path = urls[0].toLocalFile();
     QString error;
-    if (!openModel(urls[0].toLocalFile(), &error))
-        QMessageBox::warning(this, tr("Cannot open model"), error);
+    const bool ok = path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path, &error) : openModel(path, &error);
+    if (!ok)
+        QMessageBox::warning(this, tr("Cannot open"), error);
     event->acceptProposedAction();
 }
 

@@ -1,27 +1,46 @@
 #pragma once
-// The studio's main window: arranges the views around one open model and one chosen board.
+// The studio's main window: one model, one board and one schedule; every change re-runs the
+// pipeline off the GUI thread (a stale run is discarded) and updates every view.
 
 #include "boards/board.h"
 #include "common/diagnostic.h"
 #include "model/graph.h"
 #include "pipeline/analysis.h"
+#include "schedule/patch.h"
+#include "views/schedulepanel.h"
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
+class QLabel;
 class QLineEdit;
 class QListWidget;
 class QMenu;
 class QSortFilterProxyModel;
 class QTableView;
-class QLabel;
+class QUndoStack;
 
 namespace ts {
 
+class ArenaView;
 class BoardPanel;
 class LayerChart;
 class OpTableModel;
+class PatchView;
+
+// Everything one pipeline run produces for the views.
+struct Computation {
+    int generation = 0;
+    std::optional<Analysis> analysis;
+    std::optional<PatchPlan> patch;
+    std::vector<int64_t> stage1;       // per-step working set of the largest patch
+    std::vector<SplitPoint> splits;
+    Diagnostics diagnostics;
+    double milliseconds = 0;
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -29,18 +48,40 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens a .tflite; on failure the current model stays and the error is shown (and returned).
     bool openModel(const QString& path, QString* error = nullptr);
     void openDemoModel();
     bool selectBoard(const QString& id);
+    bool openSession(const QString& path, QString* error = nullptr);
+    bool saveSession(const QString& path, QString* error = nullptr);
+
+    // Applies a schedule as a user edit (undoable) and recomputes.
+    void applySchedule(const StudioSchedule& s);
+    const StudioSchedule& schedule() const { return m_schedule; }
+    // Runs the patch search and applies the recommended schedule (undoable); blocks until done
+    // when `wait` is set (tests, CLI-like use).
+    void autoSchedule(bool wait = false);
+    // Blocks until the pending recomputation has been applied to the views.
+    void waitForIdle();
 
     const Model* model() const { return m_model.get(); }
-    const Analysis* analysis() const { return m_analysis ? &*m_analysis : nullptr; }
+    const Analysis* analysis() const { return m_result && m_result->analysis ? &*m_result->analysis : nullptr; }
+    const PatchPlan* patchPlan() const { return m_result && m_result->patch ? &*m_result->patch : nullptr; }
+    const Computation* computation() const { return m_result ? &*m_result : nullptr; }
+    QString headline() const;
+    QUndoStack* undoStack() const { return m_undo; }
     OpTableModel* opTable() const { return m_opTable; }
     QTableView* opView() const { return m_opView; }
     BoardPanel* boardPanel() const { return m_boardPanel; }
+    SchedulePanel* schedulePanel() const { return m_schedulePanel; }
     QListWidget* issuesList() const { return m_issues; }
     LayerChart* layerChart() const { return m_chart; }
+    ArenaView* arenaView() const { return m_arena; }
+    PatchView* patchView() const { return m_patchView; }
+
+    // Exports (also behind File › Export).
+    bool exportChart(const QString& path, QString* error = nullptr);
+    bool exportTableCsv(const QString& path, QString* error = nullptr);
+    bool exportAnalysisJson(const QString& path, QString* error = nullptr);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -50,29 +91,48 @@ protected:
 private:
     void buildActions();
     void buildDocks();
-    void setModel(std::unique_ptr<Model> model, const Diagnostics& diags, const QString& displayName);
-    void showDiagnostics(const Diagnostics& diags);
-    void addRecent(const QString& path);
-    void refreshRecentMenu();
+    void setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName);
+    void setScheduleNoUndo(const StudioSchedule& s);
+    void recompute();
+    void applyComputation(Computation c);
+    void showDiagnostics();
+    void addRecent(const QString& key, const QString& path);
+    void refreshRecentMenus();
+    void updateTitle();
     void updateStatus();
-    void recompute(); // analysis of the current model on the current board
     void selectOp(int index);
     void openDialog();
+    void saveSessionDialog(bool saveAs);
+    void exportDialog();
     void about();
 
-    std::unique_ptr<Model> m_model;
-    std::optional<Analysis> m_analysis;
-    Diagnostics m_importDiagnostics;
+    std::shared_ptr<const Model> m_model;
+    QString m_modelPath;
     BoardSet m_boards;
     QString m_displayName;
+    QString m_sessionPath;
+    StudioSchedule m_schedule;
+    Diagnostics m_importDiagnostics;
+    std::optional<Computation> m_result;
+    std::optional<PatchSearchResult> m_search;
+    int m_generation = 0;
+    QFutureWatcher<Computation>* m_watcher = nullptr;
+    bool m_recomputeQueued = false;
+
+    QUndoStack* m_undo = nullptr;
     OpTableModel* m_opTable = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_opView = nullptr;
     QLineEdit* m_filter = nullptr;
     BoardPanel* m_boardPanel = nullptr;
+    SchedulePanel* m_schedulePanel = nullptr;
     QListWidget* m_issues = nullptr;
     LayerChart* m_chart = nullptr;
-    QMenu* m_recentMenu = nullptr;
+    ArenaView* m_arena = nullptr;
+    PatchView* m_patchView = nullptr;
+    QLabel* m_headline = nullptr;
+    QMenu* m_recentModels = nullptr;
+    QMenu* m_recentSessions = nullptr;
     QLabel* m_statusFigures = nullptr;
 };
 

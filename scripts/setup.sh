@@ -15,7 +15,7 @@ build="${TINYSTUDIO_BUILD_DIR:-$src/build}"
 
 packages=(
   cmake ninja-build g++ pkg-config
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev libqcustomplot-dev
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6sql6-sqlite libgl-dev libqcustomplot-dev
   flatbuffers-compiler libflatbuffers-dev
   libsqlite3-dev libusb-1.0-0-dev libstlink-dev stlink-tools
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm

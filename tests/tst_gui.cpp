@@ -1,44 +1,77 @@
-// The real studio window, driven offscreen: open person_detect, check the op table (also under
-// QAbstractItemModelTester), pick a board, select ops, and survive a bad file.
+// The real studio window, driven offscreen: open models, pick boards, toggle in-place, set a patch
+// grid through the schedule panel's widgets, press Auto, undo — and check that the headline, the
+// chart and the views follow, with the same figures `tinystudio-cli analyze/schedule --json` prints.
 
 #include "mainwindow.h"
 #include "testsupport.h"
+#include "views/arenaview.h"
 #include "views/boardpanel.h"
 #include "views/layerchart.h"
 #include "views/optablemodel.h"
+#include "views/patchview.h"
+#include "views/schedulepanel.h"
 
 #include <qcustomplot.h>
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QListWidget>
+#include <QProcess>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QUndoStack>
 
 using namespace ts;
+
+namespace {
+QJsonObject cliJson(const QStringList& args)
+{
+    QProcess p;
+    p.start(QString::fromUtf8(TINYSTUDIO_CLI), args);
+    p.waitForFinished(120000);
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+}
+
+double maxOf(const QVector<double>& v)
+{
+    double m = 0;
+    for (double x : v)
+        m = std::max(m, x);
+    return m;
+}
+} // namespace
 
 class TestGui : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void opensDemoByDefault();
-    void opensPersonDetect();
+    void personDetectOnABoard();
+    void vwwInplacePatchesAutoUndo();
     void boardPicker();
     void badFileKeepsModel();
+    void sessionsAndExports();
 };
 
 void TestGui::opensDemoByDefault()
 {
     MainWindow w;
     w.openDemoModel();
+    w.waitForIdle();
     QVERIFY(w.model());
+    QVERIFY(w.analysis());
     QCOMPARE(w.opTable()->rowCount(), int(w.model()->main().ops.size()));
     QVERIFY(w.windowTitle().contains("tinystudio_demo"));
+    QVERIFY(w.headline().startsWith("Peak "));
 }
 
-void TestGui::opensPersonDetect()
+void TestGui::personDetectOnABoard()
 {
     const QString path = tstest::modelPath("tflm_person_detect");
     TS_REQUIRE_MODEL(path);
@@ -46,22 +79,105 @@ void TestGui::opensPersonDetect()
     QAbstractItemModelTester tester(w.opTable(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     w.resize(1366, 768);
     w.show();
+    QVERIFY(w.selectBoard("stm32f746g-disco"));
     QVERIFY(w.openModel(path));
+    w.waitForIdle();
     QCOMPARE(w.opTable()->rowCount(), 31);
     QCOMPARE(w.opTable()->data(w.opTable()->index(2, OpTableModel::ColOp)).toString(), QString("CONV_2D"));
     QCOMPARE(w.opTable()->data(w.opTable()->index(2, OpTableModel::ColMacs), OpTableModel::SortRole).toLongLong(),
              qint64(294912));
-    QCOMPARE(w.opTable()->data(w.opTable()->index(2, OpTableModel::ColOutputs)).toString(), QString("int8 [1,48,48,16]"));
-    // The chart has one bar per op.
-    QCOMPARE(w.layerChart()->plot()->plottableCount() >= 2, true);
-    auto* bars = qobject_cast<QCPBars*>(w.layerChart()->plot()->plottable(0));
-    QVERIFY(bars);
-    QCOMPARE(bars->data()->size(), 31);
-    // Sorting by MACs is numeric.
-    w.opView()->sortByColumn(OpTableModel::ColMacs, Qt::DescendingOrder);
-    const QModelIndex top = w.opView()->model()->index(0, OpTableModel::ColMacs);
-    QCOMPARE(w.opView()->model()->data(top, OpTableModel::SortRole).toLongLong(), qint64(589824));
+    QCOMPARE(w.opTable()->data(w.opTable()->index(2, OpTableModel::ColWorkingSet), OpTableModel::SortRole).toLongLong(),
+             qint64(55296));
+    // The same figures as the CLI.
+    const QJsonObject cli = cliJson({"analyze", path, "--board", "stm32f746g-disco", "--quantized-io", "--json"});
+    QCOMPARE(qint64(w.analysis()->plan.peakBytes), cli["peak_bytes"].toInteger());
+    QCOMPARE(qint64(w.analysis()->fit.sramBudget), cli["sram_budget_bytes"].toInteger());
+    QVERIFY(w.headline().contains("Peak 54.0 KiB (55,296 B)"));
+    QVERIFY(w.headline().contains("fits DTCM+SRAM1+SRAM2 by " + QLocale::c().toString(320 * 1024 - 8192 - 55296).replace(",", ",")) ||
+            w.headline().contains("fits DTCM+SRAM1+SRAM2 by"));
+    // The chart: one bar per step, the tallest at the peak.
+    QCOMPARE(w.layerChart()->totals().size(), 31);
+    QCOMPARE(maxOf(w.layerChart()->totals()), 55296.0 / 1024.0);
+    QCOMPARE(w.arenaView()->rectangleCount() > 0, true);
     QVERIFY(w.windowTitle().startsWith("tflm_person_detect.tflite"));
+    // Selecting in the table selects in the views; sorting by MACs is numeric.
+    w.opView()->sortByColumn(OpTableModel::ColMacs, Qt::DescendingOrder);
+    QCOMPARE(w.opView()->model()->data(w.opView()->model()->index(0, OpTableModel::ColMacs), OpTableModel::SortRole).toLongLong(),
+             qint64(589824));
+}
+
+void TestGui::vwwInplacePatchesAutoUndo()
+{
+    const QString path = tstest::modelPath("tinyengine_vww");
+    TS_REQUIRE_MODEL(path);
+    MainWindow w;
+    w.resize(1366, 768);
+    w.show();
+    QVERIFY(w.selectBoard("stm32f746g-disco"));
+    QVERIFY(w.openModel(path));
+    w.waitForIdle();
+    QCOMPARE(w.analysis()->plan.peakBytes, int64_t(89600));
+
+    // In-place off through the panel's checkbox: TFLM-style whole tensors.
+    auto* inplace = w.schedulePanel()->findChild<QCheckBox*>("inplaceCheck");
+    QVERIFY(inplace && inplace->isChecked());
+    inplace->click();
+    w.waitForIdle();
+    QCOMPARE(w.analysis()->plan.peakBytes, int64_t(96000));
+    QCOMPARE(maxOf(w.layerChart()->totals()), 96000.0 / 1024.0);
+    QVERIFY(w.headline().contains("93.8 KiB"));
+    QCOMPARE(w.undoStack()->count(), 1);
+    w.undoStack()->undo();
+    w.waitForIdle();
+    QVERIFY(inplace->isChecked());
+    QCOMPARE(w.analysis()->plan.peakBytes, int64_t(89600));
+
+    // A 3×3 patch grid at the 20×20×16 split through the combo and spin boxes.
+    auto* split = w.schedulePanel()->findChild<QComboBox*>("splitCombo");
+    auto* nh = w.schedulePanel()->findChild<QSpinBox*>("nhSpin");
+    auto* nw = w.schedulePanel()->findChild<QSpinBox*>("nwSpin");
+    QVERIFY(split && nh && nw);
+    const int index = split->findData(121);
+    QVERIFY(index > 0);
+    split->setCurrentIndex(index);
+    nh->setValue(3);
+    nw->setValue(3);
+    w.waitForIdle();
+    QVERIFY(w.patchPlan());
+    QCOMPARE(w.patchPlan()->nh, 3);
+    QCOMPARE(w.patchPlan()->nw, 3);
+    const QJsonObject cli = cliJson({"schedule", path, "--board", "stm32f746g-disco", "--quantized-io", "--split", "121",
+                                     "--patches", "3x3", "--json"});
+    QCOMPARE(qint64(w.patchPlan()->peak), cli["peak_bytes"].toInteger());
+    QCOMPARE(w.patchPlan()->peak, int64_t(26000));
+    QVERIFY(qAbs(w.patchPlan()->extraMacsPercent - cli["extra_macs_percent"].toDouble()) < 1e-9);
+    QVERIFY2(w.headline().contains("Peak 25.4 KiB (26,000 B)") && w.headline().contains("3×3 patches, +2.85 % MACs"),
+             qPrintable(w.headline()));
+    // The chart shows stage 1 per patch distinctly; the patch view has the plan.
+    QVERIFY(!w.computation()->stage1.empty());
+    QCOMPARE(int64_t(w.computation()->stage1.size()), int64_t(w.patchPlan()->split.step + 1));
+    QVERIFY(*std::max_element(w.computation()->stage1.begin(), w.computation()->stage1.end()) <= w.patchPlan()->stage1Peak);
+    const int editsBeforeAuto = w.undoStack()->count();
+
+    // Auto: the recommended schedule of the search is applied (as one undoable edit).
+    w.autoSchedule(true);
+    const QJsonObject rec = cliJson({"schedule", path, "--board", "stm32f746g-disco", "--quantized-io", "--json"});
+    const auto& s = w.schedule();
+    const QJsonArray patches = rec["patches"].toArray();
+    if (patches[0].toInt() * patches[1].toInt() == 1)
+        QVERIFY(!s.doc.patch); // the model fits whole: no patches needed
+    else
+        QCOMPARE(s.doc.patch->splitTensor, rec["split"].toObject()["tensor"].toInt());
+    QCOMPARE(w.undoStack()->count(), editsBeforeAuto + 1);
+    QVERIFY(w.schedulePanel()->paretoPlot()->graph(0)->dataCount() >= 2);
+
+    // Undo returns to the 3×3 schedule and its figures.
+    w.undoStack()->undo();
+    w.waitForIdle();
+    QVERIFY(w.schedule().doc.patch && w.schedule().doc.patch->nh == 3);
+    QCOMPARE(w.patchPlan()->peak, int64_t(26000));
+    QCOMPARE(nh->value(), 3);
+    QVERIFY(w.isWindowModified());
 }
 
 void TestGui::boardPicker()
@@ -76,6 +192,8 @@ void TestGui::boardPicker()
     QSignalSpy spy(w.boardPanel(), &BoardPanel::boardChanged);
     picker->setCurrentIndex(picker->findData("nucleo-f412zg"));
     QCOMPARE(spy.count(), 1);
+    w.waitForIdle();
+    QCOMPARE(w.analysis()->fit.limitsBoard, std::string("nucleo-f412zg"));
     QCOMPARE(w.boardPanel()->currentBoard()->name, std::string("NUCLEO-F412ZG"));
 }
 
@@ -88,6 +206,7 @@ void TestGui::badFileKeepsModel()
     f.close();
     MainWindow w;
     w.openDemoModel();
+    w.waitForIdle();
     const int rows = w.opTable()->rowCount();
     QString error;
     QVERIFY(!w.openModel(f.fileName(), &error));
@@ -95,6 +214,53 @@ void TestGui::badFileKeepsModel()
     QCOMPARE(w.opTable()->rowCount(), rows);
     QVERIFY(w.issuesList()->count() >= 1);
     QVERIFY(w.issuesList()->item(0)->text().contains("bad.tflite"));
+}
+
+void TestGui::sessionsAndExports()
+{
+    const QString path = tstest::modelPath("tinyengine_vww");
+    TS_REQUIRE_MODEL(path);
+    QTemporaryDir dir;
+    StudioSchedule s;
+    {
+        MainWindow w;
+        QVERIFY(w.selectBoard("nucleo-f446re"));
+        QVERIFY(w.openModel(path));
+        w.waitForIdle();
+        s = w.schedule();
+        s.doc.patch = PatchStage{121, 2, 2, false};
+        w.applySchedule(s);
+        w.waitForIdle();
+        QVERIFY(w.isWindowModified());
+        QString error;
+        QVERIFY2(w.saveSession(dir.filePath("vww.tinystudio"), &error), qPrintable(error));
+        QVERIFY(!w.isWindowModified());
+        QVERIFY(w.windowTitle().startsWith("vww.tinystudio"));
+        // Exports.
+        for (const char* name : {"chart.png", "chart.svg", "chart.pdf"}) {
+            QVERIFY2(w.exportChart(dir.filePath(name), &error), qPrintable(error));
+            QVERIFY(QFileInfo(dir.filePath(name)).size() > 1000);
+        }
+        QVERIFY(w.exportTableCsv(dir.filePath("ops.csv"), &error));
+        QFile csv(dir.filePath("ops.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 63 + 1);
+        QVERIFY(w.exportAnalysisJson(dir.filePath("analysis.json"), &error));
+        QFile json(dir.filePath("analysis.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(o["peak_bytes"].toInteger(), qint64(w.analysis()->plan.peakBytes));
+        QCOMPARE(o["patch"].toObject()["peak_bytes"].toInteger(), qint64(w.patchPlan()->peak));
+    }
+    MainWindow again;
+    QString error;
+    QVERIFY2(again.openSession(dir.filePath("vww.tinystudio"), &error), qPrintable(error));
+    again.waitForIdle();
+    QCOMPARE(again.boardPanel()->currentBoardId(), QString("nucleo-f446re"));
+    QVERIFY(again.schedule().doc.patch);
+    QCOMPARE(again.schedule().doc.patch->splitTensor, 121);
+    QCOMPARE(again.patchPlan()->nh, 2);
+    QVERIFY(!again.isWindowModified());
 }
 
 QTEST_MAIN(TestGui)

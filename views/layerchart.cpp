@@ -56,6 +56,11 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_selection->setName(tr("selected"));
     m_selection->setLineStyle(QCPGraph::lsImpulse);
     m_selection->setPen(QPen(QColor(200, 30, 30), 2));
+    m_stage1 = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+    m_stage1->setName(tr("stage 1, per patch"));
+    m_stage1->setLineStyle(QCPGraph::lsStepCenter);
+    m_stage1->setPen(QPen(QColor(39, 174, 96), 2.5));
+    m_stage1->setBrush(QColor(39, 174, 96, 40));
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -116,8 +121,36 @@ void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
     m_plot->replot();
 }
 
+void LayerChart::setStage1(const std::vector<int64_t>& bytesPerStep)
+{
+    QVector<double> x, y;
+    for (size_t s = 0; s < bytesPerStep.size(); ++s) {
+        x << double(s);
+        y << double(bytesPerStep[s]) / 1024.0;
+    }
+    m_stage1->setData(x, y, true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QVector<double> LayerChart::totals() const
+{
+    QVector<double> t;
+    for (auto it = m_inputs->data()->constBegin(); it != m_inputs->data()->constEnd(); ++it)
+        t << it->value;
+    auto add = [&t](QCPBars* b) {
+        int i = 0;
+        for (auto it = b->data()->constBegin(); it != b->data()->constEnd() && i < t.size(); ++it, ++i)
+            t[i] += it->value;
+    };
+    add(m_outputs);
+    add(m_other);
+    add(m_scratch);
+    return t;
+}
+
 void LayerChart::setModel(const Model* model)
 {
+    m_stage1->data()->clear();
     m_model = model;
     m_analysis = nullptr;
     m_other->data()->clear();

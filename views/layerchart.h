@@ -23,6 +23,10 @@ public:
     // Working set per step by role; x is the step, clicks report the imported op index.
     void setAnalysis(const Analysis* analysis, int64_t budgetBytes);
     void selectOp(int index); // -1 clears
+    // Stage-1 working set per step of a patch schedule (largest patch + full split tensor); empty clears.
+    void setStage1(const std::vector<int64_t>& bytesPerStep);
+    // The value series for tests: total working set per step (KiB).
+    QVector<double> totals() const;
     QCustomPlot* plot() const { return m_plot; }
 
 signals:
@@ -34,6 +38,7 @@ private:
     QCPBars* m_outputs = nullptr;
     QCPGraph* m_macs = nullptr;
     QCPGraph* m_selection = nullptr;
+    QCPGraph* m_stage1 = nullptr;
     QCPBars* m_other = nullptr;
     QCPBars* m_scratch = nullptr;
     QCPItemStraightLine* m_budget = nullptr;

@@ -15,10 +15,29 @@ void OpTableModel::setModel(const Model* model)
     beginResetModel();
     m_model = model;
     m_facts.clear();
+    m_workingSet.clear();
+    m_scratch.clear();
     if (m_model)
         for (const Op& op : m_model->main().ops)
             m_facts.push_back(computeOpFacts(m_model->main(), op));
     endResetModel();
+}
+
+void OpTableModel::setAnalysis(const Analysis* a)
+{
+    const size_t n = m_model ? m_model->main().ops.size() : 0;
+    m_workingSet.assign(n, -1);
+    m_scratch.assign(n, -1);
+    if (a)
+        for (const StepUse& u : a->memory.steps) {
+            const int src = a->legal.sourceOp[size_t(u.op)];
+            if (src >= 0 && size_t(src) < n) {
+                m_workingSet[size_t(src)] = u.total();
+                m_scratch[size_t(src)] = u.scratch;
+            }
+        }
+    if (n)
+        emit dataChanged(index(0, ColWorkingSet), index(int(n) - 1, ColScratch));
 }
 
 int OpTableModel::rowCount(const QModelIndex& parent) const
@@ -61,13 +80,27 @@ QVariant OpTableModel::data(const QModelIndex& index, int role) const
         case ColOutputs: return operands(g, op.outputs);
         case ColMacs: return sort ? QVariant(qint64(f.macs)) : QVariant(formatCount(f.macs));
         case ColWeights: return sort ? QVariant(qint64(f.weightBytes + f.biasBytes)) : QVariant(formatBytes(f.weightBytes + f.biasBytes));
+        case ColWorkingSet:
+        case ColScratch: {
+            const auto& v = col == ColWorkingSet ? m_workingSet : m_scratch;
+            const int64_t x = size_t(index.row()) < v.size() ? v[size_t(index.row())] : -1;
+            if (sort)
+                return qint64(x);
+            if (x < 0)
+                return v.empty() ? QString() : tr("folded");
+            return formatBytes(x);
+        }
         case ColActivation: return QString(activationName(op.activation()));
         case ColSupported: return f.supported ? tr("yes") : tr("no");
         default: return {};
         }
     }
-    if (role == Qt::TextAlignmentRole && (col == ColIndex || col == ColMacs || col == ColWeights))
+    if (role == Qt::TextAlignmentRole
+        && (col == ColIndex || col == ColMacs || col == ColWeights || col == ColWorkingSet || col == ColScratch))
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && (col == ColWorkingSet || col == ColScratch)
+        && size_t(index.row()) < m_workingSet.size() && m_workingSet[size_t(index.row())] < 0)
+        return tr("Removed by legalization (folded into its consumer, or the float I/O conversion)");
     if (role == Qt::ToolTipRole && col == ColSupported && !f.supported)
         return QString::fromStdString(f.unsupportedReason);
     if (role == Qt::ForegroundRole && col == ColSupported && !f.supported)
@@ -86,6 +119,8 @@ QVariant OpTableModel::headerData(int section, Qt::Orientation orientation, int 
     case ColOutputs: return tr("Outputs");
     case ColMacs: return tr("MACs");
     case ColWeights: return tr("Weights");
+    case ColWorkingSet: return tr("Working set");
+    case ColScratch: return tr("Scratch");
     case ColActivation: return tr("Fused act.");
     case ColSupported: return tr("Supported");
     default: return {};

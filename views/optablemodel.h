@@ -3,6 +3,7 @@
 
 #include "analysis/opfacts.h"
 #include "model/graph.h"
+#include "pipeline/analysis.h"
 
 #include <QAbstractTableModel>
 
@@ -13,13 +14,18 @@ namespace ts {
 class OpTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { ColIndex, ColOp, ColInputs, ColOutputs, ColMacs, ColWeights, ColActivation, ColSupported, ColumnCount };
+    enum Column {
+        ColIndex, ColOp, ColInputs, ColOutputs, ColMacs, ColWeights, ColWorkingSet, ColScratch, ColActivation,
+        ColSupported, ColumnCount
+    };
     // Role giving the raw number behind a cell, so sorting by MACs/bytes is numeric.
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit OpTableModel(QObject* parent = nullptr);
 
     void setModel(const Model* model); // nullptr clears; the Model must outlive its use here
+    // Working set and scratch per op from a memory analysis of this model (nullptr clears them).
+    void setAnalysis(const Analysis* analysis);
     const Model* model() const { return m_model; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -30,6 +36,7 @@ public:
 private:
     const Model* m_model = nullptr;
     std::vector<OpFacts> m_facts;
+    std::vector<int64_t> m_workingSet, m_scratch; // per imported op; -1: removed by legalization
 };
 
 } // namespace ts

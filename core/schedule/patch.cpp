@@ -397,6 +397,30 @@ Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& orde
     return e.evaluate(*st, nh, nw);
 }
 
+std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
+                                       const PatchOptions& options)
+{
+    std::vector<int64_t> out;
+    auto st = stageFor(lg, order, plan.split.tensor);
+    if (!st.ok() || plan.largestPatch < 0 || size_t(plan.largestPatch) >= plan.regions.size())
+        return out;
+    const Graph& g = lg.graph;
+    MemoryOptions mo = options.memory;
+    mo.external = {plan.split.tensor};
+    const int input = g.inputs.empty() ? -1 : g.inputs[0];
+    if (options.inputResident && input >= 0)
+        mo.external.push_back(input);
+    const int64_t fixed = alignUp(g.tensors[size_t(plan.split.tensor)].byteSize().value_or(0), mo.alignment)
+        + (options.inputResident && input >= 0 ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), mo.alignment) : 0);
+    const LegalGraph pg = patchGraph(lg, *st, plan.regions[size_t(plan.largestPatch)]);
+    auto m = analyzeMemory(pg, storedOrder(pg), mo);
+    if (!m.ok())
+        return out;
+    for (const StepUse& u : m->steps)
+        out.push_back(fixed + u.total());
+    return out;
+}
+
 Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<int>& order, const PatchOptions& options,
                                         int64_t budgetBytes, int maxN)
 {

@@ -71,6 +71,11 @@ struct PatchPlan {
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options);
 
+// Working set per stage-1 step while the largest patch runs: the full split tensor (and resident
+// input) plus that patch's buffers. One value per step 0..split.step.
+std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
+                                       const PatchOptions& options);
+
 struct PatchSearchResult {
     std::vector<PatchPlan> pareto;   // non-dominated (peak, extra MACs), by peak
     int recommended = -1;            // index in pareto

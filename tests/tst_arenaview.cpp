@@ -1,0 +1,311 @@
+// The arena view over real analyses: one rectangle per buffer segment at the plan's offsets, no two
+// live rectangles overlapping, the top edge at the plan's peak, clicks mapping to the producing op,
+// selection restyling only, and render timing (printed, not asserted).
+
+#include "model/demo_model.h"
+#include "model/tflite_import.h"
+#include "pipeline/analysis.h"
+#include "testsupport.h"
+#include "views/arenaview.h"
+
+#include <qcustomplot.h>
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+
+#include <optional>
+
+using namespace ts;
+
+namespace {
+
+const BoardSet& boards()
+{
+    static const BoardSet set = loadBoards({TINYSTUDIO_SOURCE_DIR "/boards"});
+    return set;
+}
+
+const Board& h743() { return *boards().find("nucleo-h743zi2"); }
+
+int64_t totalSegments(const Analysis& a)
+{
+    int64_t n = 0;
+    for (const PlanBuffer& b : a.memory.buffers)
+        n += int64_t(b.segments.size());
+    return n;
+}
+
+// The rectangle of segment k of buffer b, or -1.
+int rectOf(const ArenaView& v, int b, int k = 0)
+{
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        if (v.rectangle(i).buffer == b && v.rectangle(i).segment == k)
+            return i;
+    return -1;
+}
+
+// Structural checks shared by every model.
+void checkGeometry(const ArenaView& v, const Analysis& a)
+{
+    QCOMPARE(int64_t(v.rectangleCount()), totalSegments(a));
+    double top = 0;
+    for (int i = 0; i < v.rectangleCount(); ++i) {
+        const QRectF r = v.rectangleBounds(i);
+        QVERIFY(r.left() < r.right());
+        QVERIFY(r.top() >= 0);
+        top = std::max(top, r.bottom());
+        // Coordinates agree with the plan.
+        const ArenaView::Rect& x = v.rectangle(i);
+        QCOMPARE(int64_t(r.top() * 1024.0), a.plan.segmentOffset(a.memory, x.buffer, size_t(x.segment)));
+        QCOMPARE(int64_t((r.bottom() - r.top()) * 1024.0 + 0.5), a.memory.buffers[size_t(x.buffer)].segments[size_t(x.segment)].size);
+    }
+    QCOMPARE(int64_t(top * 1024.0), a.plan.peakBytes);
+    // No two rectangles that share a step share bytes (read back from the drawn coordinates).
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        for (int j = i + 1; j < v.rectangleCount(); ++j) {
+            const QRectF p = v.rectangleBounds(i), q = v.rectangleBounds(j);
+            if (p.height() <= 0 || q.height() <= 0)
+                continue;
+            const bool timeOverlap = p.left() < q.right() && q.left() < p.right();
+            const bool spaceOverlap = p.top() < q.bottom() && q.top() < p.bottom();
+            if (timeOverlap && spaceOverlap)
+                QFAIL(qPrintable(QString("rectangles %1 (buffer %2) and %3 (buffer %4) overlap")
+                                     .arg(i)
+                                     .arg(v.rectangle(i).buffer)
+                                     .arg(j)
+                                     .arg(v.rectangle(j).buffer)));
+        }
+}
+
+void timeIt(ArenaView& v, const Analysis& a, const char* what)
+{
+    QElapsedTimer t;
+    t.start();
+    v.setAnalysis(&a, 512 * 1024);
+    const double set = double(t.nsecsElapsed()) / 1e6;
+    t.restart();
+    const int reps = 10;
+    for (int i = 0; i < reps; ++i)
+        v.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const double replot = double(t.nsecsElapsed()) / 1e6 / reps;
+    t.restart();
+    for (int i = 0; i < reps; ++i) {
+        v.selectOp(i);
+        v.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    }
+    const double select = double(t.nsecsElapsed()) / 1e6 / reps;
+    qDebug("%s: %d rectangles, setAnalysis %.2f ms, replot %.2f ms, selectOp+replot %.2f ms", what, v.rectangleCount(),
+           set, replot, select);
+}
+
+} // namespace
+
+class TestArenaView : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void rectanglesMatchPlan();
+    void clicksReportProducer();
+    void selection();
+    void tooltipText();
+    void clearsAndFits();
+    void timingDemo();
+    void mcunetv2();
+
+private:
+    std::optional<Analysis> m_demo;
+};
+
+void TestArenaView::initTestCase()
+{
+    QVERIFY(boards().find("nucleo-h743zi2"));
+    auto r = runAnalysis(buildDemoModel(), h743(), boards(), AnalysisOptions{});
+    QVERIFY(r.ok());
+    m_demo = std::move(*r.value);
+    QVERIFY(!m_demo->memory.buffers.empty());
+}
+
+void TestArenaView::rectanglesMatchPlan()
+{
+    ArenaView v;
+    v.resize(1200, 600);
+    v.setAnalysis(&*m_demo, 0);
+    checkGeometry(v, *m_demo);
+}
+
+void TestArenaView::clicksReportProducer()
+{
+    const Analysis& a = *m_demo;
+    const MemoryAnalysis& m = a.memory;
+    const Graph& g = a.legal.graph;
+    ArenaView v;
+    v.resize(1200, 600);
+    v.show();
+    v.setAnalysis(&a, 0);
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+
+    // The output of the op at step 3: clicking its rectangle reports that op.
+    QVERIFY(m.steps.size() > 4);
+    const int op3 = m.steps[3].op;
+    const int out = g.ops[size_t(op3)].outputs[0];
+    const int b = m.tensorBuffer[size_t(out)];
+    QVERIFY(b >= 0);
+    if (m.buffers[size_t(b)].tensors.front() == out) { // its own buffer (not an in-place output)
+        const int r = rectOf(v, b);
+        QVERIFY(r >= 0);
+        const QPointF c = v.rectangleBounds(r).center();
+        QCOMPARE(v.opAt(c.x(), c.y()), a.legal.sourceOp[size_t(op3)]);
+    }
+    // Every buffer: the op its rectangles report produces its first tensor, or (scratch) runs at
+    // its step, or (graph input) is the first to read it.
+    for (size_t bi = 0; bi < m.buffers.size(); ++bi) {
+        const PlanBuffer& pb = m.buffers[bi];
+        const int r = rectOf(v, int(bi));
+        QVERIFY(r >= 0);
+        const QRectF rect = v.rectangleBounds(r);
+        const int op = v.opAt(rect.center().x(), rect.center().y());
+        if (rect.height() > 0)
+            QCOMPARE(op, v.bufferOp(int(bi)));
+        int expected = -1;
+        if (pb.kind == PlanBuffer::Kind::Scratch) {
+            expected = m.steps[size_t(pb.scratchStep)].op;
+        } else {
+            for (size_t o = 0; o < g.ops.size(); ++o)
+                for (int t : g.ops[o].outputs)
+                    if (t == pb.tensors.front())
+                        expected = int(o);
+            if (expected < 0)
+                for (size_t s = 0; s < m.steps.size() && expected < 0; ++s)
+                    for (int t : g.ops[size_t(m.steps[s].op)].inputs)
+                        if (t >= 0 && std::count(pb.tensors.begin(), pb.tensors.end(), t))
+                            expected = m.steps[s].op;
+        }
+        QVERIFY(expected >= 0);
+        QCOMPARE(v.bufferOp(int(bi)), a.legal.sourceOp[size_t(expected)]);
+    }
+    // The graph input reports the first op (it reads the input at step 0).
+    const int inBuf = m.tensorBuffer[size_t(g.inputs[0])];
+    QCOMPARE(v.bufferOp(inBuf), a.legal.sourceOp[size_t(m.steps[0].op)]);
+    // Empty space reports nothing.
+    QCOMPARE(v.opAt(-5, 1), -1);
+    QCOMPARE(v.opAt(1, double(a.plan.peakBytes) / 1024.0 + 1), -1);
+
+    // A real click on the widget emits the same op.
+    const int r = rectOf(v, b);
+    const QRectF rect = v.rectangleBounds(r);
+    QCustomPlot* p = v.plot();
+    p->replot(QCustomPlot::rpImmediateRefresh);
+    const QPoint px(int(p->xAxis->coordToPixel(rect.center().x())), int(p->yAxis->coordToPixel(rect.center().y())));
+    QSignalSpy spy(&v, &ArenaView::opClicked);
+    QTest::mouseClick(p, Qt::LeftButton, {}, px);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).toInt(), v.opAt(rect.center().x(), rect.center().y()));
+}
+
+void TestArenaView::selection()
+{
+    const Analysis& a = *m_demo;
+    ArenaView v;
+    v.resize(800, 400);
+    v.selectOp(3); // before any analysis
+    v.setAnalysis(&a, 0);
+    v.selectOp(-1);
+    v.selectOp(1000000);
+    v.selectOp(-7);
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        QVERIFY(!v.isHighlighted(i));
+
+    // Selecting the op at step 5 highlights exactly the buffers it reads, writes or scratches with.
+    const MemoryAnalysis& m = a.memory;
+    const int op = m.steps[5].op;
+    const int imported = a.legal.sourceOp[size_t(op)];
+    v.selectOp(imported);
+    QCOMPARE(v.selectedOp(), imported);
+    std::vector<bool> expect(m.buffers.size(), false);
+    for (int t : a.legal.graph.ops[size_t(op)].inputs)
+        if (t >= 0 && m.tensorBuffer[size_t(t)] >= 0)
+            expect[size_t(m.tensorBuffer[size_t(t)])] = true;
+    for (int t : a.legal.graph.ops[size_t(op)].outputs)
+        if (m.tensorBuffer[size_t(t)] >= 0)
+            expect[size_t(m.tensorBuffer[size_t(t)])] = true;
+    for (size_t b = 0; b < m.buffers.size(); ++b)
+        if (m.buffers[b].kind == PlanBuffer::Kind::Scratch && m.buffers[b].scratchStep == 5)
+            expect[b] = true;
+    int highlighted = 0;
+    for (int i = 0; i < v.rectangleCount(); ++i) {
+        QCOMPARE(v.isHighlighted(i), bool(expect[size_t(v.rectangle(i).buffer)]));
+        highlighted += v.isHighlighted(i);
+    }
+    QVERIFY(highlighted >= 2);
+    // Selection survives a re-analysis and clears with -1.
+    const int before = v.rectangleCount();
+    v.setAnalysis(&a, 256 * 1024);
+    QCOMPARE(v.rectangleCount(), before);
+    QVERIFY(v.isHighlighted(rectOf(v, m.tensorBuffer[size_t(a.legal.graph.ops[size_t(op)].outputs[0])])));
+    v.selectOp(-1);
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        QVERIFY(!v.isHighlighted(i));
+}
+
+void TestArenaView::tooltipText()
+{
+    const Analysis& a = *m_demo;
+    ArenaView v;
+    v.setAnalysis(&a, 0);
+    const int inBuf = a.memory.tensorBuffer[size_t(a.legal.graph.inputs[0])];
+    const QString text = v.describe(rectOf(v, inBuf));
+    QVERIFY2(text.contains(QString::fromStdString(a.legal.graph.tensors[size_t(a.legal.graph.inputs[0])].name).toHtmlEscaped()),
+             qPrintable(text));
+    QVERIFY(text.contains("offset"));
+    QVERIFY(text.contains("lifetime steps 0.."));
+    QVERIFY(v.describe(-1).isEmpty());
+    QVERIFY(v.describe(v.rectangleCount()).isEmpty());
+}
+
+void TestArenaView::clearsAndFits()
+{
+    ArenaView v;
+    v.setAnalysis(&*m_demo, 100 * 1024 * 1024); // a budget far above the peak is not drawn
+    QVERIFY(v.plot()->yAxis->range().upper < 3.0 * double(m_demo->plan.peakBytes) / 1024.0);
+    v.plot()->xAxis->setRange(3, 4);
+    v.plot()->yAxis->setRange(1, 2);
+    v.fit();
+    QVERIFY(v.plot()->xAxis->range().lower < 0);
+    QVERIFY(v.plot()->xAxis->range().upper >= double(m_demo->memory.steps.size()) - 0.5);
+    QVERIFY(v.plot()->yAxis->range().upper >= double(m_demo->plan.peakBytes) / 1024.0);
+    v.setAnalysis(nullptr, 0);
+    QCOMPARE(v.rectangleCount(), 0);
+    QCOMPARE(v.opAt(1, 1), -1);
+    v.selectOp(0);
+    v.fit();
+}
+
+void TestArenaView::timingDemo()
+{
+    ArenaView v;
+    v.resize(1200, 600);
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    timeIt(v, *m_demo, "demo model");
+}
+
+void TestArenaView::mcunetv2()
+{
+    const QString path = tstest::modelPath("tinyengine_mcunetv2_large");
+    TS_REQUIRE_MODEL(path);
+    auto model = importTfliteFile(path.toStdString());
+    QVERIFY(model.ok());
+    AnalysisOptions o;
+    o.legalize.quantizedIo = true;
+    auto a = runAnalysis(*model, h743(), boards(), o);
+    QVERIFY(a.ok());
+    ArenaView v;
+    v.resize(1200, 600);
+    v.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&v));
+    timeIt(v, *a, "mcunetv2_large");
+    checkGeometry(v, *a);
+}
+
+QTEST_MAIN(TestArenaView)
+#include "tst_arenaview.moc"
