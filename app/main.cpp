@@ -5,12 +5,15 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QIcon>
+#include <QMap>
 
 #include <cstdio>
 
 int main(int argc, char** argv)
 {
+    Q_INIT_RESOURCE(tinystudio); // the icons live in the static app library
     QApplication app(argc, argv);
     QApplication::setOrganizationName("TinyStudio");
     QApplication::setApplicationName("TinyStudio");
@@ -23,7 +26,9 @@ int main(int argc, char** argv)
     parser.addVersionOption();
     QCommandLineOption board("board", "Board profile id (see tinystudio-cli boards).", "id");
     parser.addOption(board);
-    parser.addPositionalArgument("model", "A .tflite model to open (default: the demo model).");
+    QCommandLineOption view("view", "Bring a panel to the front: memory, arena, patches, issues, board, schedule.", "name");
+    parser.addOption(view);
+    parser.addPositionalArgument("file", "A .tflite model or .tinystudio session to open (default: the demo model).");
     parser.process(app);
 
     ts::MainWindow window;
@@ -37,10 +42,19 @@ int main(int argc, char** argv)
         window.openDemoModel();
     } else {
         QString error;
-        if (!window.openModel(args[0], &error))
+        const bool ok = args[0].endsWith(".tinystudio") ? window.openSession(args[0], &error) : window.openModel(args[0], &error);
+        if (!ok)
             std::fprintf(stderr, "tinystudio: %s\n", qPrintable(error));
     }
-    window.resize(1280, 720);
+    if (parser.isSet(view)) {
+        const QString name = parser.value(view).toLower();
+        const QMap<QString, QString> docks{{"memory", "chartDock"}, {"arena", "arenaDock"}, {"patches", "patchDock"},
+                                           {"issues", "issuesDock"}, {"board", "boardDock"}, {"schedule", "scheduleDock"}};
+        if (auto* d = window.findChild<QDockWidget*>(docks.value(name)))
+            d->raise();
+        else
+            std::fprintf(stderr, "tinystudio: unknown view '%s'\n", qPrintable(name));
+    }
     window.show();
     return app.exec();
 }

@@ -482,11 +482,13 @@ QString MainWindow::headline() const
     const int64_t peak = p ? p->peak : a->arenaBytes();
     const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
     const int64_t margin = budget - peak;
-    QString text = tr("Peak %1 (%2 B) · lower bound %3 · TFLM %4").arg(formatBytes(peak), formatCount(peak),
-                                                                        formatBytes(a->memory.lowerBound),
-                                                                        formatBytes(a->tflmGreedyPeak + a->tflmPersistentBytes));
+    QString text = tr("Peak %1 (%2 B)").arg(formatBytes(peak), formatCount(peak));
     if (p)
-        text += tr(" · %1×%2 patches, +%3 % MACs (%4)").arg(p->nh).arg(p->nw).arg(p->extraMacsPercent, 0, 'f', 2).arg(formatCount(p->extraMacs));
+        text += tr(" · %1×%2 patches, +%3 % MACs (%4) · whole-tensor %5").arg(p->nh).arg(p->nw)
+                    .arg(p->extraMacsPercent, 0, 'f', 2).arg(formatCount(p->extraMacs)).arg(formatBytes(p->wholePeak));
+    else
+        text += tr(" · lower bound %1").arg(formatBytes(a->memory.lowerBound));
+    text += tr(" · TFLM %1").arg(formatBytes(a->tflmGreedyPeak + a->tflmPersistentBytes));
     text += margin >= 0 ? tr(" · fits %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(margin))
                         : tr(" · OVERFLOWS %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(-margin));
     if (a->fit.flashMargin < 0)

@@ -151,7 +151,8 @@ void TestGui::vwwInplacePatchesAutoUndo()
     QCOMPARE(qint64(w.patchPlan()->peak), cli["peak_bytes"].toInteger());
     QCOMPARE(w.patchPlan()->peak, int64_t(26000));
     QVERIFY(qAbs(w.patchPlan()->extraMacsPercent - cli["extra_macs_percent"].toDouble()) < 1e-9);
-    QVERIFY2(w.headline().contains("Peak 25.4 KiB (26,000 B)") && w.headline().contains("3×3 patches, +2.85 % MACs"),
+    QVERIFY2(w.headline().contains("Peak 25.4 KiB (26,000 B)") && w.headline().contains("3×3 patches, +2.85 % MACs")
+                 && w.headline().contains("whole-tensor 87.5 KiB"),
              qPrintable(w.headline()));
     // The chart shows stage 1 per patch distinctly; the patch view has the plan.
     QVERIFY(!w.computation()->stage1.empty());

@@ -61,9 +61,16 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_stage1->setLineStyle(QCPGraph::lsStepCenter);
     m_stage1->setPen(QPen(QColor(39, 174, 96), 2.5));
     m_stage1->setBrush(QColor(39, 174, 96, 40));
+    // The legend sits in a row above the plot, so it never hides bars.
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_selection->removeFromLegend();
 
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
         if (!m_model || e->button() != Qt::LeftButton)
