@@ -1,0 +1,80 @@
+// tinystudio-guibench: how long a schedule change takes to reach every view of the real window
+// (pipeline off the GUI thread + chart, arena view, patch view, table, board bars and headline),
+// on tinyengine_mcunetv2_large by default. A benchmark: prints figures, asserts nothing.
+
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QUndoStack>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace ts;
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& msg) {
+        if (type != QtDebugMsg && !msg.contains("propagateSizeHints"))
+            std::fprintf(stderr, "%s\n", qPrintable(msg));
+    });
+    QApplication app(argc, argv);
+    const QByteArray env = qgetenv("TINYSTUDIO_SHARED_DIR");
+    const QString model = argc > 1 ? QString::fromLocal8Bit(argv[1])
+                                   : (env.isEmpty() ? QString(TINYSTUDIO_SHARED_DIR) : QString::fromUtf8(env))
+            + "/models/tinyengine_mcunetv2_large.tflite";
+    MainWindow w;
+    w.resize(1366, 768);
+    w.show();
+    w.selectBoard("nucleo-h743zi2");
+    QString error;
+    if (!w.openModel(model, &error)) {
+        std::fprintf(stderr, "tinystudio-guibench: %s\n", qPrintable(error));
+        return 1;
+    }
+    w.waitForIdle();
+    const auto splits = w.computation() ? w.computation()->splits : std::vector<SplitPoint>{};
+    std::printf("model %s, %zu ops\n", qPrintable(model), w.model()->main().ops.size());
+    struct Edit { const char* name; std::function<StudioSchedule(StudioSchedule)> change; };
+    std::vector<Edit> edits{
+        // Each edit is applied to the default schedule and undone again (both directions timed).
+        {"in-place off", [](StudioSchedule s) { s.doc.inplace = false; return s; }},
+        {"planner tflm-greedy", [](StudioSchedule s) { s.doc.planner = "tflm-greedy"; return s; }},
+        {"planner greedy-by-size", [](StudioSchedule s) { s.doc.planner = "greedy-by-size"; return s; }},
+        {"reorder on", [](StudioSchedule s) { s.reorder = true; return s; }},
+        {"quantized I/O off", [](StudioSchedule s) { s.doc.quantizedIo = false; return s; }},
+    };
+    if (!splits.empty()) {
+        const int split = splits.back().tensor;
+        edits.push_back({"patches 4x4 at the last split", [split](StudioSchedule s) { s.doc.patch = PatchStage{split, 4, 4, false}; return s; }});
+        edits.push_back({"patches 3x3", [split](StudioSchedule s) { s.doc.patch = PatchStage{split, 3, 3, false}; return s; }});
+
+    }
+    std::printf("%-32s %10s %10s\n", "edit", "median ms", "max ms");
+    double worst = 0;
+    for (const Edit& e : edits) {
+        std::vector<double> times;
+        for (int i = 0; i < 5; ++i) {
+            const StudioSchedule before = w.schedule();
+            QElapsedTimer t;
+            t.start();
+            w.applySchedule(e.change(before));
+            w.waitForIdle();
+            w.repaint(); // the views paint with the new data
+            times.push_back(double(t.nsecsElapsed()) / 1e6);
+            t.restart();
+            w.undoStack()->undo();
+            w.waitForIdle();
+            w.repaint();
+            times.push_back(double(t.nsecsElapsed()) / 1e6);
+        }
+        std::sort(times.begin(), times.end());
+        worst = std::max(worst, times.back());
+        std::printf("%-32s %10.1f %10.1f\n", e.name, times[times.size() / 2], times.back());
+    }
+    std::printf("slowest update: %.1f ms\n", worst);
+    return 0;
+}
