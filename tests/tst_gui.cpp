@@ -127,10 +127,23 @@ void TestGui::vwwInplacePatchesAutoUndo()
     QCOMPARE(maxOf(w.layerChart()->totals()), 96000.0 / 1024.0);
     QVERIFY(w.headline().contains("93.8 KiB"));
     QCOMPARE(w.undoStack()->count(), 1);
+    // Hovering a step lists its live tensors; the chart can overlay TFLM's plan for comparison.
+    QVERIFY(w.layerChart()->describeStep(w.analysis()->memory.peakStep).contains("live:"));
+    QVERIFY(w.layerChart()->describeStep(-1).isEmpty());
+    w.layerChart()->setCompareWithTflm(true);
+    QCPGraph* tflm = nullptr;
+    for (int i = 0; i < w.layerChart()->plot()->graphCount(); ++i)
+        if (w.layerChart()->plot()->graph(i)->name().startsWith("TFLM"))
+            tflm = w.layerChart()->plot()->graph(i);
+    QVERIFY(tflm && tflm->visible());
+    QCOMPARE(tflm->dataCount(), int(w.analysis()->memory.steps.size()));
+    w.layerChart()->setCompareWithTflm(false);
     w.undoStack()->undo();
     w.waitForIdle();
     QVERIFY(inplace->isChecked());
     QCOMPARE(w.analysis()->plan.peakBytes, int64_t(89600));
+    // TFLM's per-step working sets peak at its 96,000 B plan.
+    QCOMPARE(*std::max_element(w.analysis()->tflmWorkingSets.begin(), w.analysis()->tflmWorkingSets.end()), int64_t(96000));
 
     // A 3×3 patch grid at the 20×20×16 split through the combo and spin boxes.
     auto* split = w.schedulePanel()->findChild<QComboBox*>("splitCombo");

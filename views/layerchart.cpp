@@ -1,9 +1,12 @@
 #include "views/layerchart.h"
 
 #include "analysis/opfacts.h"
+#include "report/inspect_report.h"
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace ts {
@@ -14,7 +17,11 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName("layerChart");
-    layout->addWidget(m_plot);
+    auto* compare = new QCheckBox(tr("Compare with TFLM's plan (whole tensors, no in-place)"), this);
+    compare->setObjectName("compareCheck");
+    layout->addWidget(compare);
+    layout->addWidget(m_plot, 1);
+    connect(compare, &QCheckBox::toggled, this, &LayerChart::setCompareWithTflm);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -56,6 +63,20 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_selection->setName(tr("selected"));
     m_selection->setLineStyle(QCPGraph::lsImpulse);
     m_selection->setPen(QPen(QColor(200, 30, 30), 2));
+    m_tflm = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+    m_tflm->setName(tr("TFLM (no in-place)"));
+    m_tflm->setLineStyle(QCPGraph::lsStepCenter);
+    m_tflm->setPen(QPen(QColor(192, 57, 43), 1.5, Qt::DashLine));
+    m_tflm->setVisible(false);
+    m_tflm->removeFromLegend();
+    m_peakMarker = new QCPItemStraightLine(m_plot);
+    m_peakMarker->setPen(QPen(QColor(192, 57, 43, 160), 1, Qt::DashDotLine));
+    m_peakMarker->setVisible(false);
+    m_peakLabel = new QCPItemText(m_plot);
+    m_peakLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_peakLabel->setColor(QColor(192, 57, 43));
+    m_peakLabel->setFont(QFont(font().family(), 8));
+    m_peakLabel->setVisible(false);
     m_stage1 = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
     m_stage1->setName(tr("stage 1, per patch"));
     m_stage1->setLineStyle(QCPGraph::lsStepCenter);
@@ -72,6 +93,15 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
     m_selection->removeFromLegend();
 
+    m_plot->setMouseTracking(true);
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        const int step = int(std::lround(m_plot->xAxis->pixelToCoord(e->pos().x())));
+        const QString text = describeStep(step);
+        if (text.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(e->globalPosition().toPoint(), text, m_plot);
+    });
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
         if (!m_model || e->button() != Qt::LeftButton)
             return;
@@ -89,6 +119,7 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
 void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
 {
     m_analysis = a;
+    m_budgetBytes = budgetBytes;
     if (!a) {
         setModel(m_model);
         return;
@@ -113,6 +144,25 @@ void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
     m_plot->yAxis->setLabel(tr("working set KiB"));
     m_plot->rescaleAxes();
     m_plot->xAxis->setRange(-1, std::max<double>(1, double(x.size())));
+    QVector<double> tx, ty;
+    for (size_t s = 0; s < a->tflmWorkingSets.size(); ++s) {
+        tx << double(s);
+        ty << double(a->tflmWorkingSets[s]) / 1024.0;
+    }
+    m_tflm->setData(tx, ty, true);
+    m_tflm->setVisible(m_compare);
+    if (a->memory.peakStep >= 0) {
+        // The peak step, marked and named.
+        const double px = double(a->memory.peakStep);
+        m_peakMarker->point1->setCoords(px, 0);
+        m_peakMarker->point2->setCoords(px, 1);
+        m_peakMarker->setVisible(true);
+        const int op = a->memory.steps[size_t(a->memory.peakStep)].op;
+        m_peakLabel->setText(tr(" peak: step %1, %2").arg(a->memory.peakStep)
+                                 .arg(QString::fromStdString(opKindName(a->legal.graph.ops[size_t(op)].kind))));
+        m_peakLabel->position->setCoords(px, double(a->memory.lowerBound) / 1024.0);
+        m_peakLabel->setVisible(true);
+    }
     const double lb = double(a->memory.lowerBound) / 1024.0;
     const double budget = double(budgetBytes) / 1024.0;
     m_lowerBound->point1->setCoords(0, lb);
@@ -122,10 +172,41 @@ void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
     m_budget->point2->setCoords(1, budget);
     m_budget->setVisible(budgetBytes > 0);
     // Show the budget line when it is within reach of the bars; otherwise it would flatten them.
-    const double top = budgetBytes > 0 && budget < lb * 3 ? std::max(lb, budget) : lb;
+    double top = budgetBytes > 0 && budget < lb * 3 ? std::max(lb, budget) : lb;
+    if (m_compare)
+        for (double v : ty)
+            top = std::max(top, v);
     m_plot->yAxis->setRange(0, top * 1.12 + 1e-9);
     m_plot->yAxis2->setRange(0, m_plot->yAxis2->range().upper * 1.12 + 1e-9);
     m_plot->replot();
+}
+
+void LayerChart::setCompareWithTflm(bool on)
+{
+    m_compare = on;
+    if (m_analysis)
+        setAnalysis(m_analysis, m_budgetBytes);
+}
+
+QString LayerChart::describeStep(int step) const
+{
+    if (!m_analysis || step < 0 || size_t(step) >= m_analysis->memory.steps.size())
+        return {};
+    const StepUse& u = m_analysis->memory.steps[size_t(step)];
+    const Graph& g = m_analysis->legal.graph;
+    QString text = tr("<b>step %1: %2</b> (op %3)<br>working set %4 = inputs %5 + outputs %6 + other %7 + scratch %8%9")
+                       .arg(step)
+                       .arg(QString::fromStdString(opKindName(g.ops[size_t(u.op)].kind)))
+                       .arg(m_analysis->legal.sourceOp[size_t(u.op)])
+                       .arg(formatBytes(u.total()), formatBytes(u.inputs), formatBytes(u.outputs), formatBytes(u.other),
+                            formatBytes(u.scratch), u.inplace ? tr(" (in place)") : QString());
+    text += "<br>live:";
+    for (int b : u.live) {
+        const PlanBuffer& pb = m_analysis->memory.buffers[size_t(b)];
+        text += QString("<br>&nbsp;&nbsp;%1 — %2").arg(QString::fromStdString(pb.label).toHtmlEscaped(),
+                                                       formatBytes(pb.sizeAt(step)));
+    }
+    return text;
 }
 
 void LayerChart::setStage1(const std::vector<int64_t>& bytesPerStep)
@@ -158,6 +239,9 @@ QVector<double> LayerChart::totals() const
 void LayerChart::setModel(const Model* model)
 {
     m_stage1->data()->clear();
+    m_tflm->data()->clear();
+    m_peakMarker->setVisible(false);
+    m_peakLabel->setVisible(false);
     m_model = model;
     m_analysis = nullptr;
     m_other->data()->clear();

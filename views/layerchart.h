@@ -12,6 +12,8 @@ class QCustomPlot;
 class QCPBars;
 class QCPGraph;
 class QCPItemStraightLine;
+class QCPItemText;
+class QCheckBox;
 
 namespace ts {
 
@@ -27,6 +29,11 @@ public:
     void setStage1(const std::vector<int64_t>& bytesPerStep);
     // The value series for tests: total working set per step (KiB).
     QVector<double> totals() const;
+    // Overlay TFLM's per-step working set (whole tensors, no in-place) to compare the two plans.
+    void setCompareWithTflm(bool on);
+    bool compareWithTflm() const { return m_compare; }
+    // Hover text for a step: the working set by role and every live buffer (empty outside).
+    QString describeStep(int step) const;
     QCustomPlot* plot() const { return m_plot; }
 
 signals:
@@ -39,6 +46,11 @@ private:
     QCPGraph* m_macs = nullptr;
     QCPGraph* m_selection = nullptr;
     QCPGraph* m_stage1 = nullptr;
+    QCPGraph* m_tflm = nullptr;
+    QCPItemStraightLine* m_peakMarker = nullptr;
+    QCPItemText* m_peakLabel = nullptr;
+    bool m_compare = false;
+    int64_t m_budgetBytes = 0;
     QCPBars* m_other = nullptr;
     QCPBars* m_scratch = nullptr;
     QCPItemStraightLine* m_budget = nullptr;

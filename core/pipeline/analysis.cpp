@@ -68,6 +68,8 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     if (options.planner == "tflm-greedy") {
         a.tflmGreedyPeak = a.plan.peakBytes;
         a.tflmPersistentBytes = a.memory.unplannedVariableBytes;
+        for (const StepUse& u : a.memory.steps)
+            a.tflmWorkingSets.push_back(u.total());
     } else {
         MemoryOptions whole = memOptions;
         whole.inplaceDepthwise = false;
@@ -79,6 +81,8 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
         if (wholeMem.ok()) {
             a.tflmGreedyPeak = planArena(*wholeMem, *tflm).peakBytes;
             a.tflmPersistentBytes = wholeMem->unplannedVariableBytes;
+            for (const StepUse& u : wholeMem->steps)
+                a.tflmWorkingSets.push_back(u.total());
         }
     }
 

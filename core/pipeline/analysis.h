@@ -30,6 +30,7 @@ struct Analysis {
     ArenaPlan plan;                 // chosen planner
     int64_t tflmGreedyPeak = 0;     // TFLM's planner on the same model (no in-place: TFLM has none)
     int64_t tflmPersistentBytes = 0; // variable tensors TFLM keeps outside its planned head
+    std::vector<int64_t> tflmWorkingSets; // per step, whole tensors and no in-place (TFLM's view)
     // Arena bytes in total: the plan plus any variable tensors kept outside it.
     int64_t arenaBytes() const { return plan.peakBytes + memory.unplannedVariableBytes; }
     std::optional<ReorderResult> reorder;
