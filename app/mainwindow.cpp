@@ -412,9 +412,12 @@ void MainWindow::applyComputation(Computation c)
     m_opTable->setAnalysis(a);
     if (a && board) {
         const Board* limits = m_boards.limitsOf(*board);
+        const int64_t peak = patchPlan() ? patchPlan()->peak : a->arenaBytes();
+        const int64_t scratch = !patchPlan() && a->memory.peakStep >= 0 ? a->memory.steps[size_t(a->memory.peakStep)].scratch : 0;
         for (const auto& region : arenaRegions(limits ? *limits : *board))
             if (region.name == a->fit.region)
-                m_boardPanel->setArena(region, patchPlan() ? patchPlan()->peak : a->arenaBytes(), a->fit.reserveBytes);
+                m_boardPanel->setArena(region, peak - scratch, scratch, a->fit.reserveBytes);
+        m_boardPanel->setFlashUse(a->fit.flash);
         const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
         m_chart->setAnalysis(a, budget);
         m_chart->setStage1(m_result->stage1);

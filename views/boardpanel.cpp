@@ -4,12 +4,68 @@
 
 #include <QComboBox>
 #include <QLabel>
-#include <QProgressBar>
+#include <QPainter>
 #include <QVBoxLayout>
 
 #include <optional>
 
 namespace ts {
+
+namespace {
+
+// A horizontal bar of coloured parts over a capacity, with a caption inside.
+class SegmentBar : public QWidget {
+public:
+    struct Part { int64_t bytes; QColor color; QString name; };
+    SegmentBar(int64_t capacity, std::vector<Part> parts, QWidget* parent)
+        : QWidget(parent), m_capacity(capacity), m_parts(std::move(parts))
+    {
+        setMinimumHeight(20);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        int64_t used = 0;
+        QStringList tip;
+        for (const Part& p : m_parts) {
+            used += p.bytes;
+            tip << QString("%1: %2").arg(p.name, formatBytes(p.bytes));
+        }
+        m_used = used;
+        tip << tr("capacity: %1").arg(formatBytes(capacity));
+        setToolTip(tip.join("\n"));
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter p(this);
+        const QRectF r = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
+        p.fillRect(r, palette().base());
+        double x = r.left();
+        const double scale = m_capacity > 0 ? r.width() / double(m_capacity) : 0;
+        for (const Part& part : m_parts) {
+            const double w = std::min(double(part.bytes) * scale, r.right() - x);
+            if (w > 0)
+                p.fillRect(QRectF(x, r.top(), w, r.height()), part.color);
+            x += std::max(w, 0.0);
+        }
+        const bool over = m_used > m_capacity;
+        p.setPen(over ? QColor(192, 57, 43) : palette().mid().color());
+        p.drawRect(r);
+        p.setPen(over ? QColor(192, 57, 43) : palette().text().color());
+        const QString text = m_parts.empty() ? formatBytes(m_capacity)
+                                             : QString("%1 / %2%3").arg(formatBytes(m_used), formatBytes(m_capacity),
+                                                                       over ? tr("  OVERFLOW") : QString());
+        p.drawText(r, Qt::AlignCenter, text);
+    }
+
+private:
+    int64_t m_capacity, m_used = 0;
+    std::vector<Part> m_parts;
+};
+
+const QColor kActivations(52, 120, 196, 200), kScratch(142, 68, 173, 200), kReserve(149, 165, 166, 200),
+    kWeights(230, 126, 34, 200), kRequant(241, 196, 15, 200), kCode(39, 174, 96, 200);
+
+} // namespace
 
 BoardPanel::BoardPanel(QWidget* parent) : QWidget(parent)
 {
@@ -66,11 +122,18 @@ void BoardPanel::setWeightBytes(int64_t bytes)
     rebuild();
 }
 
-void BoardPanel::setArena(const ArenaRegion& region, int64_t arenaBytes, int64_t reserveBytes)
+void BoardPanel::setArena(const ArenaRegion& region, int64_t activationBytes, int64_t scratchBytes, int64_t reserveBytes)
 {
     m_arenaRegion = region;
-    m_arenaBytes = arenaBytes;
+    m_activationBytes = activationBytes;
+    m_scratchBytes = scratchBytes;
     m_reserveBytes = reserveBytes;
+    rebuild();
+}
+
+void BoardPanel::setFlashUse(const FlashUse& use)
+{
+    m_flash = use;
     rebuild();
 }
 
@@ -105,42 +168,61 @@ void BoardPanel::rebuild()
     m_summary->setToolTip(QString::fromStdString(b->source + (b->notes.empty() ? "" : "\n\n" + b->notes)));
 
     const Board& shown = limits ? *limits : *b;
-    auto addBar = [this](const MemoryRegion& r, std::optional<int64_t> used, const QString& what) {
+    auto addBar = [this](const MemoryRegion& r, std::vector<SegmentBar::Part> parts) {
         auto* label = new QLabel(QString("%1 <span style='color:gray'>%2 @ 0x%3</span>")
                                      .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))
                                      .arg(r.base, 8, 16, QChar('0')),
                                  m_regions);
-        auto* bar = new QProgressBar(m_regions);
-        bar->setRange(0, 1000);
-        const double frac = r.size && used ? double(*used) / double(r.size) : 0.0;
-        bar->setValue(int(std::min(1.0, frac) * 1000));
-        // Without a use to show (RAM before arena planning exists) the bar gives the capacity only.
-        bar->setFormat(used ? QString("%1 / %2").arg(formatBytes(*used), formatBytes(int64_t(r.size)))
-                            : formatBytes(int64_t(r.size)));
-        bar->setToolTip(what.trimmed());
-        if (frac > 1.0)
-            bar->setStyleSheet("QProgressBar::chunk { background: #c0392b; }");
         m_regionsLayout->addWidget(label);
-        m_regionsLayout->addWidget(bar);
+        m_regionsLayout->addWidget(new SegmentBar(int64_t(r.size), std::move(parts), m_regions));
     };
     const MemoryRegion* flash = shown.largestFlash();
-    for (const auto& r : shown.flash)
-        addBar(r, &r == flash ? std::optional<int64_t>(m_weightBytes) : std::optional<int64_t>(0),
-               &r == flash ? tr(" (weights)") : QString());
-    for (const auto& r : shown.ram) {
-        if (!m_arenaRegion) {
-            addBar(r, std::nullopt, QString());
-            continue;
+    for (const auto& r : shown.flash) {
+        std::vector<SegmentBar::Part> parts;
+        if (&r == flash) {
+            if (m_flash) {
+                parts = {{m_flash->weights + m_flash->biases, kWeights, tr("weights + biases")},
+                         {m_flash->requant, kRequant, tr("requantization parameters")},
+                         {m_flash->code, kCode, tr("code (estimate)")}};
+            } else {
+                parts = {{m_weightBytes, kWeights, tr("weights + biases")}};
+            }
         }
-        // The arena and the reserve fill the (possibly merged) region from its start.
-        const uint64_t end = m_arenaRegion->base + uint64_t(m_arenaBytes + m_reserveBytes);
-        const bool inside = r.base >= m_arenaRegion->base && r.base < m_arenaRegion->base + m_arenaRegion->size;
-        const int64_t used = inside && end > r.base ? int64_t(std::min<uint64_t>(end - r.base, r.size)) : 0;
-        const bool overflow = inside && r.base + r.size == m_arenaRegion->base + m_arenaRegion->size
-            && end > r.base + r.size;
-        addBar(r, overflow ? std::optional<int64_t>(int64_t(end - r.base)) : std::optional<int64_t>(used),
-               inside ? tr(" (arena + reserve)") : QString());
+        addBar(r, std::move(parts));
     }
+    for (const auto& r : shown.ram) {
+        std::vector<SegmentBar::Part> parts;
+        if (m_arenaRegion && r.base >= m_arenaRegion->base && r.base < m_arenaRegion->base + m_arenaRegion->size) {
+            // The arena fills the (possibly merged) region from its start: take this region's share
+            // of activations, then scratch, then the reserve.
+            int64_t skip = int64_t(r.base - m_arenaRegion->base);
+            const bool last = r.base + r.size == m_arenaRegion->base + m_arenaRegion->size;
+            auto take = [&](int64_t bytes, const QColor& c, const QString& name) {
+                const int64_t inHere = std::max<int64_t>(0, bytes - skip);
+                skip = std::max<int64_t>(0, skip - bytes);
+                if (inHere > 0)
+                    parts.push_back({last ? inHere : std::min<int64_t>(inHere, int64_t(r.size)), c, name});
+            };
+            take(m_activationBytes, kActivations, tr("activations"));
+            take(m_scratchBytes, kScratch, tr("kernel scratch"));
+            take(m_reserveBytes, kReserve, tr("runtime/stack reserve"));
+            // Clip what spills into the next region (the next bar shows it).
+            int64_t room = int64_t(r.size);
+            if (!last)
+                for (auto& p : parts) {
+                    p.bytes = std::min(p.bytes, room);
+                    room -= p.bytes;
+                }
+        }
+        addBar(r, std::move(parts));
+    }
+    auto* key = new QLabel(QString("<span style='color:%1'>■</span> activations <span style='color:%2'>■</span> scratch "
+                                   "<span style='color:%3'>■</span> reserve<br><span style='color:%4'>■</span> weights "
+                                   "<span style='color:%5'>■</span> requant <span style='color:%6'>■</span> code")
+                               .arg(kActivations.name(), kScratch.name(), kReserve.name(), kWeights.name(),
+                                    kRequant.name(), kCode.name()),
+                           m_regions);
+    m_regionsLayout->addWidget(key);
 }
 
 } // namespace ts

@@ -25,9 +25,12 @@ public:
     QString currentBoardId() const;
     const Board* currentBoard() const;
     void setWeightBytes(int64_t bytes); // what the model puts in flash
-    // The planned arena (+ reserve) placed at the start of `region`; -1 bytes clears it.
-    void setArena(const ArenaRegion& region, int64_t arenaBytes, int64_t reserveBytes);
+    // The planned arena placed at the start of `region`: activations, kernel scratch and the
+    // runtime/stack reserve, drawn as parts of the bars of the regions it covers.
+    void setArena(const ArenaRegion& region, int64_t activationBytes, int64_t scratchBytes, int64_t reserveBytes);
     void clearArena();
+    // Flash use by part (weights, biases, requantization parameters, code estimate).
+    void setFlashUse(const FlashUse& use);
 
 signals:
     void boardChanged(const QString& id);
@@ -42,7 +45,8 @@ private:
     QVBoxLayout* m_regionsLayout = nullptr;
     int64_t m_weightBytes = 0;
     std::optional<ArenaRegion> m_arenaRegion;
-    int64_t m_arenaBytes = 0, m_reserveBytes = 0;
+    int64_t m_activationBytes = 0, m_scratchBytes = 0, m_reserveBytes = 0;
+    std::optional<FlashUse> m_flash;
 };
 
 } // namespace ts
