@@ -195,15 +195,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    // Child widgets outlive the members (QWidget deletes them after this body), so detach every
-    // view from data owned here, and let a running computation finish first.
+    // Child widgets outlive this body (QWidget deletes them afterwards): nothing they emit while
+    // being destroyed may reach this object, and no view may keep a pointer into our data.
+    for (QObject* child : findChildren<QObject*>())
+        QObject::disconnect(child, nullptr, this, nullptr);
+    detachViews();
+    m_boardPanel->setBoards(nullptr);
+}
+
+void MainWindow::detachViews()
+{
     m_watcher->waitForFinished();
     m_opTable->setAnalysis(nullptr);
     m_opTable->setModel(nullptr);
     m_chart->setModel(nullptr);
     m_arena->setAnalysis(nullptr, 0);
     m_patchView->setPlan(nullptr, nullptr);
-    m_boardPanel->setBoards(nullptr);
 }
 
 void MainWindow::buildDocks()
@@ -334,12 +341,7 @@ bool MainWindow::selectBoard(const QString& id) { return m_boardPanel->selectBoa
 
 void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName)
 {
-    m_watcher->waitForFinished();
-    m_opTable->setAnalysis(nullptr);
-    m_opTable->setModel(nullptr);
-    m_chart->setModel(nullptr);
-    m_arena->setAnalysis(nullptr, 0);
-    m_patchView->setPlan(nullptr, nullptr);
+    detachViews();
     m_result.reset();
     m_search.reset();
     m_schedulePanel->setPareto(nullptr);

@@ -92,6 +92,7 @@ private:
     void buildActions();
     void buildDocks();
     void setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName);
+    void detachViews(); // finish any computation; views drop their pointers into the model/analysis
     void setScheduleNoUndo(const StudioSchedule& s);
     void recompute();
     void applyComputation(Computation c);

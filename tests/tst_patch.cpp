@@ -313,7 +313,13 @@ void TestPatch::negativeControl()
     broken.regions[0][input].y1 -= 1;
     const PatchProof proof = provePatchPlan(lg, order, broken, goldenInput(lg.graph, 1));
     QVERIFY(!proof.identical);
-    QVERIFY(!proof.detail.empty());
+    QVERIFY2(QString::fromStdString(proof.detail).contains("but the plan holds rows"), proof.detail.c_str());
+    // A plan that covers every read but assembles the split tensor wrongly: the bytes differ.
+    PatchPlan misplaced = *plan;
+    std::swap(misplaced.patches[0], misplaced.patches[3]); // paste patch 0's result at patch 3's place
+    const PatchProof differs = provePatchPlan(lg, order, misplaced, goldenInput(lg.graph, 1));
+    QVERIFY(!differs.identical);
+    QVERIFY2(QString::fromStdString(differs.detail).contains("split tensor"), differs.detail.c_str());
 }
 
 void TestPatch::scheduleDocument()

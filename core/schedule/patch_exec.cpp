@@ -44,9 +44,15 @@ Diagnostics runPatched(ReferenceInterpreter& interp, const LegalGraph& lg, const
     for (size_t p = 0; p < plan.patches.size(); ++p) {
         const auto& regions = plan.regions[p];
         std::map<int, std::vector<uint8_t>> data; // tensor → bytes of its region for this patch
-        for (int t : g.inputs)
-            if (regions.count(t))
-                data[t] = crop(interp.tensorBytes(t), fullRegion(g.tensors[size_t(t)]), regions.at(t), pixelBytes(g.tensors[size_t(t)]));
+        for (int t : g.inputs) {
+            if (!regions.count(t))
+                continue;
+            const Region full = fullRegion(g.tensors[size_t(t)]);
+            const Region& want = regions.at(t);
+            if (want.y0 < 0 || want.x0 < 0 || want.y1 > full.y1 || want.x1 > full.x1 || want.empty())
+                return {makeError("", "patch", "patch " + std::to_string(p) + ": the input region lies outside the input")};
+            data[t] = crop(interp.tensorBytes(t), fullRegion(g.tensors[size_t(t)]), regions.at(t), pixelBytes(g.tensors[size_t(t)]));
+        }
         for (int k = 0; k < steps1; ++k) {
             const Op& op = g.ops[size_t(order[size_t(k)])];
             const int outT = op.outputs[0];
@@ -101,7 +107,17 @@ Diagnostics runPatched(ReferenceInterpreter& interp, const LegalGraph& lg, const
                 if (t < 0 || g.tensors[size_t(t)].isConstant())
                     continue;
                 const auto need = inputNeed(g, op, outRegion->second, int(i));
-                runner->tensorBytes(mop.inputs[i]) = crop(data[t], regions.at(t), need->in, pixelBytes(g.tensors[size_t(t)]));
+                // A plan whose regions do not cover what an op reads is wrong: say so, never read past it.
+                const Region& have = regions.at(t);
+                if (need->in.y0 < have.y0 || need->in.y1 > have.y1 || need->in.x0 < have.x0 || need->in.x1 > have.x1)
+                    return {makeError("", "patch", "patch " + std::to_string(p) + ": op " + std::to_string(order[size_t(k)])
+                                                       + " needs rows " + std::to_string(need->in.y0) + ".."
+                                                       + std::to_string(need->in.y1 - 1) + ", cols "
+                                                       + std::to_string(need->in.x0) + ".." + std::to_string(need->in.x1 - 1)
+                                                       + " of '" + g.tensors[size_t(t)].name + "' but the plan holds rows "
+                                                       + std::to_string(have.y0) + ".." + std::to_string(have.y1 - 1)
+                                                       + ", cols " + std::to_string(have.x0) + ".." + std::to_string(have.x1 - 1))};
+                runner->tensorBytes(mop.inputs[i]) = crop(data[t], have, need->in, pixelBytes(g.tensors[size_t(t)]));
             }
             if (auto d = runner->runOp(0); !d.empty())
                 return d;
