@@ -1,5 +1,7 @@
 #include "boards/board.h"
 
+#include "common/json.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -66,19 +68,7 @@ public:
         return false;
     }
 
-    static std::string typeName(const QJsonValue& v)
-    {
-        switch (v.type()) {
-        case QJsonValue::Null: return "null";
-        case QJsonValue::Bool: return "a boolean";
-        case QJsonValue::Double: return "a number";
-        case QJsonValue::String: return "the string \"" + v.toString().toStdString() + "\"";
-        case QJsonValue::Array: return "an array";
-        case QJsonValue::Object: return "an object";
-        case QJsonValue::Undefined: return "nothing (missing)";
-        }
-        return "?";
-    }
+    static std::string typeName(const QJsonValue& v) { return jsonTypeName(v); }
 
     bool string(const QJsonObject& o, const QString& key, const std::string& at, std::string& out, bool required = true,
                 const QStringList& allowed = {})

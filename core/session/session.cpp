@@ -1,5 +1,7 @@
 #include "session/session.h"
 
+#include "common/json.h"
+
 #include "model/tflite_import.h"
 
 #include <QDir>
@@ -24,19 +26,7 @@ const std::set<QString> kKeys = {"format", "model_path", "model_absolute_path", 
 
 QString absoluteClean(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
 
-std::string typeName(const QJsonValue& v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null: return "null";
-    case QJsonValue::Bool: return "a boolean";
-    case QJsonValue::Double: return "a number";
-    case QJsonValue::String: return "the string \"" + v.toString().toStdString() + "\"";
-    case QJsonValue::Array: return "an array";
-    case QJsonValue::Object: return "an object";
-    case QJsonValue::Undefined: return "nothing (missing)";
-    }
-    return "?";
-}
+std::string typeName(const QJsonValue& v) { return jsonTypeName(v); }
 
 // Field checks that record an error naming the field and return false.
 class Checker {
