@@ -1,0 +1,229 @@
+// MainWindow's file handling: sessions, exports and the recent-file menus.
+
+#include "mainwindow.h"
+
+#include "report/analyze_report.h"
+#include "session/session.h"
+#include "views/boardpanel.h"
+#include "views/layerchart.h"
+#include "views/optablemodel.h"
+
+#include <qcustomplot.h>
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSvgGenerator>
+#include <QUndoStack>
+
+namespace ts {
+
+namespace {
+constexpr int kMaxRecent = 8;
+} // namespace
+
+bool MainWindow::openSession(const QString& path, QString* error)
+{
+    auto r = loadSession(path.toStdString(), m_boards);
+    if (!r.ok()) {
+        m_importDiagnostics = r.diagnostics;
+        showDiagnostics();
+        if (error)
+            *error = QString::fromStdString(firstError(r.diagnostics));
+        return false;
+    }
+    LoadedSession& ls = *r.value;
+    m_boardPanel->selectBoard(QString::fromStdString(ls.session.boardId));
+    StudioSchedule s;
+    s.doc = ls.session.schedule;
+    s.reorder = ls.session.reorder;
+    m_modelPath = QString::fromStdString(ls.model.path);
+    setModel(std::make_shared<const Model>(std::move(ls.model)), ls.notes, QFileInfo(m_modelPath).fileName());
+    setScheduleNoUndo(s);
+    m_sessionPath = QFileInfo(path).absoluteFilePath();
+    m_undo->clear();
+    updateTitle();
+    recompute();
+    addRecent("recentSessions", m_sessionPath);
+    return true;
+}
+
+bool MainWindow::saveSession(const QString& path, QString* error)
+{
+    if (!m_model || m_modelPath.isEmpty()) {
+        if (error)
+            *error = tr("Save the model to a .tflite file first: a session refers to a model file.");
+        return false;
+    }
+    Session s;
+    s.modelPath = m_modelPath.toStdString();
+    s.modelSha256 = m_model->sha256;
+    s.boardId = m_boardPanel->currentBoardId().toStdString();
+    s.schedule = m_schedule.doc;
+    s.schedule.modelSha256 = m_model->sha256;
+    s.reorder = m_schedule.reorder;
+    const Diagnostics d = ts::saveSession(s, path.toStdString());
+    if (hasErrors(d)) {
+        if (error)
+            *error = QString::fromStdString(firstError(d));
+        return false;
+    }
+    m_sessionPath = QFileInfo(path).absoluteFilePath();
+    m_undo->setClean();
+    updateTitle();
+    addRecent("recentSessions", m_sessionPath);
+    return true;
+}
+
+void MainWindow::saveSessionDialog(bool saveAs)
+{
+    QString path = m_sessionPath;
+    if (saveAs || path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save session"), QSettings().value("lastDir").toString(),
+                                            tr("TinyStudio sessions (*.tinystudio)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(".tinystudio"))
+        path += ".tinystudio";
+    QString error;
+    if (!saveSession(path, &error))
+        QMessageBox::warning(this, tr("Cannot save session"), error);
+}
+
+bool MainWindow::exportChart(const QString& path, QString* error)
+{
+    QCustomPlot* plot = m_chart->plot();
+    bool ok = false;
+    if (path.endsWith(".png", Qt::CaseInsensitive))
+        ok = plot->savePng(path, 1600, 600, 1.0);
+    else if (path.endsWith(".pdf", Qt::CaseInsensitive))
+        ok = plot->savePdf(path, 1600, 600);
+    else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(QSize(1600, 600));
+        svg.setViewBox(QRect(0, 0, 1600, 600));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot->toPainter(&painter, 1600, 600);
+            painter.end();
+        }
+    }
+    if (!ok && error)
+        *error = tr("Could not write %1 (expected a .png, .svg or .pdf path)").arg(path);
+    return ok;
+}
+
+bool MainWindow::exportTableCsv(const QString& path, QString* error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    auto quote = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };
+    QStringList header;
+    for (int c = 0; c < m_opTable->columnCount(); ++c)
+        header << quote(m_opTable->headerData(c, Qt::Horizontal).toString());
+    f.write((header.join(",") + "\n").toUtf8());
+    for (int r = 0; r < m_opTable->rowCount(); ++r) {
+        QStringList row;
+        for (int c = 0; c < m_opTable->columnCount(); ++c) {
+            const QVariant raw = m_opTable->data(m_opTable->index(r, c), OpTableModel::SortRole);
+            row << (raw.typeId() == QMetaType::LongLong || raw.typeId() == QMetaType::Int ? raw.toString()
+                                                                                         : quote(raw.toString()));
+        }
+        f.write((row.join(",") + "\n").toUtf8());
+    }
+    if (!f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::exportAnalysisJson(const QString& path, QString* error)
+{
+    const Analysis* a = analysis();
+    const Board* board = m_boardPanel->currentBoard();
+    if (!a || !board || !m_model) {
+        if (error)
+            *error = tr("Nothing analysed yet");
+        return false;
+    }
+    AnalysisOptions o = m_schedule.doc.analysisOptions();
+    o.reorder = m_schedule.reorder;
+    QJsonObject j = analyzeJson(*m_model, *board, *a, o);
+    if (const PatchPlan* p = patchPlan())
+        j["patch"] = QJsonObject{{"split_tensor", p->split.tensor},
+                                 {"patches", QJsonArray{p->nh, p->nw}},
+                                 {"peak_bytes", qint64(p->peak)},
+                                 {"extra_macs", qint64(p->extraMacs)},
+                                 {"extra_macs_percent", p->extraMacsPercent}};
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(j).toJson(QJsonDocument::Indented)) < 0 || !f.commit()) {
+        if (error)
+            *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::exportDialog()
+{
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export"), QSettings().value("lastDir").toString(),
+        tr("Memory chart (*.png *.svg *.pdf);;Op table (*.csv);;Analysis JSON (*.json)"), &filter);
+    if (path.isEmpty())
+        return;
+    QString error;
+    bool ok;
+    if (path.endsWith(".csv", Qt::CaseInsensitive))
+        ok = exportTableCsv(path, &error);
+    else if (path.endsWith(".json", Qt::CaseInsensitive))
+        ok = exportAnalysisJson(path, &error);
+    else
+        ok = exportChart(path, &error);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MainWindow::addRecent(const QString& key, const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(key).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(key, recent);
+    refreshRecentMenus();
+}
+
+void MainWindow::refreshRecentMenus()
+{
+    auto fill = [this](QMenu* menu, const QString& key, bool sessions) {
+        menu->clear();
+        const QStringList recent = QSettings().value(key).toStringList();
+        for (const QString& path : recent)
+            menu->addAction(QFileInfo(path).fileName(), this, [this, path, sessions] {
+                QString error;
+                if (!(sessions ? openSession(path, &error) : openModel(path, &error)))
+                    QMessageBox::warning(this, tr("Cannot open"), error);
+            })->setToolTip(path);
+        menu->setEnabled(!recent.isEmpty());
+    };
+    fill(m_recentModels, "recentFiles", false);
+    fill(m_recentSessions, "recentSessions", true);
+}
+
+} // namespace ts
