@@ -2,6 +2,7 @@
 // generator, and bit-exact agreement with TFLM on every model in ../shared/golden.
 
 #include "model/tflite_import.h"
+#include "passes/legalize.h"
 #include "reference/fixedpoint.h"
 #include "reference/golden.h"
 #include "reference/interpreter.h"
@@ -18,6 +19,8 @@ private slots:
     void goldenInputGenerator();
     void golden_data();
     void golden();
+    void legalizationKeepsResults_data();
+    void legalizationKeepsResults();
     void unsupportedOpStopsBeforeRunning();
     void badInputSize();
 };
@@ -122,6 +125,49 @@ void TestReference::golden()
                                          .arg(QString::fromStdString(c.detail))
                                          .arg(r.firstBadOp)
                                          .arg(QString::fromStdString(r.firstBadDetail))));
+}
+
+void TestReference::legalizationKeepsResults_data() { golden_data(); }
+
+// Every legalization pass keeps the model's numerical results: the legalized graph (PADs folded
+// into conv padding, RESHAPE/SQUEEZE aliased, activations fused) gives the same output bytes as the
+// graph as stored, on TFLM's seeded inputs.
+void TestReference::legalizationKeepsResults()
+{
+    QFETCH(QString, name);
+    if (name.isEmpty())
+        QSKIP(qPrintable("no golden data in " + tstest::sharedDir() + "/golden (set TINYSTUDIO_SHARED_DIR)"));
+    TS_REQUIRE_MODEL(tstest::modelPath(name));
+    auto model = importTfliteFile(tstest::modelPath(name).toStdString());
+    QVERIFY(model.ok());
+    const LegalGraph lg = legalize(*model, LegalizeOptions{true, true, true, false});
+    auto raw = ReferenceInterpreter::create(model->main());
+    auto legal = ReferenceInterpreter::create(lg.graph);
+    QVERIFY(raw.ok() && legal.ok());
+    for (uint32_t seed : {1u, 2u}) {
+        const auto input = goldenInput(model->main(), seed);
+        raw->resetState();
+        legal->resetState();
+        QVERIFY(raw->setInputsFromConcatenated(input).empty());
+        QVERIFY(legal->setInputsFromConcatenated(input).empty());
+        QVERIFY(raw->run().empty());
+        QVERIFY(legal->run().empty());
+        QVERIFY2(raw->outputsConcatenated() == legal->outputsConcatenated(),
+                 qPrintable(QString("seed %1 after %2 rewrites").arg(seed).arg(lg.log.size())));
+
+        // "Input arrives quantized": the int8 body, fed what the raw graph's QUANTIZE produced,
+        // ends with exactly the tensors the raw graph's DEQUANTIZE reads (tensor indices persist).
+        const LegalGraph body = legalize(*model, LegalizeOptions{true, true, true, true});
+        if (body.graph.inputs == model->main().inputs && body.graph.outputs == model->main().outputs)
+            continue; // nothing to strip
+        auto bodyRun = ReferenceInterpreter::create(body.graph);
+        QVERIFY(bodyRun.ok());
+        for (int t : body.graph.inputs)
+            bodyRun->tensorBytes(t) = raw->tensorBytes(t);
+        QVERIFY(bodyRun->run().empty());
+        for (int t : body.graph.outputs)
+            QVERIFY2(bodyRun->tensorBytes(t) == raw->tensorBytes(t), qPrintable(QString("seed %1, tensor %2").arg(seed).arg(t)));
+    }
 }
 
 void TestReference::unsupportedOpStopsBeforeRunning()
