@@ -155,9 +155,7 @@ int cmdAnalyze(const Args& a)
     }
     ts::AnalysisOptions options;
     options.planner = a.values.value("--planner", ts::kDefaultPlanner).toStdString();
-    options.memory.inplaceDepthwise = !a.flags.contains("--no-inplace");
-    options.memory.inplaceElementwise = options.memory.inplaceDepthwise;
-    options.memory.inplacePointwise = options.memory.inplaceDepthwise;
+    options.memory.setInplace(!a.flags.contains("--no-inplace"));
     options.reorder = a.flags.contains("--reorder");
     options.legalize.quantizedIo = a.flags.contains("--quantized-io");
     if (a.flags.contains("--no-legalize")) // the graph exactly as stored, as TFLM plans it
@@ -240,9 +238,7 @@ int cmdSchedule(const Args& a)
         return 1;
     ts::AnalysisOptions ao;
     ao.legalize.quantizedIo = a.flags.contains("--quantized-io");
-    ao.memory.inplaceDepthwise = !a.flags.contains("--no-inplace");
-    ao.memory.inplaceElementwise = ao.memory.inplaceDepthwise;
-    ao.memory.inplacePointwise = ao.memory.inplaceDepthwise;
+    ao.memory.setInplace(!a.flags.contains("--no-inplace"));
     auto analysis = ts::runAnalysis(*model, *board, boards, ao);
     if (report(analysis.diagnostics) || !analysis.ok())
         return 1;

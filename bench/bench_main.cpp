@@ -86,9 +86,7 @@ int main(int argc, char** argv)
         LegalGraph lg;
         const double legalMs = medianMs(runs, [&] { lg = legalize(model->main(), lo); });
         MemoryOptions whole;
-        whole.inplaceDepthwise = false;
-        whole.inplaceElementwise = false;
-        whole.inplacePointwise = false;
+        whole.setInplace(false);
         Result<MemoryAnalysis> mem;
         const double analyzeMs = medianMs(runs, [&] { mem = analyzeMemory(lg, storedOrder(lg), whole); });
         if (!mem.ok()) {

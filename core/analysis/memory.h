@@ -16,6 +16,8 @@ struct MemoryOptions {
     bool inplaceDepthwise = true; // TinyEngine-style in-place int8 depthwise where the input dies
     bool inplaceElementwise = true; // ADD/SUB/MUL write over an input that dies there (same shape)
     bool inplacePointwise = true;   // 1×1 stride-1 CONV_2D with Cout <= Cin writes over its dying input
+    // Every kind of in-place execution on or off at once (TFLM has none).
+    void setInplace(bool on) { inplaceDepthwise = inplaceElementwise = inplacePointwise = on; }
     int alignment = 16;           // every buffer size is rounded up to this (TFLM uses 16)
     // Variable tensors (SVDF/LSTM state) live for the whole invocation. TinyStudio plans them in
     // the arena; TFLM allocates them persistently outside its planned head, so its view omits them.

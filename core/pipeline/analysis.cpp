@@ -36,9 +36,7 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     // TFLM plans whole tensors with no in-place reuse; tflm-greedy shows exactly that.
     MemoryOptions memOptions = options.memory;
     if (options.planner == "tflm-greedy") {
-        memOptions.inplaceDepthwise = false;
-        memOptions.inplaceElementwise = false;
-        memOptions.inplacePointwise = false;
+        memOptions.setInplace(false);
         memOptions.planVariables = false;
     }
 
@@ -72,9 +70,7 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
             a.tflmWorkingSets.push_back(u.total());
     } else {
         MemoryOptions whole = memOptions;
-        whole.inplaceDepthwise = false;
-        whole.inplaceElementwise = false;
-        whole.inplacePointwise = false;
+        whole.setInplace(false);
         whole.planVariables = false;
         auto wholeMem = analyzeMemory(a.legal, order, whole);
         auto tflm = createPlanner("tflm-greedy");

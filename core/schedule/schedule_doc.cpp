@@ -10,7 +10,7 @@ AnalysisOptions ScheduleDoc::analysisOptions() const
     AnalysisOptions o;
     o.planner = planner;
     o.legalize.quantizedIo = quantizedIo;
-    o.memory.inplaceDepthwise = o.memory.inplacePointwise = o.memory.inplaceElementwise = inplace;
+    o.memory.setInplace(inplace);
     return o;
 }
 
