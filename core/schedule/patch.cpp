@@ -254,17 +254,22 @@ int64_t planPeak(const LegalGraph& lg, const MemoryOptions& mo, const std::strin
     return planArena(*m, *p).peakBytes;
 }
 
+Stage stageAt(const SplitPoint& s, const std::vector<int>& order)
+{
+    Stage st;
+    st.split = s;
+    st.ops.assign(order.begin(), order.begin() + s.step + 1);
+    st.rest.assign(order.begin() + s.step + 1, order.end());
+    return st;
+}
+
 Result<Stage> stageFor(const LegalGraph& lg, const std::vector<int>& order, int splitTensor)
 {
     Result<Stage> r;
     const auto splits = validSplits(lg, order);
     for (const auto& s : splits)
         if (s.tensor == splitTensor) {
-            Stage st;
-            st.split = s;
-            st.ops.assign(order.begin(), order.begin() + s.step + 1);
-            st.rest.assign(order.begin() + s.step + 1, order.end());
-            r.value = st;
+            r.value = stageAt(s, order);
             return r;
         }
     std::string valid;
@@ -429,12 +434,10 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
     Evaluator e{lg, order, options, -1, 0, {}, {}};
     std::vector<PatchPlan> all;
     for (const SplitPoint& s : validSplits(lg, order)) {
-        auto st = stageFor(lg, order, s.tensor);
-        if (!st.ok())
-            continue;
+        const Stage st = stageAt(s, order); // s is valid: no need to search the splits again
         for (int nh = 1; nh <= std::min(maxN, s.shape[1]); ++nh)
             for (int nw = 1; nw <= std::min(maxN, s.shape[2]); ++nw) {
-                auto p = e.evaluate(*st, nh, nw);
+                auto p = e.evaluate(st, nh, nw);
                 ++out.evaluated;
                 if (p.ok() && p->peak > 0) {
                     p->regions.clear(); // the search keeps figures only; planPatches rebuilds regions
