@@ -84,9 +84,7 @@ Computation compute(int generation, std::shared_ptr<const Model> model, Board bo
     timer.start();
     Computation c;
     c.generation = generation;
-    AnalysisOptions o = s.doc.analysisOptions();
-    o.reorder = s.reorder;
-    auto a = runAnalysis(*model, board, boards, o);
+    auto a = runAnalysis(*model, board, boards, s.analysisOptions());
     c.diagnostics = a.diagnostics;
     if (a.ok()) {
         c.analysis = std::move(*a.value);

@@ -159,9 +159,7 @@ bool MainWindow::exportAnalysisJson(const QString& path, QString* error)
             *error = tr("Nothing analysed yet");
         return false;
     }
-    AnalysisOptions o = m_schedule.doc.analysisOptions();
-    o.reorder = m_schedule.reorder;
-    QJsonObject j = analyzeJson(*m_model, *board, *a, o);
+    QJsonObject j = analyzeJson(*m_model, *board, *a, m_schedule.analysisOptions());
     if (const PatchPlan* p = patchPlan())
         j["patch"] = QJsonObject{{"split_tensor", p->split.tensor},
                                  {"patches", QJsonArray{p->nh, p->nw}},

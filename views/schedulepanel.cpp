@@ -17,6 +17,13 @@
 
 namespace ts {
 
+AnalysisOptions StudioSchedule::analysisOptions() const
+{
+    AnalysisOptions o = doc.analysisOptions();
+    o.reorder = reorder;
+    return o;
+}
+
 bool StudioSchedule::operator==(const StudioSchedule& o) const
 {
     auto same = [](const std::optional<PatchStage>& a, const std::optional<PatchStage>& b) {

@@ -21,6 +21,7 @@ namespace ts {
 struct StudioSchedule {
     ScheduleDoc doc;     // planner, in-place, quantized I/O, patch stage
     bool reorder = false;
+    AnalysisOptions analysisOptions() const; // the document's options plus reordering
     bool operator==(const StudioSchedule& o) const;
     bool operator!=(const StudioSchedule& o) const { return !(*this == o); }
 };
