@@ -2,6 +2,8 @@
 // Locating the shared third-party test data (never copied into the repo): $TINYSTUDIO_SHARED_DIR,
 // else ../shared beside the source tree. Tests that need it skip with a clear message if absent.
 
+#include "boards/board.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,6 +32,15 @@ inline QStringList sharedModels()
         names << fi.completeBaseName();
     return names;
 }
+
+// The bundled board profiles of this source tree, loaded once.
+inline const ts::BoardSet& boards()
+{
+    static const ts::BoardSet set = ts::loadBoards({TINYSTUDIO_SOURCE_DIR "/boards"});
+    return set;
+}
+
+inline const ts::Board& h743() { return *boards().find("nucleo-h743zi2"); }
 
 inline std::shared_ptr<const std::vector<uint8_t>> readBytes(const QString& path)
 {

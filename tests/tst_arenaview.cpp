@@ -16,16 +16,10 @@
 #include <optional>
 
 using namespace ts;
+using tstest::boards;
+using tstest::h743;
 
 namespace {
-
-const BoardSet& boards()
-{
-    static const BoardSet set = loadBoards({TINYSTUDIO_SOURCE_DIR "/boards"});
-    return set;
-}
-
-const Board& h743() { return *boards().find("nucleo-h743zi2"); }
 
 int64_t totalSegments(const Analysis& a)
 {

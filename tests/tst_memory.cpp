@@ -9,16 +9,10 @@
 #include "testsupport.h"
 
 using namespace ts;
+using tstest::boards;
+using tstest::h743;
 
 namespace {
-
-const BoardSet& boards()
-{
-    static const BoardSet set = loadBoards({TINYSTUDIO_SOURCE_DIR "/boards"});
-    return set;
-}
-
-const Board& h743() { return *boards().find("nucleo-h743zi2"); }
 
 Model load(const QString& name)
 {
