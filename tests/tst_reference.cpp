@@ -8,6 +8,9 @@
 #include "reference/interpreter.h"
 #include "testsupport.h"
 
+#include <algorithm>
+#include <set>
+
 using namespace ts;
 
 class TestReference : public QObject {
@@ -19,6 +22,8 @@ private slots:
     void goldenInputGenerator();
     void golden_data();
     void golden();
+    void everyTensor_data();
+    void everyTensor();
     void legalizationKeepsResults_data();
     void legalizationKeepsResults();
     void unsupportedOpStopsBeforeRunning();
@@ -125,6 +130,88 @@ void TestReference::golden()
                                          .arg(QString::fromStdString(c.detail))
                                          .arg(r.firstBadOp)
                                          .arg(QString::fromStdString(r.firstBadDetail))));
+}
+
+void TestReference::everyTensor_data()
+{
+    QTest::addColumn<QString>("name");
+    const QStringList names = QDir(tstest::sharedDir() + "/golden").entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString& n : names)
+        if (QFileInfo::exists(tstest::sharedDir() + "/golden/" + n + "/tensors_1/index.tsv"))
+            QTest::newRow(qPrintable(n)) << n;
+    if (names.isEmpty())
+        QTest::newRow("no golden data") << QString();
+}
+
+// Every intermediate tensor TFLM dumped for seed 1 (golden/<model>/tensors_1/), not only the
+// outputs, byte for byte: the reference interpreter runs the stored graph once (each tensor keeps its
+// own bytes, nothing is overwritten), then each dumped tensor is compared. A mismatch names the
+// first differing tensor in execution order and the op that wrote it.
+void TestReference::everyTensor()
+{
+    QFETCH(QString, name);
+    if (name.isEmpty())
+        QSKIP(qPrintable("no golden data in " + tstest::sharedDir() + "/golden (set TINYSTUDIO_SHARED_DIR)"));
+    TS_REQUIRE_MODEL(tstest::modelPath(name));
+    auto model = importTfliteFile(tstest::modelPath(name).toStdString());
+    QVERIFY(model.ok());
+    const Graph& g = model->main();
+    const std::string dir = (tstest::sharedDir() + "/golden/" + name).toStdString();
+    const TensorDump dump = loadTensorDump(dir);
+    QVERIFY2(dump.error.empty(), dump.error.c_str());
+    QVERIFY(!dump.tensors.empty());
+
+    auto interp = ReferenceInterpreter::create(g);
+    QVERIFY2(interp.ok(), firstError(interp.diagnostics).c_str());
+    const auto input = tstest::readBytes(tstest::sharedDir() + "/golden/" + name + "/input_1.bin");
+    QVERIFY(input);
+    QVERIFY(interp->setInputsFromConcatenated(*input).empty());
+    const Diagnostics ran = interp->run();
+    QVERIFY2(ran.empty(), firstError(ran).c_str());
+
+    // Where each dumped tensor sits in execution: its producer's index; a graph input before
+    // every op; a variable (SVDF state, dumped after the run) at the first op that reads it.
+    auto position = [&](const DumpedTensor& d) {
+        if (d.producerOp >= 0)
+            return d.producerOp;
+        for (size_t o = 0; o < g.ops.size(); ++o)
+            if (std::count(g.ops[o].inputs.begin(), g.ops[o].inputs.end(), d.tensor))
+                return d.producer == "VARIABLE" ? int(o) : -1;
+        return -1;
+    };
+    std::vector<const DumpedTensor*> order;
+    for (const DumpedTensor& d : dump.tensors)
+        order.push_back(&d);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const DumpedTensor* a, const DumpedTensor* b) { return position(*a) < position(*b); });
+
+    std::set<int> dumped;
+    for (const DumpedTensor* d : order) {
+        dumped.insert(d->tensor);
+        const Tensor* t = g.tensor(d->tensor);
+        const QString what = QString("tensor t%1 '%2' (%3)")
+                                 .arg(d->tensor)
+                                 .arg(QString::fromStdString(d->name))
+                                 .arg(d->producerOp >= 0 ? QString("output of op %1 %2").arg(d->producerOp).arg(QString::fromStdString(d->producer))
+                                                         : QString::fromStdString(d->producer));
+        QVERIFY2(t, qPrintable(what + ": no such tensor in the imported model"));
+        QVERIFY2(QString::fromStdString(d->dtype).compare(dtypeName(t->dtype), Qt::CaseInsensitive) == 0,
+                 qPrintable(what + ": TFLM dtype " + QString::fromStdString(d->dtype) + ", ours " + dtypeName(t->dtype)));
+        QVERIFY2(d->shape == t->shape, qPrintable(what + ": TFLM shape differs from the imported one"));
+        if (d->producerOp >= 0) {
+            QVERIFY2(size_t(d->producerOp) < g.ops.size() && opKindName(g.ops[size_t(d->producerOp)].kind) == d->producer,
+                     qPrintable(what + ": the imported model has another op there"));
+        }
+        const std::vector<uint8_t>& ours = interp->tensorBytes(d->tensor);
+        QVERIFY2(ours == d->bytes,
+                 qPrintable("first tensor that differs from TFLM, in execution order: " + what + ": "
+                            + QString::fromStdString(describeDifference(*t, ours, d->bytes))));
+    }
+    // The dump covers every op: each op's outputs were compared.
+    for (size_t o = 0; o < g.ops.size(); ++o)
+        for (int out : g.ops[o].outputs)
+            QVERIFY2(dumped.count(out), qPrintable(QString("op %1 %2: output t%3 is not in TFLM's dump")
+                                                       .arg(o).arg(QString::fromStdString(opKindName(g.ops[o].kind))).arg(out)));
 }
 
 void TestReference::legalizationKeepsResults_data() { golden_data(); }

@@ -136,6 +136,50 @@ GoldenReport checkAgainstGolden(const Model& model, const std::string& goldenDir
     return report;
 }
 
+TensorDump loadTensorDump(const std::string& goldenDir)
+{
+    TensorDump dump;
+    const QString dir = QString::fromStdString(goldenDir) + "/tensors_1";
+    QFile index(dir + "/index.tsv");
+    if (!index.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        dump.error = "cannot read " + index.fileName().toStdString();
+        return dump;
+    }
+    const QStringList lines = QString::fromUtf8(index.readAll()).split('\n', Qt::SkipEmptyParts);
+    // Header: tensor_index, name, dtype, shape, bytes, producer_op_index, producer_op.
+    for (int i = 1; i < lines.size(); ++i) {
+        const QStringList f = lines[i].split('\t');
+        const std::string where = "index.tsv line " + std::to_string(i + 1);
+        bool okIndex = false, okBytes = false, okOp = false;
+        DumpedTensor t;
+        if (f.size() == 7) {
+            t.tensor = f[0].toInt(&okIndex);
+            t.producerOp = f[5].toInt(&okOp);
+        }
+        const qint64 bytes = f.size() == 7 ? f[4].toLongLong(&okBytes) : 0;
+        if (!okIndex || !okBytes || !okOp) {
+            dump.error = where + ": expected 7 tab-separated fields (index, name, dtype, shape, bytes, op index, op)";
+            return dump;
+        }
+        t.name = f[1].toStdString();
+        t.dtype = f[2].toStdString();
+        t.producer = f[6].trimmed().toStdString();
+        for (const QString& d : f[3].split(',', Qt::SkipEmptyParts))
+            t.shape.push_back(d.toInt());
+        if (!readFile(dir + QString("/t%1.bin").arg(t.tensor), t.bytes)) {
+            dump.error = where + ": cannot read t" + std::to_string(t.tensor) + ".bin";
+            return dump;
+        }
+        if (qint64(t.bytes.size()) != bytes) {
+            dump.error = where + ": t" + std::to_string(t.tensor) + ".bin holds " + std::to_string(t.bytes.size())
+                         + " bytes, index.tsv says " + std::to_string(bytes);
+            return dump;
+        }
+        dump.tensors.push_back(std::move(t));
+    }
+    return dump;
+}
+
 std::vector<OpCheck> checkOpsIndividually(const Model& model, const std::string& goldenDir)
 {
     std::vector<OpCheck> out;

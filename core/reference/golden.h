@@ -36,6 +36,23 @@ struct OpCheck {
 };
 std::vector<OpCheck> checkOpsIndividually(const Model& model, const std::string& goldenDir);
 
+// TFLM's dump of every non-constant tensor for seed 1 (<goldenDir>/tensors_1/: index.tsv and
+// t<index>.bin, see shared/golden/README.md), one entry per index.tsv line, in TFLM's execution order.
+struct DumpedTensor {
+    int tensor = -1;
+    std::string name;
+    std::string dtype;          // TFLM's spelling: "INT8", "FLOAT32", ...
+    std::vector<int32_t> shape;
+    int producerOp = -1;        // -1 for a graph input or a variable tensor
+    std::string producer;       // "CONV_2D", ..., "GRAPH_INPUT", "VARIABLE"
+    std::vector<uint8_t> bytes; // t<tensor>.bin
+};
+struct TensorDump {
+    std::string error; // the folder, a line or a file could not be read
+    std::vector<DumpedTensor> tensors;
+};
+TensorDump loadTensorDump(const std::string& goldenDir);
+
 // Differences between two byte strings of tensor `t`, in words ("12 of 400 bytes differ; first at 7: 3 vs 4").
 std::string describeDifference(const Tensor& t, const std::vector<uint8_t>& ours, const std::vector<uint8_t>& theirs);
 
