@@ -1,6 +1,6 @@
 // The arena view over real analyses: one rectangle per buffer segment at the plan's offsets, no two
 // live rectangles overlapping, the top edge at the plan's peak, clicks mapping to the producing op,
-// selection restyling only, and render timing (printed, not asserted).
+// and selection restyling only. (Render timing is measured by tinystudio-guibench, not here.)
 
 #include "model/demo_model.h"
 #include "model/tflite_import.h"
@@ -10,7 +10,6 @@
 
 #include <qcustomplot.h>
 
-#include <QElapsedTimer>
 #include <QSignalSpy>
 
 #include <optional>
@@ -71,27 +70,6 @@ void checkGeometry(const ArenaView& v, const Analysis& a)
         }
 }
 
-void timeIt(ArenaView& v, const Analysis& a, const char* what)
-{
-    QElapsedTimer t;
-    t.start();
-    v.setAnalysis(&a, 512 * 1024);
-    const double set = double(t.nsecsElapsed()) / 1e6;
-    t.restart();
-    const int reps = 10;
-    for (int i = 0; i < reps; ++i)
-        v.plot()->replot(QCustomPlot::rpImmediateRefresh);
-    const double replot = double(t.nsecsElapsed()) / 1e6 / reps;
-    t.restart();
-    for (int i = 0; i < reps; ++i) {
-        v.selectOp(i);
-        v.plot()->replot(QCustomPlot::rpImmediateRefresh);
-    }
-    const double select = double(t.nsecsElapsed()) / 1e6 / reps;
-    qDebug("%s: %d rectangles, setAnalysis %.2f ms, replot %.2f ms, selectOp+replot %.2f ms", what, v.rectangleCount(),
-           set, replot, select);
-}
-
 } // namespace
 
 class TestArenaView : public QObject {
@@ -103,7 +81,6 @@ private slots:
     void selection();
     void tooltipText();
     void clearsAndFits();
-    void timingDemo();
     void mcunetv2();
 
 private:
@@ -274,15 +251,6 @@ void TestArenaView::clearsAndFits()
     v.fit();
 }
 
-void TestArenaView::timingDemo()
-{
-    ArenaView v;
-    v.resize(1200, 600);
-    v.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&v));
-    timeIt(v, *m_demo, "demo model");
-}
-
 void TestArenaView::mcunetv2()
 {
     const QString path = tstest::modelPath("tinyengine_mcunetv2_large");
@@ -297,7 +265,7 @@ void TestArenaView::mcunetv2()
     v.resize(1200, 600);
     v.show();
     QVERIFY(QTest::qWaitForWindowExposed(&v));
-    timeIt(v, *a, "mcunetv2_large");
+    v.setAnalysis(&*a, 512 * 1024);
     checkGeometry(v, *a);
 }
 
