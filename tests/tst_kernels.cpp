@@ -212,6 +212,7 @@ private slots:
     void reshapeSqueezeTranspose();
     void softmaxInt8();
     void softmaxFloat();
+    void logSoftmaxFloat();
     void convInt8();
     void fullyConnectedInt8();
     void convFloat();
@@ -935,6 +936,29 @@ void TestKernels::softmaxFloat()
             want.push_back(std::exp(0.5 * in[size_t(4 * r + c)]) / sum);
     }
     const QString e = nearAll(m.out<float>(), want, 1e-6);
+    QVERIFY2(e.isEmpty(), qPrintable(e));
+}
+
+void TestKernels::logSoftmaxFloat()
+{
+    // log_softmax(x) = x − max − log Σ exp(x − max), per row.
+    const F32 in{1, 2, 3, 4, -10, 0, 10, 0};
+    OneOp m;
+    const int x = m.input(DType::Float32, {2, 4});
+    const int y = m.output(DType::Float32, {2, 4});
+    m.op(OpKind::LogSoftmax, {x}, {y});
+    RUN_OK(m, {bytesOf(in)});
+    std::vector<double> want;
+    for (int r = 0; r < 2; ++r) {
+        double mx = -1e30, sum = 0;
+        for (int c = 0; c < 4; ++c)
+            mx = std::max(mx, double(in[size_t(4 * r + c)]));
+        for (int c = 0; c < 4; ++c)
+            sum += std::exp(double(in[size_t(4 * r + c)]) - mx);
+        for (int c = 0; c < 4; ++c)
+            want.push_back(double(in[size_t(4 * r + c)]) - mx - std::log(sum));
+    }
+    const QString e = nearAll(m.out<float>(), want, 1e-5);
     QVERIFY2(e.isEmpty(), qPrintable(e));
 }
 

@@ -241,6 +241,9 @@ void TestReference::legalizationKeepsResults()
         QVERIFY(legal->run().empty());
         QVERIFY2(raw->outputsConcatenated() == legal->outputsConcatenated(),
                  qPrintable(QString("seed %1 after %2 rewrites").arg(seed).arg(lg.log.size())));
+        // And both equal TFLM's output for that seed (goldenInput(seed) is input_<seed>.bin).
+        if (const auto tflm = tstest::readBytes(tstest::sharedDir() + QString("/golden/%1/output_%2.bin").arg(name).arg(seed)))
+            QVERIFY2(legal->outputsConcatenated() == *tflm, qPrintable(QString("seed %1: legalized output differs from TFLM's").arg(seed)));
 
         // "Input arrives quantized": the int8 body, fed what the raw graph's QUANTIZE produced,
         // ends with exactly the tensors the raw graph's DEQUANTIZE reads (tensor indices persist).
@@ -254,6 +257,13 @@ void TestReference::legalizationKeepsResults()
         QVERIFY(bodyRun->run().empty());
         for (int t : body.graph.outputs)
             QVERIFY2(bodyRun->tensorBytes(t) == raw->tensorBytes(t), qPrintable(QString("seed %1, tensor %2").arg(seed).arg(t)));
+        // For seed 1, the body's int8 outputs against TFLM's dump of those tensors.
+        if (seed == 1) {
+            const TensorDump dump = loadTensorDump((tstest::sharedDir() + "/golden/" + name).toStdString());
+            for (const DumpedTensor& d : dump.tensors)
+                if (std::count(body.graph.outputs.begin(), body.graph.outputs.end(), d.tensor))
+                    QVERIFY2(bodyRun->tensorBytes(d.tensor) == d.bytes, qPrintable(QString("tensor %1 differs from TFLM's").arg(d.tensor)));
+        }
     }
 }
 
