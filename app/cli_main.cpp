@@ -286,7 +286,7 @@ int cmdSchedule(const Args& a)
         ts::ScheduleDoc doc;
         doc.modelSha256 = model->sha256;
         doc.planner = ao.planner;
-        doc.inplace = ao.memory.inplaceDepthwise;
+        doc.inplace = ao.memory.inplace;
         doc.quantizedIo = ao.legalize.quantizedIo;
         doc.patch = ts::PatchStage{p.split.tensor, p.nh, p.nw, po.inputResident};
         QFile f(a.values["--save"]);

@@ -48,8 +48,8 @@ constexpr int kOpRole = Qt::UserRole + 10;
 // One undoable schedule edit.
 class ScheduleCommand : public QUndoCommand {
 public:
-    ScheduleCommand(MainWindow* w, std::function<void(const StudioSchedule&)> apply, StudioSchedule before,
-                    StudioSchedule after, const QString& text)
+    ScheduleCommand(MainWindow* w, std::function<void(const ScheduleDoc&)> apply, ScheduleDoc before,
+                    ScheduleDoc after, const QString& text)
         : QUndoCommand(text), m_apply(std::move(apply)), m_before(std::move(before)), m_after(std::move(after))
     {
         (void)w;
@@ -58,27 +58,27 @@ public:
     void redo() override { m_apply(m_after); }
 
 private:
-    std::function<void(const StudioSchedule&)> m_apply;
-    StudioSchedule m_before, m_after;
+    std::function<void(const ScheduleDoc&)> m_apply;
+    ScheduleDoc m_before, m_after;
 };
 
-QString describeChange(const StudioSchedule& a, const StudioSchedule& b)
+QString describeChange(const ScheduleDoc& a, const ScheduleDoc& b)
 {
-    if (a.doc.planner != b.doc.planner)
-        return QObject::tr("Planner %1").arg(QString::fromStdString(b.doc.planner));
-    if (a.doc.inplace != b.doc.inplace)
-        return b.doc.inplace ? QObject::tr("In-place on") : QObject::tr("In-place off");
+    if (a.planner != b.planner)
+        return QObject::tr("Planner %1").arg(QString::fromStdString(b.planner));
+    if (a.inplace != b.inplace)
+        return QObject::tr("In-place kernels changed");
     if (a.reorder != b.reorder)
         return b.reorder ? QObject::tr("Reorder on") : QObject::tr("Reorder off");
-    if (a.doc.quantizedIo != b.doc.quantizedIo)
-        return QObject::tr("Quantized I/O %1").arg(b.doc.quantizedIo ? "on" : "off");
-    if (!b.doc.patch)
+    if (a.quantizedIo != b.quantizedIo)
+        return QObject::tr("Quantized I/O %1").arg(b.quantizedIo ? "on" : "off");
+    if (!b.patch)
         return QObject::tr("No patch stage");
-    return QObject::tr("Patches %1×%2 at tensor %3").arg(b.doc.patch->nh).arg(b.doc.patch->nw).arg(b.doc.patch->splitTensor);
+    return QObject::tr("Patches %1×%2 at tensor %3").arg(b.patch->nh).arg(b.patch->nw).arg(b.patch->splitTensor);
 }
 
 // The pipeline for one (model, board, schedule): runs on a worker thread, touches no widget.
-Computation compute(int generation, std::shared_ptr<const Model> model, Board board, BoardSet boards, StudioSchedule s)
+Computation compute(int generation, std::shared_ptr<const Model> model, Board board, BoardSet boards, ScheduleDoc s)
 {
     QElapsedTimer timer;
     timer.start();
@@ -91,9 +91,9 @@ Computation compute(int generation, std::shared_ptr<const Model> model, Board bo
         const auto& lg = c.analysis->legal;
         const auto& order = c.analysis->memory.order;
         c.splits = validSplits(lg, order);
-        if (s.doc.patch) {
-            PatchOptions po = s.doc.patchOptions();
-            auto p = planPatches(lg, order, s.doc.patch->splitTensor, s.doc.patch->nh, s.doc.patch->nw, po);
+        if (s.patch) {
+            PatchOptions po = s.patchOptions();
+            auto p = planPatches(lg, order, s.patch->splitTensor, s.patch->nh, s.patch->nw, po);
             c.diagnostics.insert(c.diagnostics.end(), p.diagnostics.begin(), p.diagnostics.end());
             if (p.ok()) {
                 c.stage1 = stage1WorkingSets(lg, order, *p, po);
@@ -173,8 +173,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(m_statusFigures);
 
     // The studio plans the deployed int8 body by default.
-    StudioSchedule initial;
-    initial.doc.quantizedIo = true;
+    ScheduleDoc initial;
+    initial.quantizedIo = true;
     m_schedule = initial;
     m_schedulePanel->setSchedule(initial);
 
@@ -350,25 +350,25 @@ void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics&
     m_opView->resizeColumnsToContents();
     m_boardPanel->setWeightBytes(m_model ? computeTotals(m_model->main()).weightBytes : 0);
     // A new model starts from the default schedule (its tensor indices mean nothing here).
-    StudioSchedule s = m_schedule;
-    s.doc.patch.reset();
-    s.doc.order.clear();
+    ScheduleDoc s = m_schedule;
+    s.patch.reset();
+    s.order.clear();
     setScheduleNoUndo(s);
     m_undo->clear();
     updateTitle();
     recompute();
 }
 
-void MainWindow::applySchedule(const StudioSchedule& s)
+void MainWindow::applySchedule(const ScheduleDoc& s)
 {
     if (s == m_schedule)
         return;
     m_undo->push(new ScheduleCommand(
-        this, [this](const StudioSchedule& x) { setScheduleNoUndo(x); recompute(); }, m_schedule, s,
+        this, [this](const ScheduleDoc& x) { setScheduleNoUndo(x); recompute(); }, m_schedule, s,
         describeChange(m_schedule, s)));
 }
 
-void MainWindow::setScheduleNoUndo(const StudioSchedule& s)
+void MainWindow::setScheduleNoUndo(const ScheduleDoc& s)
 {
     m_schedule = s;
     m_schedulePanel->setSchedule(s);
@@ -442,7 +442,7 @@ void MainWindow::autoSchedule(bool wait)
         return;
     m_schedulePanel->setSearching(true);
     const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
-    auto run = [lg = a->legal, order = a->memory.order, po = m_schedule.doc.patchOptions(), budget] {
+    auto run = [lg = a->legal, order = a->memory.order, po = m_schedule.patchOptions(), budget] {
         return searchPatches(lg, order, po, budget);
     };
     auto finish = [this](Result<PatchSearchResult> r) {
@@ -454,11 +454,11 @@ void MainWindow::autoSchedule(bool wait)
         m_search = std::move(*r.value);
         m_schedulePanel->setPareto(&*m_search);
         const PatchPlan& rec = m_search->pareto[size_t(m_search->recommended)];
-        StudioSchedule s = m_schedule;
+        ScheduleDoc s = m_schedule;
         if (rec.nh * rec.nw == 1)
-            s.doc.patch.reset();
+            s.patch.reset();
         else
-            s.doc.patch = PatchStage{rec.split.tensor, rec.nh, rec.nw, m_schedule.doc.patch && m_schedule.doc.patch->inputResident};
+            s.patch = PatchStage{rec.split.tensor, rec.nh, rec.nw, m_schedule.patch && m_schedule.patch->inputResident};
         applySchedule(s);
         statusBar()->showMessage(tr("Searched %1 schedules").arg(m_search->evaluated), 6000);
     };

@@ -55,8 +55,8 @@ public:
     bool saveSession(const QString& path, QString* error = nullptr);
 
     // Applies a schedule as a user edit (undoable) and recomputes.
-    void applySchedule(const StudioSchedule& s);
-    const StudioSchedule& schedule() const { return m_schedule; }
+    void applySchedule(const ScheduleDoc& s);
+    const ScheduleDoc& schedule() const { return m_schedule; }
     // Runs the patch search and applies the recommended schedule (undoable); blocks until done
     // when `wait` is set (tests, CLI-like use).
     void autoSchedule(bool wait = false);
@@ -93,7 +93,7 @@ private:
     void buildDocks();
     void setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName);
     void detachViews(); // finish any computation; views drop their pointers into the model/analysis
-    void setScheduleNoUndo(const StudioSchedule& s);
+    void setScheduleNoUndo(const ScheduleDoc& s);
     void recompute();
     void applyComputation(Computation c);
     void showDiagnostics();
@@ -112,7 +112,7 @@ private:
     BoardSet m_boards;
     QString m_displayName;
     QString m_sessionPath;
-    StudioSchedule m_schedule;
+    ScheduleDoc m_schedule;
     Diagnostics m_importDiagnostics;
     std::optional<Computation> m_result;
     std::optional<PatchSearchResult> m_search;

@@ -39,9 +39,7 @@ bool MainWindow::openSession(const QString& path, QString* error)
     }
     LoadedSession& ls = *r.value;
     m_boardPanel->selectBoard(QString::fromStdString(ls.session.boardId));
-    StudioSchedule s;
-    s.doc = ls.session.schedule;
-    s.reorder = ls.session.reorder;
+    ScheduleDoc s = ls.session.schedule;
     m_modelPath = QString::fromStdString(ls.model.path);
     setModel(std::make_shared<const Model>(std::move(ls.model)), ls.notes, QFileInfo(m_modelPath).fileName());
     setScheduleNoUndo(s);
@@ -64,9 +62,8 @@ bool MainWindow::saveSession(const QString& path, QString* error)
     s.modelPath = m_modelPath.toStdString();
     s.modelSha256 = m_model->sha256;
     s.boardId = m_boardPanel->currentBoardId().toStdString();
-    s.schedule = m_schedule.doc;
+    s.schedule = m_schedule;
     s.schedule.modelSha256 = m_model->sha256;
-    s.reorder = m_schedule.reorder;
     const Diagnostics d = ts::saveSession(s, path.toStdString());
     if (hasErrors(d)) {
         if (error)

@@ -38,19 +38,19 @@ int main(int argc, char** argv)
     w.waitForIdle();
     const auto splits = w.computation() ? w.computation()->splits : std::vector<SplitPoint>{};
     std::printf("model %s, %zu ops\n", qPrintable(model), w.model()->main().ops.size());
-    struct Edit { const char* name; std::function<StudioSchedule(StudioSchedule)> change; };
+    struct Edit { const char* name; std::function<ScheduleDoc(ScheduleDoc)> change; };
     std::vector<Edit> edits{
         // Each edit is applied to the default schedule and undone again (both directions timed).
-        {"in-place off", [](StudioSchedule s) { s.doc.inplace = false; return s; }},
-        {"planner tflm-greedy", [](StudioSchedule s) { s.doc.planner = "tflm-greedy"; return s; }},
-        {"planner greedy-by-size", [](StudioSchedule s) { s.doc.planner = "greedy-by-size"; return s; }},
-        {"reorder on", [](StudioSchedule s) { s.reorder = true; return s; }},
-        {"quantized I/O off", [](StudioSchedule s) { s.doc.quantizedIo = false; return s; }},
+        {"in-place off", [](ScheduleDoc s) { s.inplace.setAll(false); return s; }},
+        {"planner tflm-greedy", [](ScheduleDoc s) { s.planner = "tflm-greedy"; return s; }},
+        {"planner greedy-by-size", [](ScheduleDoc s) { s.planner = "greedy-by-size"; return s; }},
+        {"reorder on", [](ScheduleDoc s) { s.reorder = true; return s; }},
+        {"quantized I/O off", [](ScheduleDoc s) { s.quantizedIo = false; return s; }},
     };
     if (!splits.empty()) {
         const int split = splits.back().tensor;
-        edits.push_back({"patches 4x4 at the last split", [split](StudioSchedule s) { s.doc.patch = PatchStage{split, 4, 4, false}; return s; }});
-        edits.push_back({"patches 3x3", [split](StudioSchedule s) { s.doc.patch = PatchStage{split, 3, 3, false}; return s; }});
+        edits.push_back({"patches 4x4 at the last split", [split](ScheduleDoc s) { s.patch = PatchStage{split, 4, 4, false}; return s; }});
+        edits.push_back({"patches 3x3", [split](ScheduleDoc s) { s.patch = PatchStage{split, 3, 3, false}; return s; }});
 
     }
     std::printf("%-32s %10s %10s %12s\n", "edit", "median ms", "max ms", "pipeline ms");
@@ -58,7 +58,7 @@ int main(int argc, char** argv)
     for (const Edit& e : edits) {
         std::vector<double> times, pipeline;
         for (int i = 0; i < 5; ++i) {
-            const StudioSchedule before = w.schedule();
+            const ScheduleDoc before = w.schedule();
             QElapsedTimer t;
             t.start();
             w.applySchedule(e.change(before));

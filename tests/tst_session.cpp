@@ -73,7 +73,8 @@ private slots:
     void badFields_data();
     void badFields();
     void unknownBoardListsIds();
-    void unknownFieldWarns();
+    void unknownFieldFails();
+    void format1StillReads();
     void saveToMissingFolderFails();
 
 private:
@@ -106,7 +107,9 @@ void TestSession::initTestCase()
     ScheduleDoc doc;
     doc.modelSha256 = m_model.sha256;
     doc.planner = "greedy-by-size";
-    doc.inplace = false;
+    doc.inplace.depthwise = false; // a mix, so each switch has to survive on its own
+    doc.inplace.pointwiseExpand = false;
+    doc.macCapPercent = 12.5;
     for (const SplitPoint& sp : validSplits(lg, order))
         if (planPatches(lg, order, sp.tensor, 2, 2, doc.patchOptions()).ok()) {
             doc.patch = PatchStage{sp.tensor, 2, 2, true};
@@ -121,7 +124,12 @@ void TestSession::initTestCase()
     m_session.schedule = doc;
     m_session.reserveBytes = 4096;
     m_session.region = board->largestRam()->name;
-    m_session.reorder = true;
+    m_session.schedule.reorder = true;
+    m_session.codegen.optimize = "Os";
+    m_session.codegen.userArena = true;
+    m_session.codegen.layerHook = true;
+    m_session.target.probe = "qemu";
+    m_session.target.runs = 7;
     m_session.notes = "try 3x3 next\n\"quoted\" é";
 }
 
@@ -158,7 +166,7 @@ void TestSession::roundTrip()
     const QString path = makeProject("roundtrip");
     QVERIFY(!path.isEmpty());
     const QJsonObject j = savedJson(path);
-    QCOMPARE(j.value("format").toInt(), 1);
+    QCOMPARE(j.value("format").toInt(), 2);
     QCOMPARE(j.value("model_path").toString(), QString(kModelFile)); // relative to the session's folder
     QCOMPARE(j.value("model_absolute_path").toString(), QFileInfo(path).absolutePath() + "/" + kModelFile);
 
@@ -172,14 +180,20 @@ void TestSession::roundTrip()
     QCOMPARE(s.boardId, m_session.boardId);
     QCOMPARE(s.reserveBytes, m_session.reserveBytes);
     QCOMPARE(s.region, m_session.region);
-    QCOMPARE(s.reorder, m_session.reorder);
+    QCOMPARE(s.schedule.reorder, true);
+    QVERIFY(s.codegen == m_session.codegen);
+    QVERIFY(s.target == m_session.target);
+    QCOMPARE(s.schedule.macCapPercent, 12.5);
     QCOMPARE(s.notes, m_session.notes);
     QCOMPARE(s.schedule.modelSha256, m_session.schedule.modelSha256);
     QCOMPARE(s.schedule.planner, m_session.schedule.planner);
-    QCOMPARE(s.schedule.inplace, m_session.schedule.inplace);
+    QVERIFY(s.schedule.inplace == m_session.schedule.inplace);
     QCOMPARE(s.schedule.quantizedIo, m_session.schedule.quantizedIo);
     QCOMPARE(s.schedule.order, m_session.schedule.order);
     QVERIFY(s.schedule.patch);
+    Session expected = m_session;
+    expected.modelPath = s.modelPath;
+    QVERIFY(s == expected); // every field, including the ones not listed above
     QCOMPARE(s.schedule.patch->splitTensor, m_session.schedule.patch->splitTensor);
     QCOMPARE(s.schedule.patch->nh, 2);
     QCOMPARE(s.schedule.patch->nw, 2);
@@ -295,7 +309,7 @@ void TestSession::badFields_data()
     const QJsonValue none(QJsonValue::Undefined);
     QTest::newRow("not JSON") << QByteArray("{\"format\": 1,") << "" << none << "" << "not valid JSON";
     QTest::newRow("array") << QByteArray("[1, 2]") << "" << none << "" << "expected a JSON object";
-    QTest::newRow("format 2") << QByteArray() << "format" << QJsonValue(2) << "format" << "expected 1";
+    QTest::newRow("format 3") << QByteArray() << "format" << QJsonValue(3) << "format" << "expected 1 or 2";
     QTest::newRow("format missing") << QByteArray() << "format" << none << "format" << "expected 1";
     QTest::newRow("model_path number") << QByteArray() << "model_path" << QJsonValue(3) << "model_path"
                                        << "expected a non-empty string, found a number";
@@ -326,18 +340,46 @@ void TestSession::badFields_data()
                                    << "expected a string, found a number";
     QTest::newRow("region unknown") << QByteArray() << "region" << QJsonValue("NOPE") << "region"
                                     << "expected one of qemu-mps2-an386's RAM regions: SSRAM2_3, BLOCKRAM, PSRAM";
-    QTest::newRow("reorder string") << QByteArray() << "reorder" << QJsonValue("yes") << "reorder"
+    QTest::newRow("reorder string") << QByteArray() << "schedule.reorder" << QJsonValue("yes") << "schedule.reorder"
                                     << "expected true or false, found the string \"yes\"";
+    QTest::newRow("format 2 top-level reorder") << QByteArray() << "reorder" << QJsonValue(true) << "reorder"
+                                                << "unknown field";
+    QTest::newRow("codegen optimize") << QByteArray() << "codegen.optimize" << QJsonValue("O9") << "codegen.optimize"
+                                      << "expected \"O2\", \"O3\" or \"Os\"";
+    QTest::newRow("codegen unknown") << QByteArray() << "codegen.lto" << QJsonValue(true) << "codegen.lto"
+                                     << "unknown field";
+    QTest::newRow("target runs zero") << QByteArray() << "target.runs" << QJsonValue(0) << "target.runs"
+                                      << "expected a whole number 1..1000000";
+    QTest::newRow("target probe") << QByteArray() << "target.probe" << QJsonValue("jlink") << "target.probe"
+                                  << "expected \"\", \"qemu\" or \"stlink\"";
+    QTest::newRow("schedule unknown key") << QByteArray() << "schedule.speed" << QJsonValue(1) << "schedule.speed"
+                                          << "unknown key; expected one of";
+    QTest::newRow("schedule fractional cap") << QByteArray() << "schedule.mac_cap_percent" << QJsonValue("10%")
+                                             << "schedule.mac_cap_percent" << "expected a number";
     QTest::newRow("notes array") << QByteArray() << "notes" << QJsonValue(QJsonArray{1}) << "notes"
                                  << "expected a string, found an array";
     QTest::newRow("schedule planner") << QByteArray() << "schedule.planner" << QJsonValue("bogus")
                                       << "schedule.planner" << "found 'bogus'; expected one of";
     QTest::newRow("schedule inplace") << QByteArray() << "schedule.inplace" << QJsonValue(1) << "schedule.inplace"
-                                      << "expected true or false";
+                                      << "expected true/false or an object";
+    QTest::newRow("schedule inplace kind") << QByteArray() << "schedule.inplace" << QJsonValue(QJsonObject{{"depthwise", 1}})
+                                           << "schedule.inplace.depthwise" << "expected true or false, found a number";
+    QTest::newRow("schedule inplace unknown") << QByteArray() << "schedule.inplace" << QJsonValue(QJsonObject{{"conv", true}})
+                                              << "schedule.inplace.conv" << "unknown key";
+    QTest::newRow("schedule op_order fraction") << QByteArray() << "schedule.op_order" << QJsonValue(QJsonArray{0, 1.5})
+                                                << "schedule.op_order[1]" << "expected a whole number, found 1.5";
+    QTest::newRow("schedule op_order string") << QByteArray() << "schedule.op_order" << QJsonValue(QJsonArray{"0"})
+                                              << "schedule.op_order[0]" << "expected a whole number, found the string";
     QTest::newRow("schedule op_order") << QByteArray() << "schedule.op_order" << QJsonValue(QJsonArray{0})
                                        << "schedule.op_order" << "legalized graph";
     QTest::newRow("schedule patch") << QByteArray() << "schedule.patch" << QJsonValue("2x2") << "schedule.patch"
-                                    << "expected {\"split_tensor\"";
+                                    << "expected null or {\"split_tensor\"";
+    QTest::newRow("schedule patch grid fraction") << QByteArray() << "schedule.patch"
+                                                  << QJsonValue(QJsonObject{{"split_tensor", 3}, {"grid", QJsonArray{2.5, 2}}})
+                                                  << "schedule.patch.grid[0]" << "expected a whole number, found 2.5";
+    QTest::newRow("schedule patch unknown") << QByteArray() << "schedule.patch"
+                                            << QJsonValue(QJsonObject{{"split_tensor", 3}, {"grid", QJsonArray{2, 2}}, {"halo", 1}})
+                                            << "schedule.patch.halo" << "unknown key";
     QTest::newRow("schedule sha256") << QByteArray() << "schedule.model_sha256" << QJsonValue(QString(64, 'a'))
                                      << "schedule.model_sha256" << "the schedule was made for the model with sha256";
 }
@@ -396,17 +438,47 @@ void TestSession::unknownBoardListsIds()
         QVERIFY2(contains(e->message, QString::fromStdString(b.id)), b.id.c_str());
 }
 
-void TestSession::unknownFieldWarns()
+void TestSession::unknownFieldFails()
 {
     const QString path = makeProject("unknown-field");
     QVERIFY(!path.isEmpty());
     QJsonObject o = savedJson(path);
-    o["reserve_byte"] = 1024;
+    o["reserve_byte"] = 1024; // a typo must not silently fall back to the default reserve
+    writeJson(path, o);
+    auto r = loadSession(std8(path), m_boards);
+    QVERIFY(!r.ok());
+    QVERIFY2(findDiag(r.diagnostics, Severity::Error, "reserve_byte"), diagText(r.diagnostics).toUtf8());
+}
+
+// A session saved by the previous release (format 1: one in-place switch, reorder at the top
+// level, no codegen/target) still opens, and its meaning is kept.
+void TestSession::format1StillReads()
+{
+    const QString path = makeProject("format1");
+    QVERIFY(!path.isEmpty());
+    QJsonObject o = savedJson(path);
+    o["format"] = 1;
+    o.remove("codegen");
+    o.remove("target");
+    o["reorder"] = true;
+    QJsonObject sched = o.value("schedule").toObject();
+    sched["format"] = 1;
+    sched["inplace"] = false;
+    sched.remove("reorder");
+    sched.remove("mac_cap_percent");
+    o["schedule"] = sched;
     writeJson(path, o);
     auto r = loadSession(std8(path), m_boards);
     QVERIFY2(r.ok(), diagText(r.diagnostics).toUtf8());
-    QVERIFY2(findDiag(r->notes, Severity::Warning, "reserve_byte"), diagText(r->notes).toUtf8());
+    InplaceSwitches none;
+    none.setAll(false);
+    QVERIFY(r->session.schedule.inplace == none);
+    QVERIFY(r->session.schedule.reorder);
+    QCOMPARE(r->session.schedule.macCapPercent, kDefaultMacCapPercent);
+    QVERIFY(r->session.codegen == CodegenOptions{});
     QCOMPARE(r->session.reserveBytes, m_session.reserveBytes);
+    // Saved again, it is format 2.
+    QCOMPARE(QJsonDocument::fromJson(sessionToJson(r->session, path)).object().value("format").toInt(), 2);
 }
 
 void TestSession::saveToMissingFolderFails()

@@ -17,25 +17,6 @@
 
 namespace ts {
 
-AnalysisOptions StudioSchedule::analysisOptions() const
-{
-    AnalysisOptions o = doc.analysisOptions();
-    o.reorder = reorder;
-    return o;
-}
-
-bool StudioSchedule::operator==(const StudioSchedule& o) const
-{
-    auto same = [](const std::optional<PatchStage>& a, const std::optional<PatchStage>& b) {
-        if (a.has_value() != b.has_value())
-            return false;
-        return !a || (a->splitTensor == b->splitTensor && a->nh == b->nh && a->nw == b->nw
-                      && a->inputResident == b->inputResident);
-    };
-    return reorder == o.reorder && doc.planner == o.doc.planner && doc.inplace == o.doc.inplace
-        && doc.quantizedIo == o.doc.quantizedIo && doc.order == o.doc.order && same(doc.patch, o.doc.patch);
-}
-
 SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
@@ -45,14 +26,32 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     m_planner->setObjectName("plannerCombo");
     for (const auto& n : plannerNames())
         m_planner->addItem(QString::fromStdString(n));
-    m_inplace = new QCheckBox(tr("In-place depthwise / pointwise / element-wise"), memory);
+    m_inplace = new QCheckBox(tr("In-place kernels"), memory);
     m_inplace->setObjectName("inplaceCheck");
+    m_inplace->setToolTip(tr("Ops write their output over an input that dies there, as the kernel contracts allow"));
+    auto kind = [&](QCheckBox*& box, const QString& text, const char* name, InplaceKind k) {
+        box = new QCheckBox(text, memory);
+        box->setObjectName(name);
+        for (const InplaceRule& r : inplaceRules())
+            if (r.kind == k)
+                box->setToolTip(tr("%1\nPlacement: %2\nOrder: %3\nScratch: %4").arg(r.ops, r.placement, r.order, r.scratch));
+    };
+    kind(m_inplaceDepthwise, tr("depthwise"), "inplaceDepthwise", InplaceKind::Depthwise);
+    kind(m_inplaceShrink, tr("1×1 shrinking"), "inplacePointwiseShrink", InplaceKind::PointwiseShrink);
+    kind(m_inplaceExpand, tr("1×1 expanding"), "inplacePointwiseExpand", InplaceKind::PointwiseExpand);
+    kind(m_inplaceElementwise, tr("element-wise"), "inplaceElementwise", InplaceKind::Elementwise);
+    auto* kinds = new QHBoxLayout;
+    kinds->setContentsMargins(16, 0, 0, 0);
+    for (QCheckBox* c : {m_inplaceDepthwise, m_inplaceShrink, m_inplaceExpand, m_inplaceElementwise})
+        kinds->addWidget(c);
+    kinds->addStretch(1);
     m_reorder = new QCheckBox(tr("Reorder ops for the smallest peak"), memory);
     m_reorder->setObjectName("reorderCheck");
     m_quantizedIo = new QCheckBox(tr("Input arrives quantized (int8 body)"), memory);
     m_quantizedIo->setObjectName("quantizedIoCheck");
     form->addRow(tr("Planner"), m_planner);
     form->addRow(m_inplace);
+    form->addRow(kinds);
     form->addRow(m_reorder);
     form->addRow(m_quantizedIo);
 
@@ -104,7 +103,15 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(new QLabel(tr("Pareto front (click to apply)"), this));
     layout->addWidget(m_pareto, 1);
 
-    for (QCheckBox* c : {m_inplace, m_reorder, m_quantizedIo, m_resident})
+    connect(m_inplace, &QCheckBox::clicked, this, [this](bool on) {
+        m_updating = true;
+        for (QCheckBox* c : {m_inplaceDepthwise, m_inplaceShrink, m_inplaceExpand, m_inplaceElementwise})
+            c->setChecked(on);
+        m_updating = false;
+        emitEdited();
+    });
+    for (QCheckBox* c : {m_inplaceDepthwise, m_inplaceShrink, m_inplaceExpand, m_inplaceElementwise, m_reorder,
+                         m_quantizedIo, m_resident})
         connect(c, &QCheckBox::toggled, this, &SchedulePanel::emitEdited);
     connect(m_planner, &QComboBox::currentIndexChanged, this, &SchedulePanel::emitEdited);
     connect(m_split, &QComboBox::currentIndexChanged, this, [this] {
@@ -121,31 +128,42 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
         if (p != m_points || index < 0 || size_t(index) >= m_front.size())
             return;
         const PatchPlan& plan = m_front[size_t(index)];
-        StudioSchedule s = m_shown;
+        ScheduleDoc s = m_shown;
         if (plan.nh * plan.nw == 1)
-            s.doc.patch.reset();
+            s.patch.reset();
         else
-            s.doc.patch = PatchStage{plan.split.tensor, plan.nh, plan.nw, m_resident->isChecked()};
+            s.patch = PatchStage{plan.split.tensor, plan.nh, plan.nw, m_resident->isChecked()};
         setSchedule(s);
         emit edited(s);
     });
-    setSchedule(StudioSchedule{});
+    setSchedule(ScheduleDoc{});
 }
 
-void SchedulePanel::setSchedule(const StudioSchedule& s)
+void SchedulePanel::setSchedule(const ScheduleDoc& s)
 {
     m_updating = true;
     m_shown = s;
-    m_planner->setCurrentText(QString::fromStdString(s.doc.planner));
-    m_inplace->setChecked(s.doc.inplace);
+    m_planner->setCurrentText(QString::fromStdString(s.planner));
+    m_inplaceDepthwise->setChecked(s.inplace.depthwise);
+    m_inplaceShrink->setChecked(s.inplace.pointwiseShrink);
+    m_inplaceExpand->setChecked(s.inplace.pointwiseExpand);
+    m_inplaceElementwise->setChecked(s.inplace.elementwise);
+    InplaceSwitches all;
+    InplaceSwitches none;
+    none.setAll(false);
+    m_inplace->setTristate(false);
+    if (s.inplace == all || s.inplace == none)
+        m_inplace->setChecked(s.inplace == all);
+    else
+        m_inplace->setCheckState(Qt::PartiallyChecked);
     m_reorder->setChecked(s.reorder);
-    m_quantizedIo->setChecked(s.doc.quantizedIo);
-    const int split = s.doc.patch ? s.doc.patch->splitTensor : -1;
+    m_quantizedIo->setChecked(s.quantizedIo);
+    const int split = s.patch ? s.patch->splitTensor : -1;
     int index = m_split->findData(split);
     m_split->setCurrentIndex(index >= 0 ? index : 0);
-    m_nh->setValue(s.doc.patch ? s.doc.patch->nh : 1);
-    m_nw->setValue(s.doc.patch ? s.doc.patch->nw : 1);
-    m_resident->setChecked(s.doc.patch && s.doc.patch->inputResident);
+    m_nh->setValue(s.patch ? s.patch->nh : 1);
+    m_nw->setValue(s.patch ? s.patch->nw : 1);
+    m_resident->setChecked(s.patch && s.patch->inputResident);
     const bool patched = split >= 0;
     m_nh->setEnabled(patched);
     m_nw->setEnabled(patched);
@@ -153,7 +171,7 @@ void SchedulePanel::setSchedule(const StudioSchedule& s)
     // Mark the applied point on the scatter.
     m_chosen->data()->clear();
     for (const PatchPlan& p : m_front)
-        if (s.doc.patch ? (p.split.tensor == s.doc.patch->splitTensor && p.nh == s.doc.patch->nh && p.nw == s.doc.patch->nw)
+        if (s.patch ? (p.split.tensor == s.patch->splitTensor && p.nh == s.patch->nh && p.nw == s.patch->nw)
                         : p.nh * p.nw == 1)
             m_chosen->addData(double(p.peak) / 1024.0, p.extraMacsPercent);
     m_pareto->replot(QCustomPlot::rpQueuedReplot);
@@ -206,18 +224,21 @@ void SchedulePanel::setSearching(bool busy)
     m_auto->setText(busy ? tr("Searching…") : tr("Auto"));
 }
 
-StudioSchedule SchedulePanel::current() const
+ScheduleDoc SchedulePanel::current() const
 {
-    StudioSchedule s = m_shown;
-    s.doc.planner = m_planner->currentText().toStdString();
-    s.doc.inplace = m_inplace->isChecked();
+    ScheduleDoc s = m_shown;
+    s.planner = m_planner->currentText().toStdString();
+    s.inplace.depthwise = m_inplaceDepthwise->isChecked();
+    s.inplace.pointwiseShrink = m_inplaceShrink->isChecked();
+    s.inplace.pointwiseExpand = m_inplaceExpand->isChecked();
+    s.inplace.elementwise = m_inplaceElementwise->isChecked();
     s.reorder = m_reorder->isChecked();
-    s.doc.quantizedIo = m_quantizedIo->isChecked();
+    s.quantizedIo = m_quantizedIo->isChecked();
     const int split = m_split->currentData().toInt();
     if (split < 0)
-        s.doc.patch.reset();
+        s.patch.reset();
     else
-        s.doc.patch = PatchStage{split, m_nh->value(), m_nw->value(), m_resident->isChecked()};
+        s.patch = PatchStage{split, m_nh->value(), m_nw->value(), m_resident->isChecked()};
     return s;
 }
 
@@ -225,7 +246,7 @@ void SchedulePanel::emitEdited()
 {
     if (m_updating)
         return;
-    const StudioSchedule s = current();
+    const ScheduleDoc s = current();
     if (s == m_shown)
         return;
     m_shown = s;

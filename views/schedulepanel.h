@@ -18,20 +18,12 @@ class QSpinBox;
 
 namespace ts {
 
-struct StudioSchedule {
-    ScheduleDoc doc;     // planner, in-place, quantized I/O, patch stage
-    bool reorder = false;
-    AnalysisOptions analysisOptions() const; // the document's options plus reordering
-    bool operator==(const StudioSchedule& o) const;
-    bool operator!=(const StudioSchedule& o) const { return !(*this == o); }
-};
-
 class SchedulePanel : public QWidget {
     Q_OBJECT
 public:
     explicit SchedulePanel(QWidget* parent = nullptr);
 
-    void setSchedule(const StudioSchedule& s); // shows it without emitting edited()
+    void setSchedule(const ScheduleDoc& s); // shows it without emitting edited()
     // The splits of the current legalized graph (the combo lists them with their shapes).
     void setSplits(const LegalGraph* lg, const std::vector<SplitPoint>& splits);
     void setPareto(const PatchSearchResult* result); // nullptr clears the scatter
@@ -39,17 +31,21 @@ public:
     QCustomPlot* paretoPlot() const { return m_pareto; }
 
 signals:
-    void edited(const StudioSchedule& s); // a user change, already merged into the shown settings
+    void edited(const ScheduleDoc& s); // a user change, already merged into the shown settings
     void autoRequested();
 
 private:
-    StudioSchedule current() const;
+    ScheduleDoc current() const;
     void emitEdited();
 
-    StudioSchedule m_shown;
+    ScheduleDoc m_shown;
     bool m_updating = false;
     QComboBox* m_planner = nullptr;
-    QCheckBox* m_inplace = nullptr;
+    QCheckBox* m_inplace = nullptr; // all kinds at once (partly checked when mixed)
+    QCheckBox* m_inplaceDepthwise = nullptr;
+    QCheckBox* m_inplaceShrink = nullptr;
+    QCheckBox* m_inplaceExpand = nullptr;
+    QCheckBox* m_inplaceElementwise = nullptr;
     QCheckBox* m_reorder = nullptr;
     QCheckBox* m_quantizedIo = nullptr;
     QComboBox* m_split = nullptr;

@@ -31,6 +31,12 @@ int64_t PlanBuffer::sizeAt(int step) const
     return 0;
 }
 
+int64_t alignedTensorBytes(const Graph& g, int tensor, int alignment)
+{
+    const Tensor* t = g.tensor(tensor);
+    return t ? alignUp(t->byteSize().value_or(0), alignment) : 0;
+}
+
 std::vector<int> storedOrder(const LegalGraph& lg)
 {
     std::vector<int> order(lg.graph.ops.size());
@@ -186,32 +192,27 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
             else
                 m.unplannedVariableBytes += alignUp(g.tensors[t].byteSize().value_or(0), options.alignment);
         }
-    std::vector<bool> inplaceStep(size_t(steps), false);
+    std::vector<InplaceKind> inplaceStep(size_t(steps), InplaceKind::None);
     for (int s = 0; s < steps; ++s) {
         const Op& op = g.ops[size_t(order[size_t(s)])];
         for (int t : op.inputs)
             if (t >= 0 && !g.tensors[size_t(t)].isConstant() && m.firstUse[size_t(t)] >= 0
                 && (options.planVariables || !g.tensors[size_t(t)].isVariable))
                 ensureBuffer(t);
-        // In place: the output takes over the buffer of an input whose last use is this step.
-        std::vector<int> candidates;
-        if ((options.inplaceDepthwise && depthwiseCanRunInPlace(g, op))
-            || (options.inplacePointwise && pointwiseConvCanRunInPlace(g, op)))
-            candidates.push_back(0);
-        if (options.inplaceElementwise)
-            for (int k = 0; k < int(op.inputs.size()); ++k)
-                if (elementwiseCanRunInPlace(g, op, k))
-                    candidates.push_back(k);
-        for (int k : candidates) {
-            if (op.outputs.size() != 1)
-                break;
+        // In place: the output takes over the buffer of an input whose last use is this step, when
+        // a kernel contract covers the op and its head placement (delta 0).
+        for (int k = 0; k < int(op.inputs.size()) && op.outputs.size() == 1; ++k) {
+            const InplaceKind kind = inplaceKind(g, op, k);
+            if (!options.inplace.allows(kind) || !inplaceOrder(g, op, kind, k, 0))
+                continue;
             const int in = op.inputs[size_t(k)], out = op.outputs[0];
             const int b = m.tensorBuffer[size_t(in)];
             const bool inputIsGraphInput = std::find(g.inputs.begin(), g.inputs.end(), in) != g.inputs.end();
             if (b >= 0 && bufferLast(b) == s && m.tensorBuffer[size_t(out)] < 0 && lg.root(out) == out
-                && !inputIsGraphInput && !g.tensors[size_t(in)].isVariable) {
+                && !inputIsGraphInput && !g.tensors[size_t(in)].isVariable && m.firstUse[size_t(out)] >= 0) {
                 addMember(b, out);
-                inplaceStep[size_t(s)] = true;
+                inplaceStep[size_t(s)] = kind;
+                m.inplace.push_back({s, order[size_t(s)], kind, k, in, out, b});
                 break;
             }
         }
@@ -242,6 +243,14 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
         pb.label = g.tensors[size_t(pb.tensors[0])].name;
         m.buffers.push_back(std::move(pb));
     }
+    // End-aligned ("tail") placement puts every tensor of a buffer at base + largest − its size, so
+    // an in-place op's output sits (input size − output size) after its input. Allowed only where
+    // the op's contract has a kernel variant for that placement.
+    for (const InplaceStep& ip : m.inplace) {
+        const int64_t delta = alignedTensorBytes(g, ip.input, options.alignment) - alignedTensorBytes(g, ip.output, options.alignment);
+        if (!inplaceOrder(g, g.ops[size_t(ip.op)], ip.kind, ip.operand, delta))
+            m.buffers[size_t(ip.buffer)].tailAllowed = false;
+    }
     // Kernel scratch: one short-lived buffer per step that needs it.
     std::vector<int64_t> scratch(size_t(steps), 0);
     for (int s = 0; s < steps; ++s) {
@@ -266,7 +275,7 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
         StepUse& u = m.steps[size_t(s)];
         const Op& op = g.ops[size_t(order[size_t(s)])];
         u.op = order[size_t(s)];
-        u.inplace = inplaceStep[size_t(s)];
+        u.inplace = inplaceStep[size_t(s)] != InplaceKind::None;
         std::set<int> in, out;
         for (int t : op.inputs)
             if (t >= 0 && m.tensorBuffer[size_t(t)] >= 0)

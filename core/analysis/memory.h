@@ -4,6 +4,7 @@
 // sets by role, kernel scratch, and the order's lower bound (the largest working set).
 
 #include "common/diagnostic.h"
+#include "kernels/contracts.h"
 #include "passes/legalize.h"
 
 #include <cstdint>
@@ -13,11 +14,12 @@
 namespace ts {
 
 struct MemoryOptions {
-    bool inplaceDepthwise = true; // TinyEngine-style in-place int8 depthwise where the input dies
-    bool inplaceElementwise = true; // ADD/SUB/MUL write over an input that dies there (same shape)
-    bool inplacePointwise = true;   // 1×1 stride-1 CONV_2D with Cout <= Cin writes over its dying input
+    // Which in-place kernels may be used (kernels/contracts.h): TinyEngine-style int8 depthwise,
+    // 1×1 convolutions that shrink or expand the channels, and element-wise ADD/SUB/MUL, each only
+    // where its input dies at that step.
+    InplaceSwitches inplace;
     // Every kind of in-place execution on or off at once (TFLM has none).
-    void setInplace(bool on) { inplaceDepthwise = inplaceElementwise = inplacePointwise = on; }
+    void setInplace(bool on) { inplace.setAll(on); }
     int alignment = 16;           // every buffer size is rounded up to this (TFLM uses 16)
     // Variable tensors (SVDF/LSTM state) live for the whole invocation. TinyStudio plans them in
     // the arena; TFLM allocates them persistently outside its planned head, so its view omits them.
@@ -40,6 +42,9 @@ struct PlanBuffer {
     int scratchStep = -1;          // for scratch buffers: the step that uses it
     std::vector<Segment> segments; // consecutive in time; sizes aligned
     std::string label;
+    // Whether the buffer may keep its tensors end-aligned ("tail"): false when an in-place kernel
+    // in it has no variant for the tail placement (kernels/contracts.h). Head is always allowed.
+    bool tailAllowed = true;
 
     int first() const { return segments.front().first; }
     int last() const { return segments.back().last; }
@@ -59,6 +64,16 @@ struct StepUse {
     int64_t total() const { return inputs + outputs + other + scratch; }
 };
 
+// An op that writes its output over one of its inputs.
+struct InplaceStep {
+    int step = -1;
+    int op = -1;        // op index in the legal graph
+    InplaceKind kind = InplaceKind::None;
+    int operand = 0;    // the input operand it overwrites
+    int input = -1, output = -1; // tensors
+    int buffer = -1;
+};
+
 struct MemoryAnalysis {
     std::vector<int> order;          // op index per step
     std::vector<PlanBuffer> buffers;
@@ -68,6 +83,7 @@ struct MemoryAnalysis {
     int64_t lowerBound = 0;          // max over steps of the working set
     int peakStep = -1;
     int alignment = 16;
+    std::vector<InplaceStep> inplace; // in step order
     int64_t unplannedVariableBytes = 0; // variable tensors left out when !planVariables
 };
 
@@ -80,5 +96,8 @@ std::string checkOrder(const LegalGraph& lg, const std::vector<int>& order);
 Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int>& order, const MemoryOptions& options);
 
 int64_t alignUp(int64_t bytes, int alignment);
+
+// A tensor's planned size: its bytes rounded up to the analysis's alignment.
+int64_t alignedTensorBytes(const Graph& g, int tensor, int alignment);
 
 } // namespace ts

@@ -50,46 +50,10 @@ ExplicitPad effectivePadding(const Graph& g, const Op& op)
     return pad;
 }
 
-bool depthwiseCanRunInPlace(const Graph& g, const Op& op)
+KernelScratch kernelScratch(const Graph& g, const Op& op, InplaceKind inPlace)
 {
-    if (op.kind != OpKind::DepthwiseConv2D)
-        return false;
-    const auto* o = std::get_if<DepthwiseConv2DOptions>(&op.options);
-    const Tensor* x = g.tensor(op.input(0));
-    const Tensor* y = op.outputs.empty() ? nullptr : g.tensor(op.outputs[0]);
-    if (!o || !x || !y || x->shape.size() != 4 || y->shape.size() != 4)
-        return false;
-    // Output pixels never outnumber input pixels, and channel c only overwrites channel c.
-    return x->dtype == DType::Int8 && y->dtype == DType::Int8 && x->shape[3] == y->shape[3]
-        && y->shape[1] <= x->shape[1] && y->shape[2] <= x->shape[2] && !x->isConstant();
-}
-
-bool pointwiseConvCanRunInPlace(const Graph& g, const Op& op)
-{
-    if (op.kind != OpKind::Conv2D)
-        return false;
-    const auto* o = std::get_if<Conv2DOptions>(&op.options);
-    const Tensor* x = g.tensor(op.input(0));
-    const Tensor* w = g.tensor(op.input(1));
-    const Tensor* y = op.outputs.size() == 1 ? g.tensor(op.outputs[0]) : nullptr;
-    if (!o || !x || !w || !y || x->shape.size() != 4 || w->shape.size() != 4 || y->shape.size() != 4)
-        return false;
-    return x->dtype == DType::Int8 && y->dtype == DType::Int8 && !x->isConstant() && w->shape[1] == 1 && w->shape[2] == 1
-        && o->strideH == 1 && o->strideW == 1 && !effectivePadding(g, op).any() && w->shape[3] == x->shape[3]
-        && y->shape[3] <= x->shape[3] && y->shape[1] == x->shape[1] && y->shape[2] == x->shape[2] && x->shape[0] == 1;
-}
-
-bool elementwiseCanRunInPlace(const Graph& g, const Op& op, int operand)
-{
-    if (op.kind != OpKind::Add && op.kind != OpKind::Sub && op.kind != OpKind::Mul)
-        return false;
-    const Tensor* x = g.tensor(op.input(size_t(operand)));
-    const Tensor* y = op.outputs.size() == 1 ? g.tensor(op.outputs[0]) : nullptr;
-    return x && y && !x->isConstant() && !x->isVariable && x->dtype == y->dtype && x->shape == y->shape;
-}
-
-KernelScratch kernelScratch(const Graph& g, const Op& op, bool inPlace)
-{
+    if (inPlace != InplaceKind::None)
+        return {inplaceScratchBytes(g, op, inPlace), inplaceScratchWhat(inPlace), {}};
     const Tensor* x = g.tensor(op.input(0));
     const Tensor* w = g.tensor(op.input(1));
     switch (op.kind) {
@@ -100,17 +64,9 @@ KernelScratch kernelScratch(const Graph& g, const Op& op, bool inPlace)
         const bool pointwise = w->shape[1] == 1 && w->shape[2] == 1 && o && o->strideH == 1 && o->strideW == 1
             && !effectivePadding(g, op).any();
         if (pointwise)
-            return inPlace ? KernelScratch{int64_t(w->shape[0]), "one output pixel (in-place pointwise)", {}}
-                           : KernelScratch{0, "pointwise: reads the input directly", {}};
+            return KernelScratch{0, "pointwise: reads the input directly", {}};
         // im2col for two output pixels at a time, widened to int16 for the dual 16-bit MAC.
         return {int64_t(2) * w->shape[1] * w->shape[2] * w->shape[3] * 2, "im2col of 2 output pixels (int16)", {}};
-    }
-    case OpKind::DepthwiseConv2D: {
-        if (!inPlace || !x || x->shape.size() != 4)
-            return {};
-        // In place: one input channel is copied out before its outputs overwrite it; the kernel
-        // treats the border by bounds checks, so the copy holds no padding.
-        return {int64_t(x->shape[1]) * x->shape[2], "one input channel (in-place depthwise)", {}};
     }
     case OpKind::Mean:
     case OpKind::Sum:

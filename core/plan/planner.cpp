@@ -13,9 +13,10 @@ int MemoryPlanner::addBuffer(int64_t size, int firstUse, int lastUse)
     return addBuffer(std::vector<Segment>{{firstUse, lastUse, size}});
 }
 
-int MemoryPlanner::addBuffer(std::vector<Segment> segments)
+int MemoryPlanner::addBuffer(std::vector<Segment> segments, bool tailAllowed)
 {
     m_buffers.push_back(std::move(segments));
+    m_tailAllowed.push_back(tailAllowed);
     m_planned = false;
     return int(m_buffers.size() - 1);
 }
@@ -26,6 +27,9 @@ void MemoryPlanner::ensurePlanned() const
         return;
     m_placement = computePlacement();
     m_placement.tail.resize(m_placement.offsets.size(), false);
+    for (size_t b = 0; b < m_placement.tail.size() && b < m_tailAllowed.size(); ++b)
+        if (!m_tailAllowed[b])
+            m_placement.tail[b] = false; // a planner that ignores the flag still gets a safe plan
     m_planned = true;
 }
 
@@ -66,6 +70,48 @@ int64_t segmentOffset(const std::vector<Segment>& segments, size_t k, int64_t ba
 int64_t ArenaPlan::segmentOffset(const MemoryAnalysis& m, int b, size_t k) const
 {
     return ts::segmentOffset(m.buffers[size_t(b)].segments, k, offsets[size_t(b)], size_t(b) < tail.size() && tail[size_t(b)]);
+}
+
+int64_t ArenaPlan::tensorOffset(const Graph& g, const MemoryAnalysis& m, int tensor) const
+{
+    if (tensor < 0 || size_t(tensor) >= m.tensorBuffer.size())
+        return -1;
+    const int b = m.tensorBuffer[size_t(tensor)];
+    if (b < 0 || size_t(b) >= offsets.size())
+        return -1;
+    const bool isTail = size_t(b) < tail.size() && tail[size_t(b)];
+    if (!isTail)
+        return offsets[size_t(b)];
+    return offsets[size_t(b)] + m.buffers[size_t(b)].maxSize() - alignedTensorBytes(g, tensor, m.alignment);
+}
+
+std::vector<InplacePlacement> inplacePlacements(const Graph& g, const MemoryAnalysis& m, const ArenaPlan& plan)
+{
+    std::vector<InplacePlacement> out;
+    for (const InplaceStep& ip : m.inplace) {
+        InplacePlacement p;
+        p.step = ip;
+        p.inputOffset = plan.tensorOffset(g, m, ip.input);
+        p.outputOffset = plan.tensorOffset(g, m, ip.output);
+        p.order = inplaceOrder(g, g.ops[size_t(ip.op)], ip.kind, ip.operand, p.delta());
+        out.push_back(p);
+    }
+    return out;
+}
+
+std::string checkPlan(const Graph& g, const MemoryAnalysis& m, const ArenaPlan& plan)
+{
+    std::vector<std::vector<Segment>> segs;
+    for (const PlanBuffer& b : m.buffers)
+        segs.push_back(b.segments);
+    if (std::string overlap = checkPlacement(segs, plan.offsets, plan.tail); !overlap.empty())
+        return overlap;
+    for (const InplacePlacement& p : inplacePlacements(g, m, plan))
+        if (!p.order)
+            return "step " + std::to_string(p.step.step) + " (op " + std::to_string(p.step.op) + ", in-place "
+                   + inplaceKindName(p.step.kind) + ") writes its output " + std::to_string(p.delta())
+                   + " B from its input: no kernel variant executes that placement";
+    return {};
 }
 
 std::vector<std::string> plannerNames() { return {"tflm-greedy", "greedy-by-size", "hill-climb"}; }
@@ -122,7 +168,7 @@ std::string checkPlacement(const std::vector<std::vector<Segment>>& buffers, con
 ArenaPlan planArena(const MemoryAnalysis& m, MemoryPlanner& planner)
 {
     for (const PlanBuffer& b : m.buffers)
-        planner.addBuffer(b.segments);
+        planner.addBuffer(b.segments, b.tailAllowed);
     planner.setLowerBound(m.lowerBound);
     ArenaPlan plan;
     plan.planner = planner.name();

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ public:
 
     // Returns the buffer's index. `size` must already be aligned as the caller wants it.
     int addBuffer(int64_t size, int firstUse, int lastUse);
-    int addBuffer(std::vector<Segment> segments);
+    // `tailAllowed` false: the buffer's shrunk (or grown) segments must stay at its head.
+    int addBuffer(std::vector<Segment> segments, bool tailAllowed = true);
     void setLowerBound(int64_t bytes) { m_lowerBound = bytes; } // lets search planners stop early
 
     int64_t offsetOf(int buffer) const; // the buffer's base (where its largest segment starts)
@@ -38,11 +40,13 @@ public:
 protected:
     virtual Placement computePlacement() const = 0;
     const std::vector<std::vector<Segment>>& buffers() const { return m_buffers; }
+    const std::vector<bool>& tailAllowedFlags() const { return m_tailAllowed; }
     int64_t lowerBound() const { return m_lowerBound; }
 
 private:
     void ensurePlanned() const;
     std::vector<std::vector<Segment>> m_buffers;
+    std::vector<bool> m_tailAllowed;
     int64_t m_lowerBound = 0;
     mutable Placement m_placement;
     mutable bool m_planned = false;
@@ -74,7 +78,23 @@ struct ArenaPlan {
     int64_t peakBytes = 0;
     // Where buffer b's segment k starts.
     int64_t segmentOffset(const MemoryAnalysis& m, int b, size_t k) const;
+    // Where a tensor's first byte is: its buffer's base, or (tail) base + largest − its aligned
+    // size. -1 for a tensor the arena does not hold (constant, external, unplanned variable).
+    int64_t tensorOffset(const Graph& g, const MemoryAnalysis& m, int tensor) const;
 };
+
+// How one in-place op of a plan executes: where its input and output are and the kernel variant
+// (iteration order) its contract gives for that placement (none: no kernel can run it).
+struct InplacePlacement {
+    InplaceStep step;
+    int64_t inputOffset = 0, outputOffset = 0;
+    std::optional<IterationOrder> order;
+    int64_t delta() const { return outputOffset - inputOffset; }
+};
+std::vector<InplacePlacement> inplacePlacements(const Graph& g, const MemoryAnalysis& m, const ArenaPlan& plan);
+// Empty when every in-place op of the plan has a kernel variant for its placement and no two
+// buffers live at the same step overlap; otherwise the first problem, in words.
+std::string checkPlan(const Graph& g, const MemoryAnalysis& m, const ArenaPlan& plan);
 // Feeds every buffer of `m` to `planner` in the analysis's order (tensors, then scratch).
 ArenaPlan planArena(const MemoryAnalysis& m, MemoryPlanner& planner);
 

@@ -141,9 +141,10 @@ protected:
         // Head/tail configurations: all head, all tail, and shrinking buffers alternating in time
         // (consecutive in-place chains then leave their remainders at opposite ends).
         std::vector<int> shrinking;
+        const std::vector<bool>& tailOk = tailAllowedFlags();
         for (size_t i = 0; i < n; ++i)
-            if (b[i].size() > 1)
-                shrinking.push_back(int(i));
+            if (b[i].size() > 1 && (i >= tailOk.size() || tailOk[i]))
+                shrinking.push_back(int(i)); // only buffers whose kernels allow the tail placement
         std::sort(shrinking.begin(), shrinking.end(),
                   [&](int x, int y) { return b[size_t(x)].front().first < b[size_t(y)].front().first; });
         std::vector<std::vector<bool>> tails{std::vector<bool>(n, false)};

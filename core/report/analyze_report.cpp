@@ -24,7 +24,11 @@ QJsonObject analyzeJson(const Model& model, const Board& board, const Analysis& 
     o["limits_board"] = QString::fromStdString(a.fit.limitsBoard);
     o["planner"] = QString::fromStdString(a.plan.planner);
     o["alignment"] = a.memory.alignment;
-    o["inplace_depthwise"] = options.memory.inplaceDepthwise && options.planner != "tflm-greedy";
+    const bool tflm = options.planner == "tflm-greedy"; // TFLM has no in-place kernels
+    o["inplace"] = QJsonObject{{"depthwise", !tflm && options.memory.inplace.depthwise},
+                               {"pointwise_shrink", !tflm && options.memory.inplace.pointwiseShrink},
+                               {"pointwise_expand", !tflm && options.memory.inplace.pointwiseExpand},
+                               {"elementwise", !tflm && options.memory.inplace.elementwise}};
     o["quantized_io"] = options.legalize.quantizedIo;
     o["peak_bytes"] = qint64(a.plan.peakBytes);
     o["lower_bound_bytes"] = qint64(a.memory.lowerBound);
@@ -117,8 +121,8 @@ QString analyzeText(const Model& model, const Board& board, const Analysis& a, c
     out += QString("model     %1\nboard     %2 (%3)\nplanner   %4%5\n\n")
                .arg(QString::fromStdString(model.path), QString::fromStdString(board.name),
                     QString::fromStdString(board.id), QString::fromStdString(a.plan.planner),
-                    options.memory.inplaceDepthwise && options.planner != "tflm-greedy" ? ", in-place depthwise"
-                                                                                         : "");
+                    options.memory.inplace != InplaceSwitches{} || options.planner == "tflm-greedy" ? ""
+                                                                                                  : ", in-place kernels");
     for (const auto& line : a.legal.log)
         out += "legalize: " + QString::fromStdString(line) + "\n";
     if (!a.legal.log.empty())

@@ -37,14 +37,16 @@ struct SearchModel {
     std::vector<bool> keep;                    // graph output or variable: never freed
     std::vector<std::vector<int>> opIn, opOut; // per op: buffers read / made
     std::vector<std::vector<int>> preds;       // per op: ops it depends on
-    std::vector<int64_t> scratch, scratchInPlace;
-    std::vector<std::vector<int>> inPlaceOperands; // per op: input buffers its output may take over
+    std::vector<int64_t> scratch;
+    // Per op: input buffers its output may take over, with the scratch and growth of that variant.
+    struct InPlace { int buffer; int64_t scratch; int64_t growth; };
+    std::vector<std::vector<InPlace>> inPlace;
 };
 
 SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
 {
     const Graph& g = lg.graph;
-    SearchModel m{g, int(g.ops.size()), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    SearchModel m{g, int(g.ops.size()), {}, {}, {}, {}, {}, {}, {}, {}, {}};
     std::vector<int> bufferOf(g.tensors.size(), -1);
     auto bufferFor = [&](int t) {
         const int r = lg.root(t);
@@ -98,8 +100,7 @@ SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
             if (m.producer[size_t(b)] >= 0 && m.producer[size_t(b)] != o)
                 m.preds[size_t(o)].push_back(m.producer[size_t(b)]);
     m.scratch.resize(size_t(m.ops));
-    m.scratchInPlace.resize(size_t(m.ops));
-    m.inPlaceOperands.resize(size_t(m.ops));
+    m.inPlace.resize(size_t(m.ops));
 
     for (int o = 0; o < m.ops; ++o) {
         const Op& op = g.ops[size_t(o)];
@@ -109,25 +110,19 @@ SearchModel buildModel(const LegalGraph& lg, const MemoryOptions& options)
                 total += alignUp(part, options.alignment);
             return total;
         };
-        m.scratch[size_t(o)] = aligned(kernelScratch(g, op, false));
-        m.scratchInPlace[size_t(o)] = aligned(kernelScratch(g, op, true));
-        const bool graphInput = !op.inputs.empty()
-            && std::find(g.inputs.begin(), g.inputs.end(), op.inputs[0]) != g.inputs.end();
-        (void)graphInput;
+        m.scratch[size_t(o)] = aligned(kernelScratch(g, op, InplaceKind::None));
         if (op.outputs.size() != 1 || lg.root(op.outputs[0]) != op.outputs[0])
             continue;
-        auto candidate = [&](int k) {
+        for (int k = 0; k < int(op.inputs.size()); ++k) {
+            const InplaceKind kind = inplaceKind(g, op, k);
             const int t = op.inputs[size_t(k)];
-            if (std::find(g.inputs.begin(), g.inputs.end(), t) == g.inputs.end())
-                m.inPlaceOperands[size_t(o)].push_back(bufferFor(t));
-        };
-        if ((options.inplaceDepthwise && depthwiseCanRunInPlace(g, op))
-            || (options.inplacePointwise && pointwiseConvCanRunInPlace(g, op)))
-            candidate(0);
-        if (options.inplaceElementwise)
-            for (int k = 0; k < int(op.inputs.size()); ++k)
-                if (elementwiseCanRunInPlace(g, op, k))
-                    candidate(k);
+            if (!options.inplace.allows(kind) || !inplaceOrder(g, op, kind, k, 0)
+                || std::find(g.inputs.begin(), g.inputs.end(), t) != g.inputs.end())
+                continue;
+            const int in = bufferFor(t);
+            const int64_t outSize = alignUp(g.tensors[size_t(op.outputs[0])].byteSize().value_or(0), options.alignment);
+            m.inPlace[size_t(o)].push_back({in, aligned(kernelScratch(g, op, kind)), std::max<int64_t>(0, outSize - m.size[size_t(in)])});
+        }
     }
     return m;
 }
@@ -157,14 +152,15 @@ int64_t stepCost(const SearchModel& m, const Bits& done, int o, int64_t held)
     for (int b : m.opOut[size_t(o)])
         outs += m.size[size_t(b)];
     int64_t scratch = m.scratch[size_t(o)];
-    for (int in : m.inPlaceOperands[size_t(o)]) {
-        // In place when every other reader of the input buffer already ran and it is not kept.
-        bool dies = !m.keep[size_t(in)];
-        for (int r : m.readers[size_t(in)])
+    for (const SearchModel::InPlace& ip : m.inPlace[size_t(o)]) {
+        // In place when every other reader of the input buffer already ran and it is not kept; an
+        // expanding output grows the input's buffer by the difference.
+        bool dies = !m.keep[size_t(ip.buffer)];
+        for (int r : m.readers[size_t(ip.buffer)])
             dies &= r == o || has(done, r);
         if (dies) {
-            outs = 0;
-            scratch = m.scratchInPlace[size_t(o)];
+            outs = ip.growth;
+            scratch = ip.scratch;
             break;
         }
     }

@@ -1,7 +1,12 @@
 #include "schedule/schedule_doc.h"
 
+#include "common/json.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <cmath>
+#include <set>
 
 namespace ts {
 
@@ -10,7 +15,8 @@ AnalysisOptions ScheduleDoc::analysisOptions() const
     AnalysisOptions o;
     o.planner = planner;
     o.legalize.quantizedIo = quantizedIo;
-    o.memory.setInplace(inplace);
+    o.memory.inplace = inplace;
+    o.reorder = reorder && order.empty();
     return o;
 }
 
@@ -23,17 +29,29 @@ PatchOptions ScheduleDoc::patchOptions() const
     return p;
 }
 
+bool ScheduleDoc::operator==(const ScheduleDoc& o) const
+{
+    return modelSha256 == o.modelSha256 && planner == o.planner && inplace == o.inplace && quantizedIo == o.quantizedIo
+        && reorder == o.reorder && order == o.order && patch == o.patch && macCapPercent == o.macCapPercent;
+}
+
 QJsonObject scheduleToJson(const ScheduleDoc& doc)
 {
     QJsonArray order;
     for (int o : doc.order)
         order.append(o);
-    QJsonObject j{{"format", 1},
+    QJsonObject j{{"format", kScheduleFormat},
                   {"model_sha256", QString::fromStdString(doc.modelSha256)},
                   {"planner", QString::fromStdString(doc.planner)},
-                  {"inplace", doc.inplace},
+                  {"inplace", QJsonObject{{"depthwise", doc.inplace.depthwise},
+                                          {"pointwise_shrink", doc.inplace.pointwiseShrink},
+                                          {"pointwise_expand", doc.inplace.pointwiseExpand},
+                                          {"elementwise", doc.inplace.elementwise}}},
                   {"quantized_io", doc.quantizedIo},
-                  {"op_order", order}};
+                  {"reorder", doc.reorder},
+                  {"op_order", order},
+                  {"mac_cap_percent", doc.macCapPercent},
+                  {"patch", QJsonValue::Null}};
     if (doc.patch)
         j["patch"] = QJsonObject{{"split_tensor", doc.patch->splitTensor},
                                  {"grid", QJsonArray{doc.patch->nh, doc.patch->nw}},
@@ -48,7 +66,18 @@ Result<ResolvedSchedule> resolveSchedule(const ScheduleDoc& doc, const Model& mo
     Result<ResolvedSchedule> r;
     ResolvedSchedule s;
     s.legal = legalize(model, doc.analysisOptions().legalize);
-    s.order = doc.order.empty() ? storedOrder(s.legal) : doc.order;
+    if (!doc.order.empty()) {
+        s.order = doc.order;
+    } else if (doc.reorder) {
+        auto re = findMemoryOptimalOrder(s.legal, doc.analysisOptions().memory);
+        if (!re.ok()) {
+            r.diagnostics = re.diagnostics;
+            return r;
+        }
+        s.order = re->order;
+    } else {
+        s.order = storedOrder(s.legal);
+    }
     if (const std::string bad = checkOrder(s.legal, s.order); !bad.empty()) {
         r.diagnostics.push_back(makeError(file, "op_order", bad + " (orders index the legalized graph's " +
                                                                 std::to_string(s.legal.graph.ops.size()) + " ops)"));
@@ -69,56 +98,224 @@ Result<ResolvedSchedule> resolveSchedule(const ScheduleDoc& doc, const Model& mo
     return r;
 }
 
-Result<ScheduleDoc> scheduleFromJson(const QByteArray& json, const std::string& file, const Model& model)
+namespace {
+
+// Strict field readers: each records one error naming the key and returns false.
+class Fields {
+public:
+    Fields(const QJsonObject& o, std::string file, std::string prefix)
+        : m_o(o), m_file(std::move(file)), m_prefix(std::move(prefix))
+    {
+    }
+
+    bool fail(const std::string& key, const std::string& what)
+    {
+        m_diags.push_back(makeError(m_file, m_prefix + key, what));
+        return false;
+    }
+
+    bool only(const std::set<QString>& keys)
+    {
+        bool ok = true;
+        for (const QString& k : m_o.keys())
+            if (!keys.count(k)) {
+                std::string valid;
+                for (const QString& v : keys)
+                    valid += (valid.empty() ? "" : ", ") + v.toStdString();
+                ok = fail(k.toStdString(), "unknown key; expected one of: " + valid);
+            }
+        return ok;
+    }
+
+    bool boolean(const char* key, bool& out)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return true;
+        if (!v.isBool())
+            return fail(key, "expected true or false, found " + jsonTypeName(v));
+        out = v.toBool();
+        return true;
+    }
+
+    bool string(const char* key, std::string& out)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return true;
+        if (!v.isString())
+            return fail(key, "expected a string, found " + jsonTypeName(v));
+        out = v.toString().toStdString();
+        return true;
+    }
+
+    bool number(const char* key, double& out, double min, double max)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return true;
+        if (!v.isDouble() || !std::isfinite(v.toDouble()))
+            return fail(key, "expected a number, found " + jsonTypeName(v));
+        if (v.toDouble() < min || v.toDouble() > max)
+            return fail(key, "found " + std::to_string(v.toDouble()) + "; expected " + std::to_string(min) + ".."
+                                 + std::to_string(max));
+        out = v.toDouble();
+        return true;
+    }
+
+    Diagnostics& diagnostics() { return m_diags; }
+
+private:
+    const QJsonObject& m_o;
+    std::string m_file, m_prefix;
+    Diagnostics m_diags;
+};
+
+// A whole number in [min, max] or an error text.
+std::optional<int> wholeNumber(const QJsonValue& v, int min, int max, std::string& why)
+{
+    if (!v.isDouble()) {
+        why = "expected a whole number, found " + jsonTypeName(v);
+        return std::nullopt;
+    }
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || d != std::floor(d)) {
+        why = "expected a whole number, found " + QString::number(d, 'g', 17).toStdString();
+        return std::nullopt;
+    }
+    if (d < min || d > max) {
+        why = "found " + QString::number(d, 'g', 17).toStdString() + "; expected " + std::to_string(min) + ".."
+              + std::to_string(max);
+        return std::nullopt;
+    }
+    return int(d);
+}
+
+} // namespace
+
+Result<ScheduleDoc> parseScheduleJson(const QJsonObject& o, const std::string& file)
 {
     Result<ScheduleDoc> r;
-    auto fail = [&](const std::string& where, const std::string& what) {
-        r.diagnostics.push_back(makeError(file, where, what));
+    Fields f(o, file, "");
+    const QJsonValue format = o.value("format");
+    std::string why;
+    const auto fmt = wholeNumber(format, 1, kScheduleFormat, why);
+    if (!fmt) {
+        f.fail("format", why + (format.isDouble() && format.toDouble() > kScheduleFormat ? " (saved by a newer TinyStudio?)" : ""));
+        r.diagnostics = f.diagnostics();
         return r;
-    };
-    QJsonParseError pe;
-    const QJsonDocument d = QJsonDocument::fromJson(json, &pe);
-    if (pe.error != QJsonParseError::NoError)
-        return fail("", "not valid JSON at byte " + std::to_string(pe.offset) + ": " + pe.errorString().toStdString());
-    if (!d.isObject())
-        return fail("", "expected a JSON object");
-    const QJsonObject o = d.object();
-    if (o.value("format").toInt(-1) != 1)
-        return fail("format", "expected 1");
+    }
     ScheduleDoc doc;
-    doc.modelSha256 = o.value("model_sha256").toString().toStdString();
-    if (doc.modelSha256 != model.sha256)
-        return fail("model_sha256", "the schedule was made for the model with sha256 " + doc.modelSha256
-                                        + "; this model's is " + model.sha256);
-    doc.planner = o.value("planner").toString(QString::fromLatin1(kDefaultPlanner)).toStdString();
+    bool ok = f.only({"format", "model_sha256", "planner", "inplace", "quantized_io", "reorder", "op_order", "patch",
+                      "mac_cap_percent"});
+    ok = f.string("model_sha256", doc.modelSha256) && ok;
+    ok = f.string("planner", doc.planner) && ok;
     if (!createPlanner(doc.planner)) {
         std::string names;
         for (const auto& n : plannerNames())
             names += (names.empty() ? "" : ", ") + n;
-        return fail("planner", "found '" + doc.planner + "'; expected one of: " + names);
+        ok = f.fail("planner", "found '" + doc.planner + "'; expected one of: " + names);
     }
-    if (o.contains("inplace") && !o.value("inplace").isBool())
-        return fail("inplace", "expected true or false");
-    doc.inplace = o.value("inplace").toBool(true);
-    if (o.contains("quantized_io") && !o.value("quantized_io").isBool())
-        return fail("quantized_io", "expected true or false");
-    doc.quantizedIo = o.value("quantized_io").toBool(false);
+    const QJsonValue inplace = o.value("inplace");
+    if (inplace.isBool()) {
+        doc.inplace.setAll(inplace.toBool()); // format 1: one switch for every kind
+    } else if (inplace.isObject()) {
+        const QJsonObject io = inplace.toObject();
+        Fields g(io, file, "inplace.");
+        bool iok = g.only({"depthwise", "pointwise_shrink", "pointwise_expand", "elementwise"});
+        iok = g.boolean("depthwise", doc.inplace.depthwise) && iok;
+        iok = g.boolean("pointwise_shrink", doc.inplace.pointwiseShrink) && iok;
+        iok = g.boolean("pointwise_expand", doc.inplace.pointwiseExpand) && iok;
+        iok = g.boolean("elementwise", doc.inplace.elementwise) && iok;
+        if (!iok) {
+            f.diagnostics().insert(f.diagnostics().end(), g.diagnostics().begin(), g.diagnostics().end());
+            ok = false;
+        }
+    } else if (!inplace.isUndefined()) {
+        ok = f.fail("inplace", "expected true/false or an object of in-place switches, found " + jsonTypeName(inplace));
+    }
+    ok = f.boolean("quantized_io", doc.quantizedIo) && ok;
+    ok = f.boolean("reorder", doc.reorder) && ok;
+    ok = f.number("mac_cap_percent", doc.macCapPercent, 0, 1000) && ok;
     if (o.contains("op_order")) {
-        if (!o.value("op_order").isArray())
-            return fail("op_order", "expected an array of op indices");
-        for (const auto& v : o.value("op_order").toArray()) {
-            if (!v.isDouble())
-                return fail("op_order", "expected whole numbers");
-            doc.order.push_back(v.toInt());
+        if (!o.value("op_order").isArray()) {
+            ok = f.fail("op_order", "expected an array of op indices, found " + jsonTypeName(o.value("op_order")));
+        } else {
+            const QJsonArray a = o.value("op_order").toArray();
+            for (int i = 0; i < a.size(); ++i) {
+                const auto v = wholeNumber(a[i], 0, 1 << 30, why);
+                if (!v) {
+                    ok = f.fail("op_order[" + std::to_string(i) + "]", why);
+                    break;
+                }
+                doc.order.push_back(*v);
+            }
         }
     }
-    if (o.contains("patch") && !o.value("patch").isNull()) {
-        const QJsonObject p = o.value("patch").toObject();
-        const QJsonArray grid = p.value("grid").toArray();
-        if (!p.value("split_tensor").isDouble() || grid.size() != 2 || !grid[0].isDouble() || !grid[1].isDouble())
-            return fail("patch", "expected {\"split_tensor\": INDEX, \"grid\": [N_H, N_W]}");
-        doc.patch = PatchStage{p.value("split_tensor").toInt(), grid[0].toInt(), grid[1].toInt(),
-                               p.value("input_resident").toBool(false)};
+    const QJsonValue pv = o.value("patch");
+    if (pv.isObject()) {
+        const QJsonObject p = pv.toObject();
+        Fields g(p, file, "patch.");
+        bool pok = g.only({"split_tensor", "grid", "input_resident"});
+        PatchStage st;
+        if (const auto v = wholeNumber(p.value("split_tensor"), 0, 1 << 30, why))
+            st.splitTensor = *v;
+        else
+            pok = g.fail("split_tensor", why);
+        const QJsonValue gv = p.value("grid");
+        if (!gv.isArray() || gv.toArray().size() != 2) {
+            pok = g.fail("grid", "expected [N_H, N_W], found " + jsonTypeName(gv));
+        } else {
+            const auto nh = wholeNumber(gv.toArray()[0], 1, 1 << 16, why);
+            if (!nh)
+                pok = g.fail("grid[0]", why);
+            const auto nw = wholeNumber(gv.toArray()[1], 1, 1 << 16, why);
+            if (!nw)
+                pok = g.fail("grid[1]", why);
+            if (nh && nw)
+                st.nh = *nh, st.nw = *nw;
+        }
+        pok = g.boolean("input_resident", st.inputResident) && pok;
+        if (pok)
+            doc.patch = st;
+        else {
+            f.diagnostics().insert(f.diagnostics().end(), g.diagnostics().begin(), g.diagnostics().end());
+            ok = false;
+        }
+    } else if (!pv.isUndefined() && !pv.isNull()) {
+        ok = f.fail("patch", "expected null or {\"split_tensor\": INDEX, \"grid\": [N_H, N_W]}, found " + jsonTypeName(pv));
+    }
+    if (!ok) {
+        r.diagnostics = f.diagnostics();
+        return r;
+    }
+    r.value = std::move(doc);
+    return r;
+}
+
+Result<ScheduleDoc> scheduleFromJson(const QByteArray& json, const std::string& file, const Model& model)
+{
+    Result<ScheduleDoc> r;
+    QJsonParseError pe;
+    const QJsonDocument d = QJsonDocument::fromJson(json, &pe);
+    if (pe.error != QJsonParseError::NoError) {
+        r.diagnostics.push_back(makeError(file, "", "not valid JSON at byte " + std::to_string(pe.offset) + ": "
+                                                        + pe.errorString().toStdString()));
+        return r;
+    }
+    if (!d.isObject()) {
+        r.diagnostics.push_back(makeError(file, "", "expected a JSON object"));
+        return r;
+    }
+    auto parsed = parseScheduleJson(d.object(), file);
+    if (!parsed.ok())
+        return parsed;
+    ScheduleDoc doc = std::move(*parsed);
+    if (doc.modelSha256 != model.sha256) {
+        r.diagnostics.push_back(makeError(file, "model_sha256",
+                                          "the schedule was made for the model with sha256 " + doc.modelSha256
+                                              + "; this model's is " + model.sha256));
+        return r;
     }
     // Order and patch stage must fit the model.
     auto resolved = resolveSchedule(doc, model, file);

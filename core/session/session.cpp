@@ -18,11 +18,11 @@ namespace ts {
 
 namespace {
 
-constexpr int kFormat = 1;
+constexpr int kFormat = kSessionFormat;
 constexpr qint64 kMaxSessionBytes = 16 * 1024 * 1024;
 
 const std::set<QString> kKeys = {"format", "model_path", "model_absolute_path", "model_sha256", "board",
-                                 "schedule", "reserve_bytes", "region", "reorder", "notes"};
+                                 "schedule", "reserve_bytes", "region", "reorder", "notes", "codegen", "target"};
 
 QString absoluteClean(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
 
@@ -85,6 +85,65 @@ private:
     Diagnostics m_diags;
 };
 
+bool codegenField(Checker& c, const QJsonObject& o, CodegenOptions& out)
+{
+    const QJsonValue v = o.value("codegen");
+    if (v.isUndefined())
+        return true;
+    if (!v.isObject())
+        return c.error("codegen", "expected an object, found " + typeName(v));
+    const QJsonObject g = v.toObject();
+    bool ok = true;
+    for (const QString& k : g.keys())
+        if (k != "optimize" && k != "user_arena" && k != "layer_hook")
+            ok = c.error("codegen." + k.toStdString(), "unknown field; expected optimize, user_arena, layer_hook");
+    std::string opt = out.optimize;
+    if (g.contains("optimize")) {
+        if (!g.value("optimize").isString() || !std::set<QString>{"O2", "O3", "Os"}.count(g.value("optimize").toString()))
+            ok = c.error("codegen.optimize", "expected \"O2\", \"O3\" or \"Os\", found " + typeName(g.value("optimize")));
+        else
+            opt = g.value("optimize").toString().toStdString();
+    }
+    out.optimize = opt;
+    for (const auto& [key, field] : {std::pair<QString, bool*>{"user_arena", &out.userArena}, {"layer_hook", &out.layerHook}})
+        if (g.contains(key)) {
+            if (!g.value(key).isBool())
+                ok = c.error("codegen." + key.toStdString(), "expected true or false, found " + typeName(g.value(key)));
+            else
+                *field = g.value(key).toBool();
+        }
+    return ok;
+}
+
+bool targetField(Checker& c, const QJsonObject& o, TargetOptions& out)
+{
+    const QJsonValue v = o.value("target");
+    if (v.isUndefined())
+        return true;
+    if (!v.isObject())
+        return c.error("target", "expected an object, found " + typeName(v));
+    const QJsonObject t = v.toObject();
+    bool ok = true;
+    for (const QString& k : t.keys())
+        if (k != "probe" && k != "runs")
+            ok = c.error("target." + k.toStdString(), "unknown field; expected probe, runs");
+    if (t.contains("probe")) {
+        const QString p = t.value("probe").toString("?");
+        if (!t.value("probe").isString() || !(p.isEmpty() || p == "qemu" || p == "stlink"))
+            ok = c.error("target.probe", "expected \"\", \"qemu\" or \"stlink\", found " + typeName(t.value("probe")));
+        else
+            out.probe = p.toStdString();
+    }
+    if (t.contains("runs")) {
+        const QJsonValue r = t.value("runs");
+        if (!r.isDouble() || r.toDouble() != double(int(r.toDouble())) || r.toDouble() < 1 || r.toDouble() > 1000000)
+            ok = c.error("target.runs", "expected a whole number 1..1000000, found " + typeName(r));
+        else
+            out.runs = r.toInt();
+    }
+    return ok;
+}
+
 Result<LoadedSession> failed(Diagnostics diags)
 {
     Result<LoadedSession> r;
@@ -104,6 +163,21 @@ Result<ScheduleDoc> parseSchedule(const QJsonObject& o, const std::string& file,
 }
 
 } // namespace
+
+FitOptions Session::fitOptions() const
+{
+    FitOptions f;
+    f.reserveBytes = reserveBytes;
+    f.region = region;
+    return f;
+}
+
+bool Session::operator==(const Session& o) const
+{
+    return modelPath == o.modelPath && modelSha256 == o.modelSha256 && boardId == o.boardId
+        && reserveBytes == o.reserveBytes && region == o.region && schedule == o.schedule && codegen == o.codegen
+        && target == o.target && notes == o.notes;
+}
 
 QByteArray sessionToJson(const Session& session, const QString& sessionFilePath)
 {
@@ -125,7 +199,11 @@ QByteArray sessionToJson(const Session& session, const QString& sessionFilePath)
                         {"schedule", scheduleToJson(schedule)},
                         {"reserve_bytes", qint64(session.reserveBytes)},
                         {"region", QString::fromStdString(session.region)},
-                        {"reorder", session.reorder},
+                        {"codegen", QJsonObject{{"optimize", QString::fromStdString(session.codegen.optimize)},
+                                                {"user_arena", session.codegen.userArena},
+                                                {"layer_hook", session.codegen.layerHook}}},
+                        {"target", QJsonObject{{"probe", QString::fromStdString(session.target.probe)},
+                                               {"runs", session.target.runs}}},
                         {"notes", QString::fromStdString(session.notes)}};
     return QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
@@ -175,17 +253,20 @@ Result<LoadedSession> loadSession(const std::string& path, const BoardSet& board
     }
     const QJsonObject o = doc.object();
     const QJsonValue format = o.value("format");
-    if (!format.isDouble() || format.toDouble() != kFormat) {
-        c.error("format", "expected " + std::to_string(kFormat) + ", found " + typeName(format)
+    if (!format.isDouble() || (format.toDouble() != kFormat && format.toDouble() != 1)) {
+        c.error("format", "expected 1 or " + std::to_string(kFormat) + ", found " + typeName(format)
                               + (format.isDouble() && format.toDouble() > kFormat ? " (saved by a newer TinyStudio?)" : ""));
         return failed(c.diagnostics());
     }
 
     // Every field, each checked on its own so one pass reports all type errors.
     Diagnostics notes;
+    const int fileFormat = int(format.toDouble());
     for (const QString& k : o.keys())
-        if (!kKeys.count(k))
-            notes.push_back(makeWarning(path, k.toStdString(), "unknown field ignored (a typo?)"));
+        if (!kKeys.count(k) || (fileFormat == 1 && (k == "codegen" || k == "target"))
+            || (fileFormat >= 2 && k == "reorder")) {
+            c.error(k.toStdString(), "unknown field (a typo?)");
+        }
     LoadedSession out;
     Session& s = out.session;
     std::string relPath, absPath, savedSha;
@@ -203,7 +284,11 @@ Result<LoadedSession> loadSession(const std::string& path, const BoardSet& board
         ok = c.error("schedule", "expected an object (the schedule document), found " + typeName(o.value("schedule")));
     ok = c.integer(o, "reserve_bytes", s.reserveBytes, 0, int64_t(1) << 32) && ok;
     ok = c.string(o, "region", s.region, false, false) && ok;
-    ok = c.boolean(o, "reorder", s.reorder) && ok;
+    bool format1Reorder = false;
+    ok = c.boolean(o, "reorder", format1Reorder) && ok;
+    ok = codegenField(c, o, s.codegen) && ok;
+    ok = targetField(c, o, s.target) && ok;
+    ok = c.diagnostics().empty() && ok;
     ok = c.string(o, "notes", s.notes, false, false) && ok;
     if (!ok) {
         notes.insert(notes.end(), c.diagnostics().begin(), c.diagnostics().end());
@@ -275,6 +360,8 @@ Result<LoadedSession> loadSession(const std::string& path, const BoardSet& board
         sched.remove("patch");
         sched["model_sha256"] = QString::fromStdString(out.model.sha256);
     }
+    if (fileFormat == 1 && format1Reorder)
+        sched["reorder"] = true;
     auto schedule = parseSchedule(sched, path, out.model);
     if (!schedule.ok())
         return failed(schedule.diagnostics);
