@@ -67,6 +67,8 @@ bool isParameterOperand(OpKind kind)
 
 OpSupport opSupport(const Graph& graph, const Op& op)
 {
+    if (!op.invalid.empty()) // breaks its operand contract (model/operands.h): nothing can run it
+        return {false, "invalid: " + op.invalid};
     if (op.kind == OpKind::Custom)
         return {false, "CUSTOM op '" + op.customCode + "' has no TinyStudio kernel"};
     for (const auto& row : kSupport) {

@@ -169,6 +169,9 @@ struct Op {
     std::vector<int> intermediates;
     OpOptions options;
     std::vector<uint8_t> customOptions; // raw custom options (FlexBuffers for most custom ops)
+    // Why the op breaks its operand contract (model/operands.h), set by validateOperands() right
+    // after import; empty for a valid op. Later stages refuse a graph holding an invalid op.
+    std::string invalid;
 
     Activation activation() const { return fusedActivation(options); }
     int input(size_t i) const { return i < inputs.size() ? inputs[i] : -1; }

@@ -327,7 +327,7 @@ Diagnostics checkShapes(const Graph& graph, const std::string& file)
     Diagnostics out;
     for (size_t i = 0; i < graph.ops.size(); ++i) {
         const Op& op = graph.ops[i];
-        if (op.outputs.empty())
+        if (op.outputs.empty() || !op.invalid.empty()) // an invalid op already has its error
             continue;
         std::string why;
         const auto shape = inferOutputShape(graph, op, &why);

@@ -58,7 +58,9 @@ flatbuffers::Offset<tflite::Tensor> Exporter::tensor(const Tensor& t)
 {
     auto& fbb = m_fbb;
     flatbuffers::Offset<tflite::QuantizationParameters> quant = 0;
-    if (!t.quant.empty()) {
+    // A quantization table holding only a quantized_dimension is written too: dropping it made
+    // import → export → import change the tensor (found by fuzz_import).
+    if (!t.quant.empty() || t.quant.quantizedDimension != 0) {
         auto floats = [&](const std::vector<float>& v) { return v.empty() ? 0 : fbb.CreateVector(v); };
         const auto min = floats(t.quant.min), max = floats(t.quant.max), scale = floats(t.quant.scale);
         const auto zp = t.quant.zeroPoint.empty() ? 0 : fbb.CreateVector(t.quant.zeroPoint);

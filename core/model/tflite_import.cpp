@@ -1,5 +1,6 @@
 #include "model/tflite_import.h"
 
+#include "model/operands.h"
 #include "model/shapes.h"
 #include "model/tflite_options.h"
 #include "tflite_subset_generated.h"
@@ -370,6 +371,10 @@ Result<Model> Importer::run()
             note("subgraphs[0].operators[" + std::to_string(i) + "]",
                  "CUSTOM op '" + g.ops[i].customCode + "' kept as an opaque op", int(i));
 
+    // Operand contracts: every violation is an Error naming op and operand, and the op is marked
+    // invalid. The model still imports (the studio shows it, bad ops flagged); later stages refuse it.
+    Diagnostics operandDiags = validateOperands(model.main(), m_name);
+    m_result.diagnostics.insert(m_result.diagnostics.end(), operandDiags.begin(), operandDiags.end());
     Diagnostics shapeDiags = checkShapes(model.main(), m_name);
     m_result.diagnostics.insert(m_result.diagnostics.end(), shapeDiags.begin(), shapeDiags.end());
     m_result.value = std::move(model);

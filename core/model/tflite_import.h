@@ -18,8 +18,11 @@ struct ImportLimits {
     int64_t maxTensorBytes = int64_t(1) << 32;    // a tensor over 4 GiB is an absurd shape here
 };
 
-// Reads and imports a file. `diagnostics` holds errors (then no value), warnings (e.g. a stored
-// shape that differs from the computed one) and notes (other subgraphs, unsupported ops).
+// Reads and imports a file. `diagnostics` holds errors, warnings (e.g. a stored shape that differs
+// from the computed one) and notes (other subgraphs, unsupported ops). A malformed file gives no
+// value and exactly one error. A well-formed file whose ops break their operand contracts
+// (model/operands.h) gives the model with those ops marked invalid and one error per violation,
+// each naming the op (Diagnostic::op): show it, but run nothing on it.
 Result<Model> importTfliteFile(const std::string& path, const ImportLimits& limits = {});
 
 // Imports bytes already in memory; `name` is used in diagnostics as the file name.

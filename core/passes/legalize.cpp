@@ -1,5 +1,6 @@
 #include "passes/legalize.h"
 
+#include "model/operands.h"
 #include "model/shapes.h"
 
 #include <algorithm>
@@ -84,6 +85,8 @@ int foldPad(LegalGraph& lg)
         if (!x || !paddings || pad.outputs.size() != 1 || x->shape.size() != 4 || x->isConstant())
             continue;
         const int y = pad.outputs[0];
+        if (!g.tensor(y))
+            continue;
         const auto amounts = constantInts(*paddings);
         if (!amounts || amounts->size() != 8)
             continue;
@@ -139,7 +142,7 @@ int aliasReshapes(LegalGraph& lg)
         if (op.kind != OpKind::Reshape && op.kind != OpKind::Squeeze)
             continue;
         const Tensor* in = g.tensor(op.input(0));
-        if (!in || in->isConstant() || in->isVariable || op.outputs.size() != 1)
+        if (!in || in->isConstant() || in->isVariable || op.outputs.size() != 1 || !g.tensor(op.outputs[0]))
             continue;
         const Tensor& out = g.tensors[size_t(op.outputs[0])];
         if (in->byteSize() != out.byteSize() || in->dtype != out.dtype)
@@ -151,6 +154,24 @@ int aliasReshapes(LegalGraph& lg)
         lg.log.push_back(opName(lg, i) + ": output '" + out.name + "' aliases its input (no copy, no extra memory)");
     }
     return aliased;
+}
+
+bool fusedActivationApplied(OpKind kind, DType output)
+{
+    switch (kind) {
+    case OpKind::Conv2D:
+    case OpKind::DepthwiseConv2D:
+    case OpKind::AveragePool2D:
+    case OpKind::MaxPool2D:
+        return output == DType::Int8 || output == DType::Float32;
+    case OpKind::FullyConnected:
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+        return output == DType::Int8 || output == DType::Int16 || output == DType::Float32;
+    default:
+        return false; // CONCATENATION ignores its fused activation; others have none
+    }
 }
 
 int fuseActivations(LegalGraph& lg)
@@ -170,7 +191,8 @@ int fuseActivations(LegalGraph& lg)
         else
             continue;
         const int t = relu.input(0);
-        if (t < 0 || relu.outputs.size() != 1 || !sameQuant(g.tensors[size_t(t)], g.tensors[size_t(relu.outputs[0])]))
+        if (!g.tensor(t) || relu.outputs.size() != 1 || !g.tensor(relu.outputs[0])
+            || !sameQuant(g.tensors[size_t(t)], g.tensors[size_t(relu.outputs[0])]))
             continue;
         if (consumers(g, t).size() != 1 || isGraphOutput(g, t))
             continue;
@@ -178,6 +200,9 @@ int fuseActivations(LegalGraph& lg)
             Op& prod = g.ops[p];
             if (dead[p] || prod.outputs.size() != 1 || prod.outputs[0] != t || prod.activation() != Activation::None)
                 continue;
+            // Only where the producer's kernel applies the activation: elsewhere it would be dropped.
+            if (!fusedActivationApplied(prod.kind, g.tensors[size_t(t)].dtype))
+                break;
             bool ok = true;
             std::visit(
                 [&](auto& o) {
@@ -215,7 +240,8 @@ int quantizedIo(LegalGraph& lg)
         if (users.size() != 1)
             continue;
         const Op& q = g.ops[size_t(users[0])];
-        if (q.kind != OpKind::Quantize || q.outputs.size() != 1 || !isFloat(g.tensors[size_t(in)].dtype)
+        if (q.kind != OpKind::Quantize || q.outputs.size() != 1 || !g.tensor(q.outputs[0]) || !g.tensor(in)
+            || !isFloat(g.tensors[size_t(in)].dtype)
             || !isInt(g.tensors[size_t(q.outputs[0])].dtype))
             continue;
         lg.log.push_back("input arrives quantized: removed " + opName(lg, size_t(users[0])) + "; graph input is now '"
@@ -229,7 +255,8 @@ int quantizedIo(LegalGraph& lg)
             const Op& d = g.ops[i];
             if (dead[i] || d.kind != OpKind::Dequantize || d.outputs.size() != 1 || d.outputs[0] != out)
                 continue;
-            if (!isInt(g.tensors[size_t(d.inputs[0])].dtype) || !isFloat(g.tensors[size_t(out)].dtype))
+            if (!g.tensor(d.input(0)) || !isInt(g.tensors[size_t(d.inputs[0])].dtype)
+                || !isFloat(g.tensors[size_t(out)].dtype))
                 continue;
             if (consumers(g, out).size() != 0)
                 continue;
@@ -255,6 +282,13 @@ LegalGraph legalize(const Model& model, const LegalizeOptions& options)
 LegalGraph legalize(const Graph& g, const LegalizeOptions& options)
 {
     LegalGraph lg = makeLegalGraph(g);
+    // Passes index operands; on an op that breaks its contract they must not run at all.
+    lg.errors = refuseInvalidOps(g, "legalization");
+    if (!lg.errors.empty()) {
+        lg.log.push_back("not legalized: the graph has " + std::to_string(lg.errors.size()) + " invalid op"
+                         + (lg.errors.size() == 1 ? "" : "s"));
+        return lg;
+    }
     if (options.quantizedIo)
         quantizedIo(lg);
     if (options.foldPad)

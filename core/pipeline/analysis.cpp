@@ -32,6 +32,10 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     auto t = std::chrono::steady_clock::now();
     a.legal = legalize(model, options.legalize);
     a.timings.legalizeMs = msSince(t);
+    if (!a.legal.errors.empty()) { // an op breaks its operand contract: nothing downstream may index it
+        r.diagnostics = a.legal.errors;
+        return r;
+    }
 
     // TFLM plans whole tensors with no in-place reuse; tflm-greedy shows exactly that.
     MemoryOptions memOptions = options.memory;

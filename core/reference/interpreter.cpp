@@ -1,9 +1,11 @@
 #include "reference/interpreter.h"
 
+#include "model/operands.h"
 #include "reference/fixedpoint.h"
 #include "reference/kernel_api.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <cstring>
@@ -20,7 +22,15 @@ void activationRange(Activation a, const Tensor& output, int32_t* lo, int32_t* h
     const int32_t qmax = is16 ? 32767 : isU8 ? 255 : 127;
     const float scale = scaleOf(output);
     const int32_t zp = zeroPointOf(output);
-    auto quantize = [&](float f) { return zp + int32_t(roundHalfAway(f / scale)); };
+    // Bounded before the conversion: an odd scale (the operand contracts refuse them) must not
+    // turn into an undefined float-to-int cast.
+    auto quantize = [&](float f) {
+        float q = f / scale;
+        if (!std::isfinite(q))
+            q = f == 0.0f || std::isnan(q) ? 0.0f : (q > 0 ? 1e9f : -1e9f);
+        q = std::clamp(q, -1e9f, 1e9f);
+        return int32_t(std::clamp<int64_t>(int64_t(zp) + int64_t(roundHalfAway(q)), qmin - 1, qmax + 1));
+    };
     switch (a) {
     case Activation::Relu:
         *lo = std::max(qmin, quantize(0.0f));
@@ -71,6 +81,10 @@ Shape4 Shape4::of(const std::vector<int32_t>& s)
 Result<ReferenceInterpreter> ReferenceInterpreter::create(const Graph& graph)
 {
     Result<ReferenceInterpreter> r;
+    // Kernels index their operands: an op that breaks its contract (model/operands.h) never runs.
+    r.diagnostics = refuseInvalidOps(graph, "the reference interpreter");
+    if (!r.diagnostics.empty())
+        return r;
     for (size_t i = 0; i < graph.ops.size(); ++i) {
         const Op& op = graph.ops[i];
         if (!ref::findKernel(graph, op)) {
@@ -162,12 +176,45 @@ Diagnostics ReferenceInterpreter::setInputsFromConcatenated(const std::vector<ui
     return setInputs(parts);
 }
 
+// Before a kernel indexes anything: every kernel reads input 0 and writes output 0, and each
+// operand's bytes must hold what its shape says (patch execution swaps bytes in).
+std::string ReferenceInterpreter::checkOperandBytes(const Op& op) const
+{
+    if (op.input(0) < 0 || op.outputs.empty())
+        return "needs input 0 and an output";
+    auto check = [&](int t, const char* role, size_t k) -> std::string {
+        if (t == -1)
+            return {};
+        if (t < 0 || size_t(t) >= m_graph.tensors.size())
+            return std::string(role) + " " + std::to_string(k) + ": tensor index " + std::to_string(t) + " out of range";
+        const Tensor& x = m_graph.tensors[size_t(t)];
+        const auto need = x.byteSize();
+        if (!need || int64_t(m_bytes[size_t(t)].size()) < *need)
+            return std::string(role) + " " + std::to_string(k) + " '" + x.name + "' holds "
+                   + std::to_string(m_bytes[size_t(t)].size()) + " bytes; " + dtypeName(x.dtype) + shapeString(x.shape)
+                   + " needs " + (need ? std::to_string(*need) : std::string("a fixed size"));
+        return {};
+    };
+    for (size_t k = 0; k < op.inputs.size(); ++k)
+        if (auto e = check(op.inputs[k], "input", k); !e.empty())
+            return e;
+    for (size_t k = 0; k < op.outputs.size(); ++k)
+        if (auto e = check(op.outputs[k], "output", k); !e.empty())
+            return e;
+    return {};
+}
+
 Diagnostics ReferenceInterpreter::runOp(int index)
 {
+    if (index < 0 || size_t(index) >= m_graph.ops.size())
+        return {makeError("", "order", "op " + std::to_string(index) + " out of range; the graph has "
+                                           + std::to_string(m_graph.ops.size()) + " ops")};
     const Op& op = m_graph.ops[size_t(index)];
     ref::Kernel k = ref::findKernel(m_graph, op);
     ref::Tensors tensors(m_graph, m_bytes);
-    const std::string err = k ? k(tensors, op) : "no kernel";
+    std::string err = checkOperandBytes(op);
+    if (err.empty())
+        err = k ? k(tensors, op) : "no kernel";
     if (err.empty())
         return {};
     Diagnostic d = makeError("", "operators[" + std::to_string(index) + "]", opKindName(op.kind) + ": " + err);

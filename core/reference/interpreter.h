@@ -37,6 +37,8 @@ public:
     int64_t inputBytes() const;
 
 private:
+    std::string checkOperandBytes(const Op& op) const;
+
     Graph m_graph;
     std::vector<std::vector<uint8_t>> m_bytes;
 };

@@ -47,6 +47,22 @@ inline float scaleOf(const Tensor& t) { return t.quant.scale.empty() ? 1.0f : t.
 inline int32_t zeroPointOf(const Tensor& t) { return t.quant.zeroPoint.empty() ? 0 : int32_t(t.quant.zeroPoint[0]); }
 inline int64_t elements(const Tensor& t) { return t.elementCount().value_or(0); }
 
+// "" when `t` has element type `want`, else what is wrong with the `role` operand.
+inline std::string expectType(const Tensor& t, DType want, const char* role)
+{
+    if (t.dtype == want)
+        return {};
+    return std::string(role) + " '" + t.name + "' is " + dtypeName(t.dtype) + "; expected " + dtypeName(want);
+}
+// "" when `t` holds at least `count` elements, else what is wrong with the `role` operand.
+inline std::string expectElements(const Tensor& t, int64_t count, const char* role)
+{
+    if (elements(t) >= count)
+        return {};
+    return std::string(role) + " '" + t.name + "' " + shapeString(t.shape) + " holds " + std::to_string(elements(t))
+           + " elements; " + std::to_string(count) + " are needed";
+}
+
 // The quantized clamp range of a fused activation on an int8/int16 output (TFLite's
 // CalculateActivationRangeQuantized).
 void activationRange(Activation a, const Tensor& output, int32_t* lo, int32_t* hi);

@@ -263,9 +263,10 @@ void preprocessSoftmaxScaling(double beta, double inputScale, int inputIntegerBi
 
 int calculateInputRadius(int inputIntegerBits, int inputLeftShift, int totalSignedBits = 31)
 {
+    // Powers of two through ldexp: exact, and defined for any shift an odd scale produces.
     const double maxInputRescaled = 1.0 * double((1 << inputIntegerBits) - 1)
-        * double(int64_t(1) << (totalSignedBits - inputIntegerBits)) / double(int64_t(1) << inputLeftShift);
-    return int(std::floor(maxInputRescaled));
+        * std::ldexp(1.0, totalSignedBits - inputIntegerBits) / std::ldexp(1.0, inputLeftShift);
+    return int(std::min(std::floor(maxInputRescaled), double(std::numeric_limits<int>::max())));
 }
 
 // Rows of the last dimension: outer count and depth.
@@ -547,7 +548,7 @@ Int8ActivationParams int8ActivationParams(const Tensor& x)
     Int8ActivationParams p;
     p.zeroPoint = zeroPointOf(x);
     const double real = double(scaleOf(x)) * double(1 << (31 - kInputIntegerBits));
-    const double q = std::frexp(real, &p.leftShift);
+    const double q = std::isfinite(real) ? std::frexp(real, &p.leftShift) : 0.0;
     // As the C++ cast on x86-64 does, 2^31 lands on INT32_MIN.
     p.multiplier = int32_t(uint32_t(int64_t(std::round(q * double(int64_t(1) << 31)))));
     p.rangeRadius = calculateInputRadius(kInputIntegerBits, p.leftShift, 31);

@@ -33,12 +33,45 @@ Window windowOf(const Graph& g, const Op& op)
     return w;
 }
 
+// The operands every convolution kernel indexes: input 0, a 4-D filter, an optional bias of
+// `channels` values, output 0 with `channels` channels and no more batches than the input; types
+// as given. Everything the loops below index is then inside its tensor.
+std::string checkConvOperands(Tensors& t, const Op& op, DType act, DType weights, DType biasType)
+{
+    if (op.input(1) < 0)
+        return "the filter (input 1) is missing";
+    const Tensor& x = t.info(op.inputs[0]);
+    const Tensor& w = t.info(op.inputs[1]);
+    const Tensor& y = t.info(op.outputs[0]);
+    if (w.shape.size() != 4)
+        return "filter " + shapeString(w.shape) + " must be 4-D";
+    for (const auto& e : {expectType(x, act, "input"), expectType(w, weights, "filter"), expectType(y, act, "output")})
+        if (!e.empty())
+            return e;
+    const int channels = op.kind == OpKind::DepthwiseConv2D ? w.shape[3] : w.shape[0];
+    const Shape4 is = Shape4::of(x.shape), os = Shape4::of(y.shape);
+    if (os.c != channels || os.n > is.n)
+        return "output " + shapeString(y.shape) + " does not match filter " + shapeString(w.shape) + " and input "
+               + shapeString(x.shape);
+    if (op.input(2) >= 0) {
+        const Tensor& b = t.info(op.inputs[2]);
+        if (auto e = expectType(b, biasType, "bias"); !e.empty())
+            return e;
+        if (auto e = expectElements(b, channels, "bias"); !e.empty())
+            return e;
+    }
+    return {};
+}
+
 // Per-output-channel multipliers: input_scale × filter_scale[c] / output_scale, in double.
 std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out, int channels,
                        std::vector<int32_t>& mult, std::vector<int>& shift)
 {
     if (filter.quant.scale.empty())
         return "the filter has no quantization scale";
+    if (filter.quant.scale.size() > 1 && filter.quant.scale.size() != size_t(channels))
+        return "the filter has " + std::to_string(filter.quant.scale.size()) + " per-channel scales for "
+               + std::to_string(channels) + " output channels";
     mult.resize(size_t(channels));
     shift.resize(size_t(channels));
     for (int c = 0; c < channels; ++c) {
@@ -51,13 +84,15 @@ std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out
 
 std::string convInt8(Tensors& t, const Op& op)
 {
+    if (auto e = checkConvOperands(t, op, DType::Int8, DType::Int8, DType::Int32); !e.empty())
+        return e;
     const Graph& g = t.graph();
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& w = t.info(op.inputs[1]);
     const Tensor& y = t.info(op.outputs[0]);
     const Shape4 is = Shape4::of(x.shape), ws = Shape4::of(w.shape), os = Shape4::of(y.shape);
     const int outC = w.shape[0], kh = w.shape[1], kw = w.shape[2], filterC = w.shape[3];
-    if (filterC <= 0 || is.c % filterC != 0 || outC != os.c)
+    if (filterC <= 0 || is.c < filterC || is.c % filterC != 0 || outC != os.c || outC % std::max(is.c / filterC, 1) != 0)
         return "filter " + shapeString(w.shape) + " does not match input " + shapeString(x.shape);
     (void)ws;
     const int groups = is.c / filterC, perGroup = outC / std::max(groups, 1);
@@ -103,13 +138,15 @@ std::string convInt8(Tensors& t, const Op& op)
 
 std::string convFloat(Tensors& t, const Op& op)
 {
+    if (auto e = checkConvOperands(t, op, DType::Float32, DType::Float32, DType::Float32); !e.empty())
+        return e;
     const Graph& g = t.graph();
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& w = t.info(op.inputs[1]);
     const Tensor& y = t.info(op.outputs[0]);
     const Shape4 is = Shape4::of(x.shape), os = Shape4::of(y.shape);
     const int outC = w.shape[0], kh = w.shape[1], kw = w.shape[2], filterC = w.shape[3];
-    if (filterC <= 0 || is.c % filterC != 0)
+    if (filterC <= 0 || is.c < filterC || is.c % filterC != 0 || outC % std::max(is.c / filterC, 1) != 0)
         return "filter " + shapeString(w.shape) + " does not match input " + shapeString(x.shape);
     const int perGroup = outC / std::max(is.c / filterC, 1);
     const Window win = windowOf(g, op);
@@ -143,6 +180,8 @@ std::string convFloat(Tensors& t, const Op& op)
 
 std::string depthwiseInt8(Tensors& t, const Op& op)
 {
+    if (auto e = checkConvOperands(t, op, DType::Int8, DType::Int8, DType::Int32); !e.empty())
+        return e;
     const Graph& g = t.graph();
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& w = t.info(op.inputs[1]);
@@ -192,6 +231,8 @@ std::string depthwiseInt8(Tensors& t, const Op& op)
 
 std::string depthwiseFloat(Tensors& t, const Op& op)
 {
+    if (auto e = checkConvOperands(t, op, DType::Float32, DType::Float32, DType::Float32); !e.empty())
+        return e;
     const Graph& g = t.graph();
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& w = t.info(op.inputs[1]);
@@ -199,6 +240,9 @@ std::string depthwiseFloat(Tensors& t, const Op& op)
     const Shape4 is = Shape4::of(x.shape), os = Shape4::of(y.shape);
     const int kh = w.shape[1], kw = w.shape[2], outC = w.shape[3];
     const int mult = std::max(outC / std::max(is.c, 1), 1);
+    if (is.c * mult != outC)
+        return "filter " + shapeString(w.shape) + " does not map the " + std::to_string(is.c) + " input channels to "
+               + std::to_string(outC);
     const Window win = windowOf(g, op);
     float lo, hi;
     activationRangeFloat(op.activation(), &lo, &hi);
@@ -237,6 +281,10 @@ std::string pool(Tensors& t, const Op& op)
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& y = t.info(op.outputs[0]);
     const Shape4 is = Shape4::of(x.shape), os = Shape4::of(y.shape);
+    if (x.dtype != y.dtype)
+        return "input " + std::string(dtypeName(x.dtype)) + " and output " + dtypeName(y.dtype) + " differ in type";
+    if (os.n > is.n || os.c != is.c)
+        return "output " + shapeString(y.shape) + " does not keep the batches and channels of input " + shapeString(x.shape);
     const Window win = windowOf(g, op);
     const T* in = t.in<T>(op.inputs[0]);
     T* out = t.out<T>(op.outputs[0]);

@@ -22,10 +22,7 @@ float tfliteRound(float x) { return std::round(x); }
 // multiplier is first reduced to 15 bits, then one rounding shift is applied.
 int32_t multiplyByQuantizedMultiplierWide(int64_t x, int32_t quantizedMultiplier, int shift)
 {
-    const int32_t reduced = quantizedMultiplier < 0x7FFF0000 ? (quantizedMultiplier + (1 << 15)) >> 16 : 0x7FFF;
-    const int totalShift = 15 - shift;
-    const int64_t rounded = x * int64_t(reduced) + (int64_t(1) << (totalShift - 1));
-    return int32_t(rounded >> totalShift);
+    return multiplyByQuantizedMultiplier(x, quantizedMultiplier, shift); // fixedpoint.cpp: the same, shift-checked
 }
 
 template <typename T>

@@ -93,6 +93,12 @@ std::string binary(Tensors& t, const Op& op, F&& f)
 {
     if (op.input(0) < 0 || op.input(1) < 0 || op.outputs.empty())
         return "expects two inputs and one output";
+    // Both inputs are read as In and the output written as Out: all three share input 0's type.
+    const DType type = t.info(op.inputs[0]).dtype;
+    if (t.info(op.inputs[1]).dtype != type || t.info(op.outputs[0]).dtype != type)
+        return "mixed input and output types are not supported";
+    if (dtypeSize(type) != int(sizeof(In)) || sizeof(In) != sizeof(Out))
+        return std::string("elements of type ") + dtypeName(type) + " do not match the kernel";
     Broadcast plan;
     if (auto e = planBroadcast(t.info(op.inputs[0]).shape, t.info(op.inputs[1]).shape,
                                t.info(op.outputs[0]).shape, plan);
@@ -422,6 +428,8 @@ std::string reduceFloat(Tensors& t, const Op& op, bool computeSum)
     Reduction r;
     if (auto e = planReduction(t, op, r); !e.empty())
         return e;
+    if (t.info(op.outputs[0]).dtype != DType::Float32)
+        return "float32 input needs a float32 output";
     const float* in = t.in<float>(op.inputs[0]);
     float* out = t.out<float>(op.outputs[0]);
     std::fill(out, out + r.outputs, 0.0f);

@@ -13,6 +13,16 @@ namespace {
 
 size_t elemSize(const Tensor& t) { return size_t(std::max(dtypeSize(t.dtype), 1)); }
 
+// Element-wise copies need one element size on both sides, and a fixed one.
+std::string sameElementType(const Tensor& x, const Tensor& y)
+{
+    if (dtypeSize(x.dtype) <= 0)
+        return std::string("input of type ") + dtypeName(x.dtype) + " has no fixed element size";
+    if (x.dtype != y.dtype)
+        return std::string("input ") + dtypeName(x.dtype) + " and output " + dtypeName(y.dtype) + " differ in type";
+    return {};
+}
+
 std::string copy(Tensors& t, const Op& op)
 {
     const auto& in = t.bytes(op.inputs[0]);
@@ -25,12 +35,22 @@ std::string copy(Tensors& t, const Op& op)
 
 std::string pad(Tensors& t, const Op& op)
 {
+    if (op.input(1) < 0)
+        return "the paddings (input 1) are missing";
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& y = t.info(op.outputs[0]);
     const auto p = constantInts(t.info(op.inputs[1]));
     const size_t rank = x.shape.size();
     if (!p || p->size() != 2 * rank || rank > 6)
         return "paddings must be a constant [rank, 2] tensor";
+    if (auto e = sameElementType(x, y); !e.empty())
+        return e;
+    // Every input element lands inside the output: the output is exactly the padded input.
+    bool fits = y.shape.size() == rank;
+    for (size_t d = 0; fits && d < rank; ++d)
+        fits = (*p)[2 * d] >= 0 && (*p)[2 * d + 1] >= 0 && int64_t(x.shape[d]) + (*p)[2 * d] + (*p)[2 * d + 1] == y.shape[d];
+    if (!fits)
+        return "output " + shapeString(y.shape) + " is not input " + shapeString(x.shape) + " padded by non-negative paddings";
     const size_t es = elemSize(x);
     // The fill value: PADV2's constant, else the output zero point (0 for float).
     std::vector<uint8_t> fill(es, 0);
@@ -68,11 +88,25 @@ std::string pad(Tensors& t, const Op& op)
 
 std::string transpose(Tensors& t, const Op& op)
 {
+    if (op.input(1) < 0)
+        return "the permutation (input 1) is missing";
     const Tensor& x = t.info(op.inputs[0]);
+    const Tensor& y = t.info(op.outputs[0]);
     const auto perm = constantInts(t.info(op.inputs[1]));
     const size_t rank = x.shape.size();
     if (!perm || perm->size() != rank)
         return "the permutation must be a constant of the input's rank";
+    std::vector<bool> seen(rank, false);
+    for (int64_t a : *perm) {
+        if (a < 0 || size_t(a) >= rank || seen[size_t(a)])
+            return "the permutation must hold each of 0.." + std::to_string(int64_t(rank) - 1) + " once";
+        seen[size_t(a)] = true;
+    }
+    if (auto e = sameElementType(x, y); !e.empty())
+        return e;
+    if (elements(y) != elements(x))
+        return "output " + shapeString(y.shape) + " does not hold the " + std::to_string(elements(x)) + " elements of input "
+               + shapeString(x.shape);
     const size_t es = elemSize(x);
     std::vector<int64_t> inStride(rank, 1);
     for (size_t d = rank; d-- > 1;)
@@ -111,6 +145,25 @@ std::string concatenation(Tensors& t, const Op& op)
         outer *= y.shape[size_t(d)];
     for (int d = axis + 1; d < rank; ++d)
         inner *= y.shape[size_t(d)];
+    // The copy below trusts shapes: check that the inputs tile the output exactly.
+    int64_t along = 0;
+    for (size_t k = 0; k < op.inputs.size(); ++k) {
+        if (op.inputs[k] < 0)
+            return "input " + std::to_string(k) + " is omitted";
+        const Tensor& x = t.info(op.inputs[k]);
+        if (auto e = sameElementType(x, y); !e.empty())
+            return "input " + std::to_string(k) + ": " + e;
+        bool same = int(x.shape.size()) == rank;
+        for (int d = 0; same && d < rank; ++d)
+            same = d == axis || x.shape[size_t(d)] == y.shape[size_t(d)];
+        if (!same)
+            return "input " + std::to_string(k) + " " + shapeString(x.shape) + " does not match output "
+                   + shapeString(y.shape) + " outside axis " + std::to_string(axis);
+        along += x.shape[size_t(axis)];
+    }
+    if (along != y.shape[size_t(axis)])
+        return "the inputs add up to " + std::to_string(along) + " along axis " + std::to_string(axis) + "; output "
+               + shapeString(y.shape) + " has " + std::to_string(y.shape[size_t(axis)]);
     auto& out = t.bytes(op.outputs[0]);
     size_t pos = 0;
     for (int64_t b = 0; b < outer; ++b)
@@ -132,6 +185,10 @@ std::string resizeNearest(Tensors& t, const Op& op)
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& y = t.info(op.outputs[0]);
     const Shape4 is = Shape4::of(x.shape), os = Shape4::of(y.shape);
+    if (auto e = sameElementType(x, y); !e.empty())
+        return e;
+    if (os.n > is.n || os.c != is.c || (elements(y) > 0 && (is.h < 1 || is.w < 1)))
+        return "output " + shapeString(y.shape) + " does not keep the batches and channels of input " + shapeString(x.shape);
     const bool align = o && o->alignCorners, half = o && o->halfPixelCenters;
     const size_t es = elemSize(x);
     auto scale = [&](int in, int out) {
