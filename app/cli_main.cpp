@@ -6,6 +6,8 @@
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
+#include "pipeline/pipeline.h"
+#include "session/session.h"
 #include "schedule/patch.h"
 #include "schedule/patch_exec.h"
 #include "schedule/schedule_doc.h"
@@ -38,11 +40,11 @@ const char* kUsage =
     "commands:\n"
     "  inspect MODEL.tflite [--json]   per-op table (shapes, dtypes, MACs, weights, supported) and totals\n"
     "  boards [--json]                 the board profiles (bundled and user)\n"
-    "  analyze MODEL --board ID [--planner NAME] [--no-inplace] [--reorder] [--quantized-io] [--no-legalize]\n"
-    "          [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
+    "  analyze (MODEL --board ID | SESSION.tinystudio) [--schedule S.json] [--planner NAME] [--no-inplace]\n"
+    "          [--reorder] [--quantized-io] [--no-legalize] [--reserve BYTES] [--region NAME] [--alignment N] [--json]\n"
     "                                  peak SRAM, per-layer working sets, arena layout, fit verdict\n"
-    "  schedule MODEL --board ID [--split INDEX|auto] [--patches N|NxM] [--input-resident] [--no-inplace]\n"
-    "          [--quantized-io] [--save SCHEDULE.json] [--json]\n"
+    "  schedule (MODEL --board ID | SESSION.tinystudio) [--split INDEX|auto] [--patches N|NxM] [--input-resident]\n"
+    "          [--no-inplace] [--quantized-io] [--mac-cap PERCENT] [--save SCHEDULE.json] [--json]\n"
     "                                  patch-based first stage: peak SRAM, extra MACs, Pareto front\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
     "                                  run the reference interpreter (raw bytes, golden layout); with a\n"
@@ -86,7 +88,7 @@ struct Args {
 };
 
 const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap"};
 
 Args parse(const QStringList& raw)
 {
@@ -139,83 +141,105 @@ int cmdBoards(const Args& a)
     return failed ? 1 : 0;
 }
 
-int cmdAnalyze(const Args& a)
+// The project document an invocation describes: a session file (its model, board and schedule),
+// or a model plus flags; flags given with a session override its fields. Returns 0, else the exit
+// code (1 bad input, 2 bad usage).
+int buildDocument(const Args& a, const char* command, ts::BoardSet& boards, ts::Model& model, ts::Session& doc)
 {
     if (a.positional.size() != 1)
-        return usage("analyze needs exactly one MODEL");
-    if (!a.values.contains("--board"))
-        return usage("analyze needs --board ID (tinystudio-cli boards lists them)");
-    const ts::BoardSet boards = ts::loadDefaultBoards();
+        return usage(std::string(command) + " needs exactly one MODEL or SESSION");
+    boards = ts::loadDefaultBoards();
     report(boards.diagnostics);
-    const std::string id = a.values["--board"].toStdString();
-    const ts::Board* board = boards.find(id);
-    if (!board) {
-        printErr("error: unknown board '" + id + "'; expected one of: " + boards.ids());
+    const QString input = a.positional[0];
+    if (input.endsWith("." + QString(ts::kSessionSuffix))) {
+        auto loaded = ts::loadSession(input.toStdString(), boards);
+        if (report(loaded.diagnostics) || !loaded.ok())
+            return 1;
+        if (report(loaded->notes))
+            return 1;
+        model = std::move(loaded->model);
+        doc = loaded->session;
+    } else {
+        if (!a.values.contains("--board"))
+            return usage(std::string(command) + " needs --board ID (tinystudio-cli boards lists them)");
+        auto imported = ts::importTfliteFile(input.toStdString());
+        if (report(imported.diagnostics) || !imported.ok())
+            return 1;
+        model = std::move(*imported);
+        doc = ts::documentFor(model, a.values["--board"].toStdString());
+    }
+    if (a.values.contains("--board"))
+        doc.boardId = a.values["--board"].toStdString();
+    if (!boards.find(doc.boardId)) {
+        printErr("error: unknown board '" + doc.boardId + "'; expected one of: " + boards.ids());
         return 1;
     }
-    ts::AnalysisOptions options;
-    options.planner = a.values.value("--planner", ts::kDefaultPlanner).toStdString();
-    options.memory.setInplace(!a.flags.contains("--no-inplace"));
-    options.reorder = a.flags.contains("--reorder");
-    options.legalize.quantizedIo = a.flags.contains("--quantized-io");
-    if (a.flags.contains("--no-legalize")) // the graph exactly as stored, as TFLM plans it
-        options.legalize = ts::LegalizeOptions{false, false, false, options.legalize.quantizedIo};
-    options.fit.region = a.values.value("--region").toStdString();
+    ts::ScheduleDoc& s = doc.schedule;
+    if (a.values.contains("--schedule")) {
+        QFile sf(a.values["--schedule"]);
+        if (!sf.open(QIODevice::ReadOnly)) {
+            printErr("error: " + a.values["--schedule"].toStdString() + ": " + sf.errorString().toStdString());
+            return 1;
+        }
+        auto parsed = ts::scheduleFromJson(sf.readAll(), a.values["--schedule"].toStdString(), model);
+        if (report(parsed.diagnostics) || !parsed.ok())
+            return 1;
+        s = *parsed;
+    }
+    if (a.values.contains("--planner"))
+        s.planner = a.values["--planner"].toStdString();
+    if (a.flags.contains("--no-inplace"))
+        s.inplace.setAll(false);
+    if (a.flags.contains("--reorder"))
+        s.reorder = true;
+    if (a.flags.contains("--quantized-io"))
+        s.quantizedIo = true;
+    if (a.flags.contains("--no-legalize"))
+        s.legalize = false;
+    if (a.values.contains("--region"))
+        doc.region = a.values["--region"].toStdString();
     bool ok = true;
     if (a.values.contains("--reserve")) {
-        options.fit.reserveBytes = a.values["--reserve"].toLongLong(&ok);
-        if (!ok || options.fit.reserveBytes < 0)
+        doc.reserveBytes = a.values["--reserve"].toLongLong(&ok);
+        if (!ok || doc.reserveBytes < 0)
             return usage("--reserve takes a number of bytes >= 0");
     }
     if (a.values.contains("--alignment")) {
-        options.memory.alignment = a.values["--alignment"].toInt(&ok);
-        if (!ok || options.memory.alignment < 1 || options.memory.alignment > 4096)
+        s.alignment = a.values["--alignment"].toInt(&ok);
+        if (!ok || s.alignment < 1 || s.alignment > 4096)
             return usage("--alignment takes a number from 1 to 4096");
     }
-    auto model = ts::importTfliteFile(a.positional[0].toStdString());
-    if (report(model.diagnostics) || !model.ok())
-        return 1;
-    auto r = ts::runAnalysis(*model, *board, boards, options);
-    if (report(r.diagnostics) || !r.ok())
-        return 1;
-    if (a.json)
-        printOut(QString::fromUtf8(QJsonDocument(ts::analyzeJson(*model, *board, *r, options)).toJson(QJsonDocument::Indented)));
-    else
-        printOut(ts::analyzeText(*model, *board, *r, options));
+    if (a.values.contains("--mac-cap")) {
+        s.macCapPercent = a.values["--mac-cap"].toDouble(&ok);
+        if (!ok || s.macCapPercent < 0 || s.macCapPercent > 1000)
+            return usage("--mac-cap takes a percentage from 0 to 1000");
+    }
+    if (a.flags.contains("--input-resident") && s.patch)
+        s.patch->inputResident = true;
     return 0;
 }
 
-QJsonObject planJson(const ts::Graph& g, const ts::PatchPlan& p)
+int cmdAnalyze(const Args& a)
 {
-    QJsonArray shape;
-    for (int d : p.split.shape)
-        shape.append(d);
-    return QJsonObject{{"split", QJsonObject{{"tensor", p.split.tensor},
-                                             {"name", QString::fromStdString(g.tensors[size_t(p.split.tensor)].name)},
-                                             {"shape", shape},
-                                             {"step", p.split.step}}},
-                       {"patches", QJsonArray{p.nh, p.nw}},
-                       {"peak_bytes", qint64(p.peak)},
-                       {"stage1_peak_bytes", qint64(p.stage1Peak)},
-                       {"stage2_peak_bytes", qint64(p.stage2Peak)},
-                       {"extra_macs", qint64(p.extraMacs)},
-                       {"extra_macs_percent", p.extraMacsPercent},
-                       {"input_patch", QJsonArray{p.inputPatchH, p.inputPatchW}}};
+    ts::BoardSet boards;
+    ts::Model model;
+    ts::Session doc;
+    if (int rc = buildDocument(a, "analyze", boards, model, doc))
+        return rc;
+    if (a.values.contains("--split") || a.values.contains("--patches"))
+        return usage("analyze takes a patch stage from a --schedule file or a session; use 'schedule' to choose one");
+    auto r = ts::runPipeline(model, doc, boards);
+    if (report(r.diagnostics) || !r.ok())
+        return 1;
+    if (a.json)
+        printOut(QString::fromUtf8(ts::pipelineJsonBytes(**r)));
+    else
+        printOut(ts::analyzeText(model, *boards.find(doc.boardId), (*r)->analysis, doc.schedule.analysisOptions()));
+    return 0;
 }
 
 int cmdSchedule(const Args& a)
 {
-    if (a.positional.size() != 1)
-        return usage("schedule needs exactly one MODEL");
-    if (!a.values.contains("--board"))
-        return usage("schedule needs --board ID (tinystudio-cli boards lists them)");
-    const ts::BoardSet boards = ts::loadDefaultBoards();
-    const std::string id = a.values["--board"].toStdString();
-    const ts::Board* board = boards.find(id);
-    if (!board) {
-        printErr("error: unknown board '" + id + "'; expected one of: " + boards.ids());
-        return 1;
-    }
     int nh = 0, nw = 0;
     if (a.values.contains("--patches")) {
         const QStringList parts = a.values["--patches"].toLower().split('x');
@@ -233,84 +257,82 @@ int cmdSchedule(const Args& a)
         if (!ok || split < 0)
             return usage("--split takes a tensor index or 'auto'");
     }
-    auto model = ts::importTfliteFile(a.positional[0].toStdString());
-    if (report(model.diagnostics) || !model.ok())
+    ts::BoardSet boards;
+    ts::Model model;
+    ts::Session doc;
+    if (int rc = buildDocument(a, "schedule", boards, model, doc))
+        return rc;
+    const bool resident = a.flags.contains("--input-resident");
+    doc.schedule.patch.reset();
+    // The whole-tensor pipeline gives the order, the splits and the budget the search works in.
+    auto whole = ts::runPipeline(model, doc, boards);
+    if (report(whole.diagnostics) || !whole.ok())
         return 1;
-    ts::AnalysisOptions ao;
-    ao.legalize.quantizedIo = a.flags.contains("--quantized-io");
-    ao.memory.setInplace(!a.flags.contains("--no-inplace"));
-    auto analysis = ts::runAnalysis(*model, *board, boards, ao);
-    if (report(analysis.diagnostics) || !analysis.ok())
-        return 1;
-    ts::PatchOptions po;
-    po.memory = ao.memory;
-    po.planner = ao.planner;
-    po.inputResident = a.flags.contains("--input-resident");
-    const ts::LegalGraph& lg = analysis->legal;
-    const auto order = ts::storedOrder(lg);
-    const int64_t budget = analysis->fit.sramBudget - analysis->fit.reserveBytes;
-    auto search = ts::searchPatches(lg, order, po, budget);
+    const ts::PipelineResult& w = **whole;
+    ts::PatchOptions po = doc.schedule.patchOptions();
+    po.inputResident = resident;
+    const auto& order = w.analysis.memory.order;
+    auto search = ts::searchPatches(w.legal(), order, po, w.arenaBudget(), 8, doc.schedule.macCapPercent);
     if (report(search.diagnostics) || !search.ok())
         return 1;
-    // The chosen plan: as asked, else the recommended one.
-    ts::Result<ts::PatchPlan> chosen;
+    // The chosen stage: as asked, else the recommended one.
+    std::optional<ts::PatchStage> chosen;
     if (split >= 0 && nh > 0) {
-        chosen = ts::planPatches(lg, order, split, nh, nw, po);
+        chosen = ts::PatchStage{split, nh, nw, resident};
     } else if (split >= 0 || nh > 0) {
-        // One of the two given: the best (smallest peak) plan with it.
-        for (const auto& s : ts::validSplits(lg, order)) {
-            if (split >= 0 && s.tensor != split)
+        // One of the two given: the smallest-peak plan with it.
+        int64_t best = -1;
+        for (const auto& sp : w.splits) {
+            if (split >= 0 && sp.tensor != split)
                 continue;
             for (int i = 1; i <= 8; ++i)
                 for (int j = 1; j <= 8; ++j) {
                     if (nh > 0 && (i != nh || j != nw))
                         continue;
-                    auto p = ts::planPatches(lg, order, s.tensor, i, j, po);
-                    if (p.ok() && (!chosen.ok() || p->peak < chosen->peak))
-                        chosen = p;
+                    auto p = ts::planPatches(w.legal(), order, sp.tensor, i, j, po);
+                    if (p.ok() && (best < 0 || p->peak < best)) {
+                        best = p->peak;
+                        chosen = ts::PatchStage{sp.tensor, i, j, resident};
+                    }
                 }
         }
-        if (!chosen.ok() && split >= 0)
-            chosen = ts::planPatches(lg, order, split, 1, 1, po);
+        if (!chosen && split >= 0)
+            chosen = ts::PatchStage{split, 1, 1, resident}; // lets the pipeline name the invalid split
     } else if (search->recommended >= 0) {
         const auto& rec = search->pareto[size_t(search->recommended)];
-        chosen = ts::planPatches(lg, order, rec.split.tensor, rec.nh, rec.nw, po);
+        chosen = ts::PatchStage{rec.split.tensor, rec.nh, rec.nw, resident};
     }
-    if (report(chosen.diagnostics) || !chosen.ok()) {
-        if (chosen.diagnostics.empty())
-            printErr("error: the model has no valid split for patch-based execution (its first op is not a spatial op)");
+    if (!chosen) {
+        printErr("error: the model has no valid split for patch-based execution (its first op is not a spatial op)");
         return 1;
     }
-    const ts::PatchPlan& p = *chosen;
+    doc.schedule.patch = chosen;
+    auto r = ts::runPipeline(model, doc, boards);
+    if (report(r.diagnostics) || !r.ok())
+        return 1;
+    const ts::PipelineResult& res = **r;
+    const ts::PatchPlan& p = *res.patch;
     if (a.values.contains("--save")) {
-        ts::ScheduleDoc doc;
-        doc.modelSha256 = model->sha256;
-        doc.planner = ao.planner;
-        doc.inplace = ao.memory.inplace;
-        doc.quantizedIo = ao.legalize.quantizedIo;
-        doc.patch = ts::PatchStage{p.split.tensor, p.nh, p.nw, po.inputResident};
         QFile f(a.values["--save"]);
-        const QByteArray bytes = ts::scheduleToBytes(doc);
+        const QByteArray bytes = ts::scheduleToBytes(res.schedule);
         if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) {
             printErr("error: " + a.values["--save"].toStdString() + ": " + f.errorString().toStdString());
             return 1;
         }
         printErr("wrote " + a.values["--save"].toStdString());
     }
+    const ts::Graph& g = res.legal().graph;
     if (a.json) {
-        QJsonObject o = planJson(lg.graph, p);
-        o["model"] = QString::fromStdString(model->path);
-        o["board"] = QString::fromStdString(board->id);
-        o["whole_tensor_peak_bytes"] = qint64(p.wholePeak);
-        o["sram_budget_bytes"] = qint64(budget);
-        o["fits"] = p.peak <= budget;
-        o["input_resident"] = po.inputResident;
+        QJsonObject o = ts::pipelineJson(res);
         o["evaluated"] = qint64(search->evaluated);
         QJsonArray pareto;
         for (size_t i = 0; i < search->pareto.size(); ++i) {
-            QJsonObject e = planJson(lg.graph, search->pareto[i]);
-            e["recommended"] = int(i) == search->recommended;
-            pareto.append(e);
+            const auto& e = search->pareto[i];
+            pareto.append(QJsonObject{{"split", QJsonObject{{"tensor", e.split.tensor}}},
+                                      {"patches", QJsonArray{e.nh, e.nw}},
+                                      {"peak_bytes", qint64(e.peak)},
+                                      {"extra_macs_percent", e.extraMacsPercent},
+                                      {"recommended", int(i) == search->recommended}});
         }
         o["pareto"] = pareto;
         printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
@@ -318,7 +340,7 @@ int cmdSchedule(const Args& a)
     }
     printOut(QString("split      tensor %1 '%2' %3 (after step %4)\npatches    %5x%6, largest input patch %7x%8\n")
                  .arg(p.split.tensor)
-                 .arg(QString::fromStdString(lg.graph.tensors[size_t(p.split.tensor)].name),
+                 .arg(QString::fromStdString(g.tensors[size_t(p.split.tensor)].name),
                       QString::fromStdString(ts::shapeString(p.split.shape)))
                  .arg(p.split.step)
                  .arg(p.nh)
@@ -328,11 +350,15 @@ int cmdSchedule(const Args& a)
     printOut(QString("peak       %1 B (%2)  = max(stage 1 %3 B, stage 2 %4 B); whole-tensor %5 B\n")
                  .arg(ts::formatCount(p.peak), ts::formatBytes(p.peak), ts::formatCount(p.stage1Peak),
                       ts::formatCount(p.stage2Peak), ts::formatCount(p.wholePeak)));
-    printOut(QString("extra MACs %1 (+%2 %)\nbudget     %3 B: %4\n\nPareto front (%5 schedules evaluated):\n")
+    printOut(QString("arena      stage 1 builds the split tensor at %1 (patch area at %2)%3\n")
+                 .arg(ts::formatCount(p.stage1SplitOffset), ts::formatCount(p.patchAreaOffset),
+                      p.movesSplit() ? QString(", moved to %1 for stage 2").arg(ts::formatCount(p.splitOffset)) : QString()));
+    printOut(QString("extra MACs %1 (+%2 %)\nbudget     %3 B: %4\n\nPareto front (%5 schedules evaluated, MAC cap %6 %):\n")
                  .arg(ts::formatCount(p.extraMacs))
                  .arg(p.extraMacsPercent, 0, 'f', 2)
-                 .arg(ts::formatCount(budget), p.peak <= budget ? QString("fits") : QString("does not fit"))
-                 .arg(search->evaluated));
+                 .arg(ts::formatCount(res.arenaBudget()), res.fit.sramMargin >= 0 ? QString("fits") : QString("does not fit"))
+                 .arg(search->evaluated)
+                 .arg(doc.schedule.macCapPercent));
     for (size_t i = 0; i < search->pareto.size(); ++i) {
         const auto& e = search->pareto[i];
         printOut(QString("  split %1 %2  %3x%4  peak %5  +%6 %%7\n")

@@ -77,31 +77,15 @@ QString describeChange(const ScheduleDoc& a, const ScheduleDoc& b)
     return QObject::tr("Patches %1×%2 at tensor %3").arg(b.patch->nh).arg(b.patch->nw).arg(b.patch->splitTensor);
 }
 
-// The pipeline for one (model, board, schedule): runs on a worker thread, touches no widget.
-Computation compute(int generation, std::shared_ptr<const Model> model, Board board, BoardSet boards, ScheduleDoc s)
+// The pipeline for one document: runs on a worker thread, touches no widget.
+Computation compute(int generation, std::shared_ptr<const Model> model, BoardSet boards, Session doc)
 {
-    QElapsedTimer timer;
-    timer.start();
     Computation c;
     c.generation = generation;
-    auto a = runAnalysis(*model, board, boards, s.analysisOptions());
-    c.diagnostics = a.diagnostics;
-    if (a.ok()) {
-        c.analysis = std::move(*a.value);
-        const auto& lg = c.analysis->legal;
-        const auto& order = c.analysis->memory.order;
-        c.splits = validSplits(lg, order);
-        if (s.patch) {
-            PatchOptions po = s.patchOptions();
-            auto p = planPatches(lg, order, s.patch->splitTensor, s.patch->nh, s.patch->nw, po);
-            c.diagnostics.insert(c.diagnostics.end(), p.diagnostics.begin(), p.diagnostics.end());
-            if (p.ok()) {
-                c.stage1 = stage1WorkingSets(lg, order, *p, po);
-                c.patch = std::move(*p.value);
-            }
-        }
-    }
-    c.milliseconds = double(timer.nsecsElapsed()) / 1e6;
+    auto r = runPipeline(*model, doc, boards);
+    c.diagnostics = r.diagnostics;
+    if (r.ok())
+        c.result = std::move(*r.value);
     return c;
 }
 } // namespace
@@ -175,7 +159,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // The studio plans the deployed int8 body by default.
     ScheduleDoc initial;
     initial.quantizedIo = true;
-    m_schedule = initial;
+    m_doc.schedule = initial;
     m_schedulePanel->setSchedule(initial);
 
     QSettings settings;
@@ -202,12 +186,13 @@ MainWindow::~MainWindow()
 
 void MainWindow::detachViews()
 {
+    // Views hold shared snapshots: nothing dangles, but a closing window frees them at once.
     m_watcher->waitForFinished();
-    m_opTable->setAnalysis(nullptr);
+    m_opTable->setResult(nullptr);
     m_opTable->setModel(nullptr);
     m_chart->setModel(nullptr);
-    m_arena->setAnalysis(nullptr, 0);
-    m_patchView->setPlan(nullptr, nullptr);
+    m_arena->setResult(nullptr);
+    m_patchView->setResult(nullptr);
 }
 
 void MainWindow::buildDocks()
@@ -224,6 +209,11 @@ void MainWindow::buildDocks()
     auto* boardDock = dock(tr("Board"), "boardDock", m_boardPanel, Qt::RightDockWidgetArea);
     connect(m_boardPanel, &BoardPanel::boardChanged, this, [this](const QString& id) {
         QSettings().setValue("board", id);
+        if (m_doc.boardId != id.toStdString()) {
+            m_doc.boardId = id.toStdString();
+            m_doc.region.clear(); // a region names one board's RAM
+        }
+        cancelSearch();
         m_search.reset();
         m_schedulePanel->setPareto(nullptr);
         recompute();
@@ -234,6 +224,7 @@ void MainWindow::buildDocks()
     boardDock->raise();
     connect(m_schedulePanel, &SchedulePanel::edited, this, &MainWindow::applySchedule);
     connect(m_schedulePanel, &SchedulePanel::autoRequested, this, [this] { autoSchedule(false); });
+    connect(m_schedulePanel, &SchedulePanel::cancelRequested, this, &MainWindow::cancelSearch);
 
     m_chart = new LayerChart(this);
     m_chart->setMinimumHeight(170);
@@ -338,21 +329,26 @@ bool MainWindow::selectBoard(const QString& id) { return m_boardPanel->selectBoa
 
 void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName)
 {
+    cancelSearch();
     detachViews();
     m_result.reset();
+    m_resultDiagnostics.clear();
     m_search.reset();
     m_schedulePanel->setPareto(nullptr);
     m_model = std::move(model);
     m_importDiagnostics = diags;
     m_displayName = displayName;
-    m_opTable->setModel(m_model.get());
-    m_chart->setModel(m_model.get());
+    m_opTable->setModel(m_model);
+    m_chart->setModel(m_model);
+    m_doc.modelPath = m_modelPath.toStdString();
+    m_doc.modelSha256 = m_model ? m_model->sha256 : std::string();
     m_opView->resizeColumnsToContents();
     m_boardPanel->setWeightBytes(m_model ? computeTotals(m_model->main()).weightBytes : 0);
     // A new model starts from the default schedule (its tensor indices mean nothing here).
-    ScheduleDoc s = m_schedule;
+    ScheduleDoc s = m_doc.schedule;
     s.patch.reset();
     s.order.clear();
+    s.modelSha256 = m_doc.modelSha256;
     setScheduleNoUndo(s);
     m_undo->clear();
     updateTitle();
@@ -361,16 +357,17 @@ void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics&
 
 void MainWindow::applySchedule(const ScheduleDoc& s)
 {
-    if (s == m_schedule)
+    if (s == m_doc.schedule)
         return;
     m_undo->push(new ScheduleCommand(
-        this, [this](const ScheduleDoc& x) { setScheduleNoUndo(x); recompute(); }, m_schedule, s,
-        describeChange(m_schedule, s)));
+        this, [this](const ScheduleDoc& x) { setScheduleNoUndo(x); recompute(); }, m_doc.schedule, s,
+        describeChange(m_doc.schedule, s)));
 }
 
 void MainWindow::setScheduleNoUndo(const ScheduleDoc& s)
 {
-    m_schedule = s;
+    m_doc.schedule = s;
+    m_doc.schedule.modelSha256 = m_model ? m_model->sha256 : std::string();
     m_schedulePanel->setSchedule(s);
     updateTitle();
 }
@@ -391,7 +388,8 @@ void MainWindow::recompute()
         return;
     }
     const int generation = ++m_generation;
-    m_watcher->setFuture(QtConcurrent::run(compute, generation, m_model, *board, m_boards, m_schedule));
+    m_doc.boardId = board->id;
+    m_watcher->setFuture(QtConcurrent::run(compute, generation, m_model, m_boards, m_doc));
 }
 
 void MainWindow::waitForIdle()
@@ -405,48 +403,76 @@ void MainWindow::waitForIdle()
 
 void MainWindow::applyComputation(Computation c)
 {
-    m_result = std::move(c);
-    const Analysis* a = analysis();
+    m_result = std::move(c.result);
+    m_resultDiagnostics = std::move(c.diagnostics);
+    const PipelineResult* r = m_result.get();
     const Board* board = m_boardPanel->currentBoard();
-    m_opTable->setAnalysis(a);
-    if (a && board) {
+    m_opTable->setResult(m_result);
+    if (r && board) {
+        const Analysis& a = r->analysis;
         const Board* limits = m_boards.limitsOf(*board);
-        const int64_t peak = patchPlan() ? patchPlan()->peak : a->arenaBytes();
-        const int64_t scratch = !patchPlan() && a->memory.peakStep >= 0 ? a->memory.steps[size_t(a->memory.peakStep)].scratch : 0;
+        const int64_t scratch = !r->patched() && a.memory.peakStep >= 0 ? a.memory.steps[size_t(a.memory.peakStep)].scratch : 0;
         for (const auto& region : arenaRegions(limits ? *limits : *board))
-            if (region.name == a->fit.region)
-                m_boardPanel->setArena(region, peak - scratch, scratch, a->fit.reserveBytes);
-        m_boardPanel->setFlashUse(a->fit.flash);
-        const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
-        m_chart->setAnalysis(a, budget);
-        m_chart->setStage1(m_result->stage1);
-        m_arena->setAnalysis(a, budget);
-        m_schedulePanel->setSplits(&a->legal, m_result->splits);
-        m_schedulePanel->setSchedule(m_schedule);
-        m_patchView->setPlan(&a->legal, patchPlan());
+            if (region.name == r->fit.region)
+                m_boardPanel->setArena(region, r->peakBytes - scratch, scratch, r->fit.reserveBytes);
+        m_boardPanel->setFlashUse(r->fit.flash);
+        m_chart->setResult(m_result);
+        m_arena->setResult(m_result);
+        m_schedulePanel->setSplits(&r->legal(), r->splits);
+        m_schedulePanel->setSchedule(m_doc.schedule);
+        m_patchView->setResult(m_result);
     } else {
         m_boardPanel->clearArena();
-        m_chart->setModel(m_model.get());
-        m_arena->setAnalysis(nullptr, 0);
-        m_patchView->setPlan(nullptr, nullptr);
+        m_chart->setResult(nullptr);
+        m_arena->setResult(nullptr);
+        m_patchView->setResult(nullptr);
     }
     showDiagnostics();
     updateStatus();
 }
 
+void MainWindow::cancelSearch()
+{
+    if (!m_searchJob)
+        return;
+    m_searchJob->cancel();
+    m_searchJob.reset();
+    m_schedulePanel->setSearching(false);
+    statusBar()->showMessage(tr("Auto search cancelled"), 4000);
+}
+
 void MainWindow::autoSchedule(bool wait)
 {
     waitForIdle();
-    const Analysis* a = analysis();
-    if (!a)
+    const PipelineSnapshot snapshot = m_result;
+    if (!snapshot || m_searchJob)
         return;
+    // The search runs on this snapshot; its result applies only if the document still describes
+    // the same graph and order when it lands (a model, board or schedule change cancels it).
+    auto job = std::make_shared<JobControl>([this](int64_t done, int64_t total, const std::string&) {
+        QMetaObject::invokeMethod(this, [this, done, total] {
+            if (m_searchJob)
+                m_schedulePanel->setSearchProgress(total > 0 ? int(100 * done / total) : 0);
+        });
+    });
+    m_searchJob = job;
     m_schedulePanel->setSearching(true);
-    const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
-    auto run = [lg = a->legal, order = a->memory.order, po = m_schedule.patchOptions(), budget] {
-        return searchPatches(lg, order, po, budget);
+    auto run = [snapshot, po = m_doc.schedule.patchOptions(), cap = m_doc.schedule.macCapPercent, job] {
+        return searchPatches(snapshot->legal(), snapshot->analysis.memory.order, po, snapshot->arenaBudget(), 8, cap,
+                             job.get());
     };
-    auto finish = [this](Result<PatchSearchResult> r) {
+    const Session started = m_doc;
+    auto finish = [this, job, started](Result<PatchSearchResult> r) {
+        if (m_searchJob != job || job->cancelled())
+            return; // cancelled, or superseded
+        m_searchJob.reset();
         m_schedulePanel->setSearching(false);
+        Session now = m_doc;
+        now.schedule.patch = started.schedule.patch;
+        if (now != started) {
+            statusBar()->showMessage(tr("Auto search result dropped: the document changed meanwhile"), 6000);
+            return;
+        }
         if (!r.ok() || r->recommended < 0) {
             statusBar()->showMessage(tr("No patch schedule found for this model"), 6000);
             return;
@@ -454,11 +480,11 @@ void MainWindow::autoSchedule(bool wait)
         m_search = std::move(*r.value);
         m_schedulePanel->setPareto(&*m_search);
         const PatchPlan& rec = m_search->pareto[size_t(m_search->recommended)];
-        ScheduleDoc s = m_schedule;
+        ScheduleDoc s = m_doc.schedule;
         if (rec.nh * rec.nw == 1)
             s.patch.reset();
         else
-            s.patch = PatchStage{rec.split.tensor, rec.nh, rec.nw, m_schedule.patch && m_schedule.patch->inputResident};
+            s.patch = PatchStage{rec.split.tensor, rec.nh, rec.nw, m_doc.schedule.patch && m_doc.schedule.patch->inputResident};
         applySchedule(s);
         statusBar()->showMessage(tr("Searched %1 schedules").arg(m_search->evaluated), 6000);
     };
@@ -481,20 +507,20 @@ QString MainWindow::headline() const
     if (!a)
         return m_model ? tr("Analysis failed: see Issues") : tr("No model — File › Open or drop a .tflite here");
     const PatchPlan* p = patchPlan();
-    const int64_t peak = p ? p->peak : a->arenaBytes();
-    const int64_t budget = a->fit.sramBudget - a->fit.reserveBytes;
-    const int64_t margin = budget - peak;
+    const int64_t peak = m_result->peakBytes;
+    const int64_t margin = m_result->margin();
     QString text = tr("Peak %1 (%2 B)").arg(formatBytes(peak), formatCount(peak));
     if (p)
         text += tr(" · %1×%2 patches, +%3 % MACs (%4) · whole-tensor %5").arg(p->nh).arg(p->nw)
-                    .arg(p->extraMacsPercent, 0, 'f', 2).arg(formatCount(p->extraMacs)).arg(formatBytes(p->wholePeak));
+                    .arg(p->extraMacsPercent, 0, 'f', 2).arg(formatCount(p->extraMacs)).arg(formatBytes(a->arenaBytes()));
     else
         text += tr(" · lower bound %1").arg(formatBytes(a->memory.lowerBound));
     text += tr(" · TFLM %1").arg(formatBytes(a->tflmGreedyPeak + a->tflmPersistentBytes));
-    text += margin >= 0 ? tr(" · fits %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(margin))
-                        : tr(" · OVERFLOWS %1 by %2 B").arg(QString::fromStdString(a->fit.region)).arg(formatCount(-margin));
-    if (a->fit.flashMargin < 0)
-        text += tr(" · flash overflows by %1 B").arg(formatCount(-a->fit.flashMargin));
+    const FitVerdict& fit = m_result->fit;
+    text += margin >= 0 ? tr(" · fits %1 by %2 B").arg(QString::fromStdString(fit.region)).arg(formatCount(margin))
+                        : tr(" · OVERFLOWS %1 by %2 B").arg(QString::fromStdString(fit.region)).arg(formatCount(-margin));
+    if (fit.flashMargin < 0)
+        text += tr(" · flash overflows by %1 B").arg(formatCount(-fit.flashMargin));
     return text;
 }
 
@@ -502,8 +528,8 @@ void MainWindow::showDiagnostics()
 {
     m_issues->clear();
     Diagnostics all = m_importDiagnostics;
-    if (m_result)
-        all.insert(all.end(), m_result->diagnostics.begin(), m_result->diagnostics.end());
+    const Diagnostics& run = m_result ? m_result->diagnostics : m_resultDiagnostics;
+    all.insert(all.end(), run.begin(), run.end());
     for (const Diagnostic& d : all) {
         auto* item = new QListWidgetItem(QString("%1: %2").arg(severityName(d.severity), QString::fromStdString(d.toString())));
         item->setData(kOpRole, d.op);

@@ -5,8 +5,10 @@
 #include "boards/board.h"
 #include "common/diagnostic.h"
 #include "model/graph.h"
-#include "pipeline/analysis.h"
+#include "common/job.h"
+#include "pipeline/pipeline.h"
 #include "schedule/patch.h"
+#include "session/session.h"
 #include "views/schedulepanel.h"
 
 #include <QFutureWatcher>
@@ -31,15 +33,11 @@ class LayerChart;
 class OpTableModel;
 class PatchView;
 
-// Everything one pipeline run produces for the views.
+// One pipeline run: the shared immutable result (or the diagnostics of a failure).
 struct Computation {
     int generation = 0;
-    std::optional<Analysis> analysis;
-    std::optional<PatchPlan> patch;
-    std::vector<int64_t> stage1;       // per-step working set of the largest patch
-    std::vector<SplitPoint> splits;
+    PipelineSnapshot result;
     Diagnostics diagnostics;
-    double milliseconds = 0;
 };
 
 class MainWindow : public QMainWindow {
@@ -56,7 +54,9 @@ public:
 
     // Applies a schedule as a user edit (undoable) and recomputes.
     void applySchedule(const ScheduleDoc& s);
-    const ScheduleDoc& schedule() const { return m_schedule; }
+    const ScheduleDoc& schedule() const { return m_doc.schedule; }
+    // The project document: the one live state every edit changes.
+    const Session& document() const { return m_doc; }
     // Runs the patch search and applies the recommended schedule (undoable); blocks until done
     // when `wait` is set (tests, CLI-like use).
     void autoSchedule(bool wait = false);
@@ -64,9 +64,13 @@ public:
     void waitForIdle();
 
     const Model* model() const { return m_model.get(); }
-    const Analysis* analysis() const { return m_result && m_result->analysis ? &*m_result->analysis : nullptr; }
+    const Analysis* analysis() const { return m_result ? &m_result->analysis : nullptr; }
     const PatchPlan* patchPlan() const { return m_result && m_result->patch ? &*m_result->patch : nullptr; }
-    const Computation* computation() const { return m_result ? &*m_result : nullptr; }
+    const PipelineResult* computation() const { return m_result.get(); }
+    PipelineSnapshot result() const { return m_result; }
+    // Cancels a running Auto search (its result is dropped).
+    void cancelSearch();
+    bool searching() const { return bool(m_searchJob); }
     QString headline() const;
     QUndoStack* undoStack() const { return m_undo; }
     OpTableModel* opTable() const { return m_opTable; }
@@ -92,7 +96,7 @@ private:
     void buildActions();
     void buildDocks();
     void setModel(std::shared_ptr<const Model> model, const Diagnostics& diags, const QString& displayName);
-    void detachViews(); // finish any computation; views drop their pointers into the model/analysis
+    void detachViews(); // finish any computation; views drop their snapshots
     void setScheduleNoUndo(const ScheduleDoc& s);
     void recompute();
     void applyComputation(Computation c);
@@ -112,9 +116,11 @@ private:
     BoardSet m_boards;
     QString m_displayName;
     QString m_sessionPath;
-    ScheduleDoc m_schedule;
+    Session m_doc;
     Diagnostics m_importDiagnostics;
-    std::optional<Computation> m_result;
+    PipelineSnapshot m_result;
+    Diagnostics m_resultDiagnostics;
+    std::shared_ptr<JobControl> m_searchJob;
     std::optional<PatchSearchResult> m_search;
     int m_generation = 0;
     QFutureWatcher<Computation>* m_watcher = nullptr;

@@ -39,9 +39,11 @@ bool MainWindow::openSession(const QString& path, QString* error)
     }
     LoadedSession& ls = *r.value;
     m_boardPanel->selectBoard(QString::fromStdString(ls.session.boardId));
+    const Session loaded = ls.session;
     ScheduleDoc s = ls.session.schedule;
     m_modelPath = QString::fromStdString(ls.model.path);
     setModel(std::make_shared<const Model>(std::move(ls.model)), ls.notes, QFileInfo(m_modelPath).fileName());
+    m_doc = loaded; // every field of the document: reserve, region, notes, codegen and target too
     setScheduleNoUndo(s);
     m_sessionPath = QFileInfo(path).absoluteFilePath();
     m_undo->clear();
@@ -58,11 +60,10 @@ bool MainWindow::saveSession(const QString& path, QString* error)
             *error = tr("Save the model to a .tflite file first: a session refers to a model file.");
         return false;
     }
-    Session s;
+    Session s = m_doc;
     s.modelPath = m_modelPath.toStdString();
     s.modelSha256 = m_model->sha256;
     s.boardId = m_boardPanel->currentBoardId().toStdString();
-    s.schedule = m_schedule;
     s.schedule.modelSha256 = m_model->sha256;
     const Diagnostics d = ts::saveSession(s, path.toStdString());
     if (hasErrors(d)) {
@@ -149,22 +150,14 @@ bool MainWindow::exportTableCsv(const QString& path, QString* error)
 
 bool MainWindow::exportAnalysisJson(const QString& path, QString* error)
 {
-    const Analysis* a = analysis();
-    const Board* board = m_boardPanel->currentBoard();
-    if (!a || !board || !m_model) {
+    if (!m_result) {
         if (error)
             *error = tr("Nothing analysed yet");
         return false;
     }
-    QJsonObject j = analyzeJson(*m_model, *board, *a, m_schedule.analysisOptions());
-    if (const PatchPlan* p = patchPlan())
-        j["patch"] = QJsonObject{{"split_tensor", p->split.tensor},
-                                 {"patches", QJsonArray{p->nh, p->nw}},
-                                 {"peak_bytes", qint64(p->peak)},
-                                 {"extra_macs", qint64(p->extraMacs)},
-                                 {"extra_macs_percent", p->extraMacsPercent}};
+    // The one serializer: the same bytes as `tinystudio-cli analyze --json` for this document.
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(j).toJson(QJsonDocument::Indented)) < 0 || !f.commit()) {
+    if (!f.open(QIODevice::WriteOnly) || f.write(pipelineJsonBytes(*m_result)) < 0 || !f.commit()) {
         if (error)
             *error = f.errorString();
         return false;

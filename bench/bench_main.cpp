@@ -5,6 +5,7 @@
 #include "boards/board.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
+#include "pipeline/pipeline.h"
 #include "report/inspect_report.h"
 #include "schedule/patch.h"
 
@@ -108,23 +109,25 @@ int main(int argc, char** argv)
             }
             peaks[QString::fromStdString(name)] = qint64(p.peakBytes);
         }
-        // With in-place depthwise and with reordering (both on top of in-place).
-        AnalysisOptions inplace;
-        inplace.legalize = lo;
-        auto a = runAnalysis(*model, *board, boards, inplace);
-        AnalysisOptions reordered = inplace;
-        reordered.reorder = true;
-        Result<Analysis> r;
-        medianMs(3, [&] { r = runAnalysis(*model, *board, boards, reordered); });
-        const int64_t inplacePeak = a.ok() ? a->plan.peakBytes : -1;
-        const int64_t reorderPeak = r.ok() ? r->plan.peakBytes : -1;
-        const int64_t states = r.ok() && r->reorder ? r->reorder->states : 0;
+        // The document's figures through the one pipeline call: in place (every kind), and with
+        // reordering on top. (The stage timings above time the stages on their own.)
+        Session doc = documentFor(*model, board->id);
+        doc.schedule.quantizedIo = true;
+        auto a = runPipeline(*model, doc, boards);
+        Session reorderedDoc = doc;
+        reorderedDoc.schedule.reorder = true;
+        Result<PipelineSnapshot> r;
+        medianMs(3, [&] { r = runPipeline(*model, reorderedDoc, boards); });
+        const int64_t inplacePeak = a.ok() ? (*a)->peakBytes : -1;
+        const int64_t reorderPeak = r.ok() ? (*r)->peakBytes : -1;
+        const Analysis* ra = r.ok() ? &(*r)->analysis : nullptr;
+        const int64_t states = ra && ra->reorder ? ra->reorder->states : 0;
         const double total = importMs + legalMs + analyzeMs + planMs;
         std::printf("%-38s %7.2f %7.2f %7.2f %7.2f %7.2f | %10lld %10lld %10lld %10lld %10lld %10lld | %9.2f %8lld\n",
                     qPrintable(fi.completeBaseName()), importMs, legalMs, analyzeMs, planMs, total,
                     (long long)peaks["tflm-greedy"].toInteger(), (long long)peaks["greedy-by-size"].toInteger(),
                     (long long)best, (long long)mem->lowerBound, (long long)inplacePeak, (long long)reorderPeak,
-                    r.ok() ? r->timings.reorderMs : 0.0, (long long)states);
+                    ra ? ra->timings.reorderMs : 0.0, (long long)states);
         rows.append(QJsonObject{{"model", fi.completeBaseName()},
                                 {"import_ms", importMs},
                                 {"legalize_ms", legalMs},
@@ -135,7 +138,7 @@ int main(int argc, char** argv)
                                 {"lower_bound_bytes", qint64(mem->lowerBound)},
                                 {"inplace_peak_bytes", qint64(inplacePeak)},
                                 {"reordered_peak_bytes", qint64(reorderPeak)},
-                                {"reorder_ms", r.ok() ? r->timings.reorderMs : 0.0},
+                                {"reorder_ms", ra ? ra->timings.reorderMs : 0.0},
                                 {"reorder_states", qint64(states)}});
     }
     // Patch-based schedules: the whole search (every split × 1..8 × 1..8) per CNN, and its front.
@@ -145,18 +148,17 @@ int main(int argc, char** argv)
         auto model = importTfliteFile(fi.absoluteFilePath().toStdString());
         if (!model.ok())
             continue;
-        LegalizeOptions lo;
-        lo.quantizedIo = true;
-        const LegalGraph lg = legalize(*model, lo);
-        const auto order = storedOrder(lg);
-        if (validSplits(lg, order).empty())
+        Session doc = documentFor(*model, board->id);
+        doc.schedule.quantizedIo = true;
+        auto a = runPipeline(*model, doc, boards);
+        if (!a.ok() || (*a)->splits.empty())
             continue;
-        AnalysisOptions ao;
-        ao.legalize = lo;
-        auto a = runAnalysis(*model, *board, boards, ao);
-        const int64_t budget = a.ok() ? a->fit.sramBudget - a->fit.reserveBytes : 0;
+        const PipelineResult& pr = **a;
         Result<PatchSearchResult> r;
-        const double ms = medianMs(3, [&] { r = searchPatches(lg, order, PatchOptions{}, budget); });
+        const double ms = medianMs(3, [&] {
+            r = searchPatches(pr.legal(), pr.analysis.memory.order, doc.schedule.patchOptions(), pr.arenaBudget(), 8,
+                              doc.schedule.macCapPercent);
+        });
         if (!r.ok())
             continue;
         std::printf("\n%s: %lld schedules in %.1f ms; whole-tensor %lld B\n", qPrintable(fi.completeBaseName()),

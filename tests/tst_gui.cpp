@@ -268,8 +268,32 @@ void TestGui::sessionsAndExports()
         QFile json(dir.filePath("analysis.json"));
         QVERIFY(json.open(QIODevice::ReadOnly));
         const QJsonObject o = QJsonDocument::fromJson(json.readAll()).object();
-        QCOMPARE(o["peak_bytes"].toInteger(), qint64(w.analysis()->plan.peakBytes));
-        QCOMPARE(o["patch"].toObject()["peak_bytes"].toInteger(), qint64(w.patchPlan()->peak));
+        // The figures of what will run: the patch schedule, and the whole-tensor plan beside it.
+        QCOMPARE(o["peak_bytes"].toInteger(), qint64(w.patchPlan()->peak));
+        QCOMPARE(o["whole_tensor_peak_bytes"].toInteger(), qint64(w.analysis()->plan.peakBytes));
+        QCOMPARE(o["patches"].toArray(), (QJsonArray{2, 2}));
+    }
+    // Every field of the document changed by hand (the GUI shows only some of them), then opened
+    // in the studio and saved again: byte-identical.
+    {
+        QFile f(dir.filePath("vww.tinystudio"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+        f.close();
+        o["reserve_bytes"] = 4096;
+        o["region"] = "SRAM1+SRAM2"; // F446: the arena regions are the merged SRAM1+SRAM2
+        o["notes"] = "every field \"changed\" é";
+        o["codegen"] = QJsonObject{{"optimize", "O3"}, {"user_arena", true}, {"layer_hook", true}};
+        o["target"] = QJsonObject{{"probe", "qemu"}, {"runs", 5}};
+        QJsonObject sched = o["schedule"].toObject();
+        sched["inplace"] = QJsonObject{{"depthwise", true}, {"pointwise_shrink", false}, {"pointwise_expand", true}, {"elementwise", false}};
+        sched["planner"] = "greedy-by-size";
+        sched["mac_cap_percent"] = 7.5;
+        sched["alignment"] = 8;
+        sched["patch"] = QJsonObject{{"split_tensor", 121}, {"grid", QJsonArray{3, 2}}, {"input_resident", true}};
+        o["schedule"] = sched;
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QJsonDocument(o).toJson(QJsonDocument::Indented));
     }
     MainWindow again;
     QString error;
@@ -278,8 +302,31 @@ void TestGui::sessionsAndExports()
     QCOMPARE(again.boardPanel()->currentBoardId(), QString("nucleo-f446re"));
     QVERIFY(again.schedule().patch);
     QCOMPARE(again.schedule().patch->splitTensor, 121);
-    QCOMPARE(again.patchPlan()->nh, 2);
+    QVERIFY(again.patchPlan());
+    QCOMPARE(again.patchPlan()->nh, 3);
     QVERIFY(!again.isWindowModified());
+    QCOMPARE(again.document().reserveBytes, int64_t(4096));
+    QCOMPARE(again.document().region, std::string("SRAM1+SRAM2"));
+    QCOMPARE(again.document().codegen.optimize, std::string("O3"));
+    QCOMPARE(again.document().target.runs, 5);
+    QVERIFY(!again.document().schedule.inplace.elementwise);
+    QVERIFY2(again.saveSession(dir.filePath("vww-again.tinystudio"), &error), qPrintable(error));
+    QFile first(dir.filePath("vww.tinystudio")), second(dir.filePath("vww-again.tinystudio"));
+    QVERIFY(first.open(QIODevice::ReadOnly) && second.open(QIODevice::ReadOnly));
+    QCOMPARE(second.readAll(), first.readAll());
+
+    // One serializer: the studio's JSON export and `tinystudio-cli analyze --json` of the same
+    // document are the same bytes.
+    QVERIFY2(again.exportAnalysisJson(dir.filePath("again.json"), &error), qPrintable(error));
+    QFile exported(dir.filePath("again.json"));
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    QProcess cli;
+    cli.start(QString::fromUtf8(TINYSTUDIO_CLI), {"analyze", dir.filePath("vww-again.tinystudio"), "--json"});
+    QVERIFY(cli.waitForFinished(120000));
+    QCOMPARE(cli.exitCode(), 0);
+    const QByteArray fromCli = cli.readAllStandardOutput();
+    QVERIFY(fromCli.size() > 1000);
+    QCOMPARE(exported.readAll(), fromCli);
 }
 
 QTEST_MAIN(TestGui)

@@ -385,9 +385,21 @@ void TestPatch::searchRecommends()
         QVERIFY(r->pareto[i].peak >= r->pareto[i - 1].peak);
         QVERIFY(r->pareto[i].extraMacs < r->pareto[i - 1].extraMacs);
     }
-    // A budget nothing meets: the smallest peak.
+    // A budget nothing meets: the smallest peak whose recomputation stays within the cap (10 %
+    // by default) — never a +44 % schedule to save a few KiB unless the cap is lifted.
     auto tiny = searchPatches(lg, storedOrder(lg), PatchOptions{}, 1024);
-    QCOMPARE(tiny->recommended, 0);
+    QVERIFY(tiny->recommended >= 0);
+    const PatchPlan& capped = tiny->pareto[size_t(tiny->recommended)];
+    QVERIFY2(capped.extraMacsPercent <= 10.0, qPrintable(QString::number(capped.extraMacsPercent)));
+    for (const auto& p : tiny->pareto)
+        if (p.extraMacsPercent <= 10.0)
+            QVERIFY(p.peak >= capped.peak);
+    QVERIFY(tiny->pareto.front().extraMacsPercent > 10.0); // so the cap did change the choice here
+    auto uncapped = searchPatches(lg, storedOrder(lg), PatchOptions{}, 1024, 8, 1000.0);
+    QCOMPARE(uncapped->recommended, 0);
+    // Inside the budget the cap applies too: the least recomputation that fits and is under it.
+    auto strict = searchPatches(lg, storedOrder(lg), PatchOptions{}, 32 * 1024, 8, 0.0);
+    QVERIFY(strict->pareto[size_t(strict->recommended)].extraMacs == 0);
 }
 
 void TestPatch::proofOnParetoFronts_data()

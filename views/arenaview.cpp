@@ -254,6 +254,13 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
 
 ArenaView::~ArenaView() = default;
 
+void ArenaView::setResult(PipelineSnapshot result)
+{
+    PipelineSnapshot keep = std::move(result); // the previous snapshot lives until the view has moved on
+    setAnalysis(keep ? &keep->analysis : nullptr, keep ? keep->arenaBudget() : 0);
+    m_result = std::move(keep);
+}
+
 void ArenaView::setAnalysis(const Analysis* a, int64_t budgetBytes)
 {
     m_analysis = a;

@@ -6,6 +6,7 @@
 // rebuilt only in setAnalysis, selection only restyles.
 
 #include "pipeline/analysis.h"
+#include "pipeline/pipeline.h"
 
 #include <QColor>
 #include <QRectF>
@@ -46,7 +47,8 @@ public:
 
     // `a` must stay alive until the next call; nullptr clears. The budget line is drawn only when
     // it is within about 3× the plan's peak (otherwise it would flatten the picture).
-    void setAnalysis(const Analysis* a, int64_t budgetBytes);
+    void setAnalysis(const Analysis* a, int64_t budgetBytes); // the caller keeps `a` alive
+    void setResult(PipelineSnapshot result);                  // held as a shared snapshot
     const Analysis* analysis() const { return m_analysis; }
     QCustomPlot* plot() const { return m_plot; }
 
@@ -94,6 +96,7 @@ private:
     QCPItemText* m_budgetLabel = nullptr;
     QCPItemRect* m_selectionBand = nullptr;
     const Analysis* m_analysis = nullptr;
+    PipelineSnapshot m_result;
     std::vector<Rect> m_rects;
     std::vector<int> m_bufferOpLegal;    // per buffer: legal op a click reports, or -1
     std::vector<int> m_tensorProducer;   // per tensor: legal op producing it, or -1

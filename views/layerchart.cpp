@@ -121,7 +121,7 @@ void LayerChart::setAnalysis(const Analysis* a, int64_t budgetBytes)
     m_analysis = a;
     m_budgetBytes = budgetBytes;
     if (!a) {
-        setModel(m_model);
+        setModel(std::shared_ptr<const Model>(m_model));
         return;
     }
     QVector<double> x, in, out, other, scratch, macs;
@@ -236,14 +236,26 @@ QVector<double> LayerChart::totals() const
     return t;
 }
 
-void LayerChart::setModel(const Model* model)
+void LayerChart::setResult(PipelineSnapshot result)
+{
+    m_result = std::move(result);
+    if (!m_result) {
+        setModel(m_model);
+        return;
+    }
+    setAnalysis(&m_result->analysis, m_result->arenaBudget());
+    setStage1(m_result->stage1);
+}
+
+void LayerChart::setModel(std::shared_ptr<const Model> model)
 {
     m_stage1->data()->clear();
     m_tflm->data()->clear();
     m_peakMarker->setVisible(false);
     m_peakLabel->setVisible(false);
-    m_model = model;
+    m_model = std::move(model);
     m_analysis = nullptr;
+    m_result.reset();
     m_other->data()->clear();
     m_scratch->data()->clear();
     m_budget->setVisible(false);

@@ -4,9 +4,12 @@
 // sets replaces the activation series once arena planning lands.
 
 #include "model/graph.h"
+#include "pipeline/pipeline.h"
 #include "pipeline/analysis.h"
 
 #include <QWidget>
+
+#include <memory>
 
 class QCustomPlot;
 class QCPBars;
@@ -21,7 +24,9 @@ class LayerChart : public QWidget {
     Q_OBJECT
 public:
     explicit LayerChart(QWidget* parent = nullptr);
-    void setModel(const Model* model);
+    void setModel(std::shared_ptr<const Model> model);
+    // The result of one pipeline run (held as a shared snapshot): working sets, budget, stage 1.
+    void setResult(PipelineSnapshot result);
     // Working set per step by role; x is the step, clicks report the imported op index.
     void setAnalysis(const Analysis* analysis, int64_t budgetBytes);
     void selectOp(int index); // -1 clears
@@ -55,7 +60,8 @@ private:
     QCPBars* m_scratch = nullptr;
     QCPItemStraightLine* m_budget = nullptr;
     QCPItemStraightLine* m_lowerBound = nullptr;
-    const Model* m_model = nullptr;
+    std::shared_ptr<const Model> m_model;
+    PipelineSnapshot m_result;
     const Analysis* m_analysis = nullptr;
 };
 

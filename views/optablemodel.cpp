@@ -10,10 +10,17 @@ namespace ts {
 
 OpTableModel::OpTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void OpTableModel::setModel(const Model* model)
+void OpTableModel::setResult(PipelineSnapshot result)
+{
+    m_result = std::move(result);
+    setAnalysis(m_result ? &m_result->analysis : nullptr);
+}
+
+void OpTableModel::setModel(std::shared_ptr<const Model> model)
 {
     beginResetModel();
-    m_model = model;
+    m_model = std::move(model);
+    m_result.reset();
     m_facts.clear();
     m_workingSet.clear();
     m_scratch.clear();

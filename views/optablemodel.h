@@ -2,6 +2,7 @@
 // The model panel's item model: one row per op of subgraph 0.
 
 #include "analysis/opfacts.h"
+#include "pipeline/pipeline.h"
 #include "model/graph.h"
 #include "pipeline/analysis.h"
 
@@ -23,10 +24,11 @@ public:
 
     explicit OpTableModel(QObject* parent = nullptr);
 
-    void setModel(const Model* model); // nullptr clears; the Model must outlive its use here
+    void setModel(std::shared_ptr<const Model> model); // nullptr clears
+    void setResult(PipelineSnapshot result);          // working sets and scratch of one run
     // Working set and scratch per op from a memory analysis of this model (nullptr clears them).
     void setAnalysis(const Analysis* analysis);
-    const Model* model() const { return m_model; }
+    const Model* model() const { return m_model.get(); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -34,7 +36,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    const Model* m_model = nullptr;
+    std::shared_ptr<const Model> m_model;
+    PipelineSnapshot m_result;
     std::vector<OpFacts> m_facts;
     std::vector<int64_t> m_workingSet, m_scratch; // per imported op; -1: removed by legalization
 };

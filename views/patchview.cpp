@@ -141,6 +141,13 @@ QColor PatchView::inputBackground() { return QColor(246, 247, 249); }
 QSize PatchView::sizeHint() const { return QSize(640, 420); }
 QSize PatchView::minimumSizeHint() const { return QSize(260, 180); }
 
+void PatchView::setResult(PipelineSnapshot result)
+{
+    PipelineSnapshot keep = std::move(result);
+    setPlan(keep ? &keep->legal() : nullptr, keep && keep->patch ? &*keep->patch : nullptr);
+    m_result = std::move(keep);
+}
+
 void PatchView::setPlan(const LegalGraph* lg, const PatchPlan* plan)
 {
     m_lg = nullptr;

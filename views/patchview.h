@@ -6,6 +6,7 @@
 // (halo). A small second panel shows the split tensor with its tiles.
 
 #include "passes/legalize.h"
+#include "pipeline/pipeline.h"
 #include "schedule/patch.h"
 
 #include <QColor>
@@ -21,7 +22,8 @@ public:
     explicit PatchView(QWidget* parent = nullptr);
 
     // Both pointers stay valid until the next call; nullptr (either) clears the view.
-    void setPlan(const LegalGraph* lg, const PatchPlan* plan);
+    void setPlan(const LegalGraph* lg, const PatchPlan* plan); // the caller keeps both alive
+    void setResult(PipelineSnapshot result);                   // held as a shared snapshot
     // The patch to show in detail when the mouse is not over one; -1 (or out of range) for none.
     void setHighlightedPatch(int index);
     int highlightedPatch() const { return m_highlighted; }
@@ -83,6 +85,7 @@ private:
 
     const LegalGraph* m_lg = nullptr;
     const PatchPlan* m_plan = nullptr;
+    PipelineSnapshot m_result;
     int m_base = -1;          // see baseTensor()
     bool m_baseIsInput = false;
     int m_baseH = 0, m_baseW = 0;

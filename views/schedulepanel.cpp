@@ -123,7 +123,12 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     });
     connect(m_nh, &QSpinBox::valueChanged, this, &SchedulePanel::emitEdited);
     connect(m_nw, &QSpinBox::valueChanged, this, &SchedulePanel::emitEdited);
-    connect(m_auto, &QPushButton::clicked, this, &SchedulePanel::autoRequested);
+    connect(m_auto, &QPushButton::clicked, this, [this] {
+        if (m_busy)
+            emit cancelRequested();
+        else
+            emit autoRequested();
+    });
     connect(m_pareto, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* p, int index, QMouseEvent*) {
         if (p != m_points || index < 0 || size_t(index) >= m_front.size())
             return;
@@ -220,8 +225,16 @@ void SchedulePanel::setPareto(const PatchSearchResult* r)
 
 void SchedulePanel::setSearching(bool busy)
 {
-    m_auto->setEnabled(!busy);
-    m_auto->setText(busy ? tr("Searching…") : tr("Auto"));
+    m_busy = busy;
+    m_auto->setText(busy ? tr("Cancel") : tr("Auto"));
+    m_auto->setToolTip(busy ? tr("Stop the search (its result is dropped)")
+                            : tr("Search every split and grid up to 8×8 and apply the recommended schedule (F6)"));
+}
+
+void SchedulePanel::setSearchProgress(int percent)
+{
+    if (m_busy)
+        m_auto->setText(tr("Cancel (%1 %)").arg(percent));
 }
 
 ScheduleDoc SchedulePanel::current() const

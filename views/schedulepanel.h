@@ -27,12 +27,14 @@ public:
     // The splits of the current legalized graph (the combo lists them with their shapes).
     void setSplits(const LegalGraph* lg, const std::vector<SplitPoint>& splits);
     void setPareto(const PatchSearchResult* result); // nullptr clears the scatter
-    void setSearching(bool busy);
+    void setSearching(bool busy);       // busy: the Auto button becomes Cancel
+    void setSearchProgress(int percent);
     QCustomPlot* paretoPlot() const { return m_pareto; }
 
 signals:
     void edited(const ScheduleDoc& s); // a user change, already merged into the shown settings
     void autoRequested();
+    void cancelRequested();
 
 private:
     ScheduleDoc current() const;
@@ -53,6 +55,7 @@ private:
     QSpinBox* m_nw = nullptr;
     QCheckBox* m_resident = nullptr;
     QPushButton* m_auto = nullptr;
+    bool m_busy = false;
     QCustomPlot* m_pareto = nullptr;
     QCPGraph* m_points = nullptr;
     QCPGraph* m_chosen = nullptr;

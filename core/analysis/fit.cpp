@@ -102,7 +102,7 @@ Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const 
     v.sramBudget = int64_t(region->size);
     v.arenaBytes = arenaBytes;
     v.reserveBytes = options.reserveBytes;
-    v.sramMargin = v.sramBudget - arenaBytes - options.reserveBytes;
+    v.sramMargin = v.arenaBudget() - arenaBytes;
     const MemoryRegion* flash = limits->largestFlash();
     v.flashBudget = flash ? int64_t(flash->size) : 0;
     v.flash = flashUse(g);

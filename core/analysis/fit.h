@@ -53,6 +53,8 @@ struct FitVerdict {
     bool fits = false;
     int peakOp = -1;           // the op whose step sets the peak working set
     std::string summary;       // one line for the status bar and the CLI
+    // What the arena may use: the region less the reserve. The one place this is computed.
+    int64_t arenaBudget() const { return sramBudget - reserveBytes; }
 };
 
 // `arenaBytes` is the planned peak; `peakOp` the op at the peak step. Errors: unknown region.

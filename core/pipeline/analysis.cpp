@@ -17,7 +17,7 @@ int Analysis::peakOp() const
 }
 
 Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
-                             const AnalysisOptions& options)
+                             const AnalysisOptions& options, const std::vector<int>* explicitOrder)
 {
     Result<Analysis> r;
     auto planner = createPlanner(options.planner);
@@ -44,8 +44,8 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
         memOptions.planVariables = false;
     }
 
-    std::vector<int> order = storedOrder(a.legal);
-    if (options.reorder) {
+    std::vector<int> order = explicitOrder ? *explicitOrder : storedOrder(a.legal);
+    if (options.reorder && !explicitOrder) {
         t = std::chrono::steady_clock::now();
         auto re = findMemoryOptimalOrder(a.legal, memOptions);
         a.timings.reorderMs = msSince(t);

@@ -39,7 +39,9 @@ struct Analysis {
     int peakOp() const; // op index (legal graph) at the peak step, or -1
 };
 
+// `order` (optional): an explicit op order of the legalized graph (validated), used instead of the
+// stored or searched one.
 Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
-                             const AnalysisOptions& options);
+                             const AnalysisOptions& options, const std::vector<int>* order = nullptr);
 
 } // namespace ts

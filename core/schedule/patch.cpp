@@ -241,17 +241,29 @@ LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int,
     return pg;
 }
 
-int64_t planPeak(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner, int64_t* lowerBound = nullptr)
+// Plans a (sub)graph on whole tensors of its own shapes: the layout, or nothing when it cannot
+// be analysed.
+std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner,
+                                      std::string name)
 {
     auto m = analyzeMemory(lg, storedOrder(lg), mo);
     if (!m.ok())
-        return -1;
+        return std::nullopt;
     auto p = createPlanner(planner);
     if (!p)
-        return -1;
-    if (lowerBound)
-        *lowerBound = m->lowerBound;
-    return planArena(*m, *p).peakBytes;
+        return std::nullopt;
+    StageLayout l;
+    l.name = std::move(name);
+    l.graph = lg;
+    l.plan = planArena(*m, *p);
+    l.memory = std::move(*m);
+    return l;
+}
+
+int64_t planPeak(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner)
+{
+    const auto l = planLayout(lg, mo, planner, {});
+    return l ? l->plan.peakBytes : -1;
 }
 
 Stage stageAt(const SplitPoint& s, const std::vector<int>& order)
@@ -287,10 +299,36 @@ struct Evaluator {
     const LegalGraph& lg;
     const std::vector<int>& order;
     const PatchOptions& options;
+    bool keepLayouts = false; // planPatches keeps every layout; the search only the figures
     int64_t wholePeak = -1;
     int64_t totalMacs = 0;
-    std::map<int, int64_t> stage2Cache;
-    std::map<std::string, int64_t> patchCache;
+    struct Stage2 { int64_t peak = -1; int64_t splitOffset = 0; std::optional<StageLayout> layout; };
+    std::map<int, Stage2> stage2Cache;
+    struct PatchLayout { int64_t peak = -1; std::optional<StageLayout> layout; };
+    std::map<std::string, PatchLayout> patchCache;
+
+    Stage2& stage2For(const Stage& st)
+    {
+        auto cached = stage2Cache.find(st.split.tensor);
+        if (cached != stage2Cache.end() && (!keepLayouts || cached->second.layout || cached->second.peak < 0))
+            return cached->second;
+        LegalGraph rest = lg;
+        rest.graph.ops.clear();
+        rest.sourceOp.clear();
+        for (int o : st.rest) {
+            rest.graph.ops.push_back(lg.graph.ops[size_t(o)]);
+            rest.sourceOp.push_back(lg.sourceOp[size_t(o)]);
+        }
+        rest.graph.inputs = {st.split.tensor};
+        Stage2 s2;
+        if (auto l = planLayout(rest, options.memory, options.planner, "stage 2")) {
+            s2.peak = l->plan.peakBytes;
+            s2.splitOffset = std::max<int64_t>(0, l->plan.tensorOffset(rest.graph, l->memory, st.split.tensor));
+            if (keepLayouts)
+                s2.layout = std::move(*l);
+        }
+        return stage2Cache[st.split.tensor] = std::move(s2);
+    }
 
     Result<PatchPlan> evaluate(const Stage& st, int nh, int nw)
     {
@@ -310,26 +348,20 @@ struct Evaluator {
         plan.nh = nh;
         plan.nw = nw;
         if (wholePeak < 0) {
-            wholePeak = planPeak(lg, options.memory, options.planner);
+            auto m = analyzeMemory(lg, order, options.memory);
+            auto p = createPlanner(options.planner);
+            wholePeak = m.ok() && p ? planArena(*m, *p).peakBytes : -1;
             totalMacs = computeTotals(g).macs;
         }
         plan.wholePeak = wholePeak;
         plan.totalMacs = totalMacs;
 
         // Stage 2: the rest of the graph on whole tensors, starting from the split tensor.
-        auto cached = stage2Cache.find(st.split.tensor);
-        if (cached == stage2Cache.end()) {
-            LegalGraph rest = lg;
-            rest.graph.ops.clear();
-            rest.sourceOp.clear();
-            for (int o : st.rest) {
-                rest.graph.ops.push_back(lg.graph.ops[size_t(o)]);
-                rest.sourceOp.push_back(lg.sourceOp[size_t(o)]);
-            }
-            rest.graph.inputs = {st.split.tensor};
-            cached = stage2Cache.emplace(st.split.tensor, planPeak(rest, options.memory, options.planner)).first;
-        }
-        plan.stage2Peak = cached->second;
+        Stage2& s2 = stage2For(st);
+        plan.stage2Peak = s2.peak;
+        plan.splitOffset = s2.splitOffset;
+        if (keepLayouts && s2.layout)
+            plan.stage2 = s2.layout;
 
         const auto ys = tileBounds(H, nh), xs = tileBounds(W, nw);
         MemoryOptions mo = options.memory;
@@ -341,6 +373,7 @@ struct Evaluator {
         for (int o : st.ops)
             stageMacs += computeOpFacts(g, g.ops[size_t(o)]).macs;
         int64_t patchedMacs = 0, largest = 0;
+        std::map<std::string, int> layoutIndex;
         for (int i = 0; i < nh; ++i)
             for (int j = 0; j < nw; ++j) {
                 const Region patch{ys[size_t(i)], ys[size_t(i) + 1], xs[size_t(j)], xs[size_t(j) + 1]};
@@ -358,10 +391,31 @@ struct Evaluator {
                                + std::to_string(need->pad.right);
                 }
                 auto hit = patchCache.find(key);
-                if (hit == patchCache.end())
-                    hit = patchCache.emplace(key, planPeak(patchGraph(lg, st, regions), mo, options.planner)).first;
-                if (hit->second > largest) {
-                    largest = hit->second;
+                if (hit == patchCache.end() || (keepLayouts && !hit->second.layout && hit->second.peak >= 0)) {
+                    PatchLayout pl;
+                    if (auto l = planLayout(patchGraph(lg, st, regions), mo, options.planner,
+                                            "stage 1, patch " + std::to_string(i) + "," + std::to_string(j))) {
+                        pl.peak = l->plan.peakBytes;
+                        if (keepLayouts)
+                            pl.layout = std::move(*l);
+                    }
+                    hit = patchCache.insert_or_assign(key, std::move(pl)).first;
+                }
+                if (hit->second.peak < 0) {
+                    r.diagnostics.push_back(makeError("", "schedule.patch", "patch " + std::to_string(i) + "," + std::to_string(j)
+                                                                                + " cannot be planned"));
+                    return r;
+                }
+                if (keepLayouts) {
+                    auto li = layoutIndex.find(key);
+                    if (li == layoutIndex.end()) {
+                        li = layoutIndex.emplace(key, int(plan.patchLayouts.size())).first;
+                        plan.patchLayouts.push_back(*hit->second.layout);
+                    }
+                    plan.patchLayoutOf.push_back(li->second);
+                }
+                if (hit->second.peak > largest) {
+                    largest = hit->second.peak;
                     plan.largestPatch = int(plan.patches.size());
                 }
                 if (input >= 0 && regions.count(input)) {
@@ -378,7 +432,26 @@ struct Evaluator {
         const int64_t inputBytes = options.inputResident && input >= 0
             ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), options.memory.alignment)
             : 0;
-        plan.stage1Peak = splitBytes + inputBytes + largest;
+        // Stage 2 reads the split tensor at splitOffset. Stage 1 either builds it there (the patch
+        // area below it when it fits, else above it) or builds it at 0 with the patch area above
+        // and moves it (memmove, split bytes) to splitOffset between the stages; the smallest
+        // footprint wins, and without a move on a tie.
+        const int64_t area = inputBytes + largest;
+        const int64_t y = plan.splitOffset;
+        struct Option { int64_t split, areaAt, end; };
+        std::vector<Option> options;
+        if (area <= y)
+            options.push_back({y, 0, std::max(y + splitBytes, area)});
+        options.push_back({y, y + splitBytes, y + splitBytes + area});
+        options.push_back({0, splitBytes, splitBytes + area});
+        const Option best = *std::min_element(options.begin(), options.end(),
+                                              [](const Option& a, const Option& b) { return a.end < b.end; });
+        plan.stage1SplitOffset = best.split;
+        plan.patchAreaOffset = best.areaAt;
+        plan.inputOffset = inputBytes > 0 ? plan.patchAreaOffset : -1;
+        for (StageLayout& l : plan.patchLayouts)
+            l.base = plan.patchAreaOffset + inputBytes;
+        plan.stage1Peak = best.end;
         plan.peak = std::max(plan.stage1Peak, plan.stage2Peak);
         plan.extraMacs = patchedMacs - stageMacs;
         plan.extraMacsPercent = totalMacs ? 100.0 * double(plan.extraMacs) / double(totalMacs) : 0.0;
@@ -398,7 +471,7 @@ Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& orde
         r.diagnostics = st.diagnostics;
         return r;
     }
-    Evaluator e{lg, order, options, -1, 0, {}, {}};
+    Evaluator e{lg, order, options, true, -1, 0, {}, {}};
     return e.evaluate(*st, nh, nw);
 }
 
@@ -427,16 +500,24 @@ std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<i
 }
 
 Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<int>& order, const PatchOptions& options,
-                                        int64_t budgetBytes, int maxN)
+                                        int64_t budgetBytes, int maxN, double macCapPercent, const JobControl* job)
 {
     Result<PatchSearchResult> r;
     PatchSearchResult out;
-    Evaluator e{lg, order, options, -1, 0, {}, {}};
+    Evaluator e{lg, order, options, false, -1, 0, {}, {}};
     std::vector<PatchPlan> all;
-    for (const SplitPoint& s : validSplits(lg, order)) {
+    const auto splits = validSplits(lg, order);
+    int64_t total = 0, done = 0;
+    for (const SplitPoint& s : splits)
+        total += int64_t(std::min(maxN, s.shape[1])) * std::min(maxN, s.shape[2]);
+    for (const SplitPoint& s : splits) {
         const Stage st = stageAt(s, order); // s is valid: no need to search the splits again
         for (int nh = 1; nh <= std::min(maxN, s.shape[1]); ++nh)
             for (int nw = 1; nw <= std::min(maxN, s.shape[2]); ++nw) {
+                if (job && !job->progress(done++, total, "split " + std::to_string(s.tensor))) {
+                    r.diagnostics.push_back(makeError("", "patch search", kCancelledMessage));
+                    return r;
+                }
                 auto p = e.evaluate(st, nh, nw);
                 ++out.evaluated;
                 if (p.ok() && p->peak > 0) {
@@ -461,14 +542,19 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
             bestMacs = p.extraMacs;
             out.pareto.push_back(std::move(p));
         }
+    // Recommended: the least recomputation that fits; if nothing fits, the smallest peak whose
+    // recomputation stays under the cap (a 1×1 grid, whole tensors, always does).
     for (size_t i = 0; i < out.pareto.size(); ++i) {
         const auto& p = out.pareto[i];
-        if (p.peak <= budgetBytes
+        if (p.peak <= budgetBytes && p.extraMacsPercent <= macCapPercent
             && (out.recommended < 0 || p.extraMacs < out.pareto[size_t(out.recommended)].extraMacs))
             out.recommended = int(i);
     }
+    for (size_t i = 0; i < out.pareto.size() && out.recommended < 0; ++i)
+        if (out.pareto[i].extraMacsPercent <= macCapPercent)
+            out.recommended = int(i); // the front is sorted by peak
     if (out.recommended < 0 && !out.pareto.empty())
-        out.recommended = 0;
+        out.recommended = int(out.pareto.size()) - 1;
     r.value = std::move(out);
     return r;
 }

@@ -6,7 +6,9 @@
 
 #include "analysis/memory.h"
 #include "common/diagnostic.h"
+#include "common/job.h"
 #include "passes/legalize.h"
+#include "plan/planner.h"
 
 #include <map>
 #include <string>
@@ -52,6 +54,22 @@ struct PatchOptions {
     bool inputResident = false; // the whole input frame stays in SRAM (else it is streamed per patch)
 };
 
+// One arena layout that generated code executes: a graph (a stage-1 patch graph over cropped
+// tensors, or the stage-2 graph), its memory analysis and its plan, placed at `base` in the arena.
+struct StageLayout {
+    std::string name;
+    LegalGraph graph;
+    MemoryAnalysis memory;
+    ArenaPlan plan;
+    int64_t base = 0;
+    int64_t end() const { return base + plan.peakBytes; }
+};
+
+// The stitched-arena rule: stage 2's plan decides where it reads the split tensor (`splitOffset`).
+// Stage 1 builds the split tensor either there (the per-patch layouts, after a resident input
+// frame, go below it when they fit, else above it) or at offset 0 with the patch area above it,
+// and then moves it to `splitOffset` (one memmove) before stage 2. stage1Peak is the end of the
+// chosen placement.
 struct PatchPlan {
     SplitPoint split;
     int nh = 1, nw = 1;
@@ -66,6 +84,15 @@ struct PatchPlan {
     double extraMacsPercent = 0;
     int inputPatchH = 0, inputPatchW = 0; // the largest input region of a patch
     int largestPatch = -1;     // the patch with the largest working set
+    // Arena layout (planPatches fills the layouts; the search keeps only the figures).
+    int64_t splitOffset = 0;       // where stage 2 reads the stitched split tensor
+    int64_t stage1SplitOffset = 0; // where stage 1 builds it; when it differs, it is moved between stages
+    bool movesSplit() const { return stage1SplitOffset != splitOffset; }
+    int64_t patchAreaOffset = 0;   // where stage 1's resident input (if any) and patch layouts start
+    int64_t inputOffset = -1;      // the resident input frame, or -1
+    std::vector<StageLayout> patchLayouts; // distinct per-patch layouts (base = patchAreaOffset + input)
+    std::vector<int> patchLayoutOf;        // per patch: index in patchLayouts
+    std::optional<StageLayout> stage2;
 };
 
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
@@ -83,8 +110,10 @@ struct PatchSearchResult {
     int64_t wholePeak = 0;
 };
 // Every valid split × n_h, n_w in 1..maxN; the recommended plan is the least extra MACs whose peak
-// fits `budgetBytes` (else the smallest peak).
+// fits `budgetBytes` within `macCapPercent` of recomputation (else the smallest peak within the
+// cap). `job` (optional) gets progress and may cancel: the result is then the error "cancelled".
 Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<int>& order, const PatchOptions& options,
-                                        int64_t budgetBytes, int maxN = 8);
+                                        int64_t budgetBytes, int maxN = 8, double macCapPercent = 10.0,
+                                        const JobControl* job = nullptr);
 
 } // namespace ts

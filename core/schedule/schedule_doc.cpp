@@ -14,8 +14,11 @@ AnalysisOptions ScheduleDoc::analysisOptions() const
 {
     AnalysisOptions o;
     o.planner = planner;
+    if (!legalize) // the graph exactly as stored, as TFLM plans it
+        o.legalize = LegalizeOptions{false, false, false, quantizedIo};
     o.legalize.quantizedIo = quantizedIo;
     o.memory.inplace = inplace;
+    o.memory.alignment = alignment;
     o.reorder = reorder && order.empty();
     return o;
 }
@@ -32,7 +35,8 @@ PatchOptions ScheduleDoc::patchOptions() const
 bool ScheduleDoc::operator==(const ScheduleDoc& o) const
 {
     return modelSha256 == o.modelSha256 && planner == o.planner && inplace == o.inplace && quantizedIo == o.quantizedIo
-        && reorder == o.reorder && order == o.order && patch == o.patch && macCapPercent == o.macCapPercent;
+        && reorder == o.reorder && order == o.order && patch == o.patch && macCapPercent == o.macCapPercent
+        && legalize == o.legalize && alignment == o.alignment;
 }
 
 QJsonObject scheduleToJson(const ScheduleDoc& doc)
@@ -51,6 +55,8 @@ QJsonObject scheduleToJson(const ScheduleDoc& doc)
                   {"reorder", doc.reorder},
                   {"op_order", order},
                   {"mac_cap_percent", doc.macCapPercent},
+                  {"legalize", doc.legalize},
+                  {"alignment", doc.alignment},
                   {"patch", QJsonValue::Null}};
     if (doc.patch)
         j["patch"] = QJsonObject{{"split_tensor", doc.patch->splitTensor},
@@ -207,7 +213,7 @@ Result<ScheduleDoc> parseScheduleJson(const QJsonObject& o, const std::string& f
     }
     ScheduleDoc doc;
     bool ok = f.only({"format", "model_sha256", "planner", "inplace", "quantized_io", "reorder", "op_order", "patch",
-                      "mac_cap_percent"});
+                      "mac_cap_percent", "legalize", "alignment"});
     ok = f.string("model_sha256", doc.modelSha256) && ok;
     ok = f.string("planner", doc.planner) && ok;
     if (!createPlanner(doc.planner)) {
@@ -237,6 +243,13 @@ Result<ScheduleDoc> parseScheduleJson(const QJsonObject& o, const std::string& f
     ok = f.boolean("quantized_io", doc.quantizedIo) && ok;
     ok = f.boolean("reorder", doc.reorder) && ok;
     ok = f.number("mac_cap_percent", doc.macCapPercent, 0, 1000) && ok;
+    ok = f.boolean("legalize", doc.legalize) && ok;
+    if (o.contains("alignment")) {
+        if (const auto v = wholeNumber(o.value("alignment"), 1, 4096, why))
+            doc.alignment = *v;
+        else
+            ok = f.fail("alignment", why);
+    }
     if (o.contains("op_order")) {
         if (!o.value("op_order").isArray()) {
             ok = f.fail("op_order", "expected an array of op indices, found " + jsonTypeName(o.value("op_order")));

@@ -9,7 +9,7 @@
 //    "inplace": {"depthwise": true, "pointwise_shrink": true, "pointwise_expand": true, "elementwise": true},
 //    "quantized_io": false, "reorder": false, "op_order": [0, 1, ...],
 //    "patch": {"split_tensor": 121, "grid": [3, 3], "input_resident": false} | null,
-//    "mac_cap_percent": 10}
+//    "mac_cap_percent": 10, "legalize": true, "alignment": 16}
 // Format 1 is still read ("inplace" was one boolean; "reorder" lived in the session).
 // Unknown keys, wrong types and fractional numbers are errors naming the key.
 
@@ -47,6 +47,8 @@ struct ScheduleDoc {
     std::vector<int> order;       // op indices of the legalized graph; empty: as stored (or searched)
     std::optional<PatchStage> patch;
     double macCapPercent = kDefaultMacCapPercent; // Auto never recommends more recomputation than this
+    bool legalize = true;         // fold PAD, alias RESHAPE/SQUEEZE, fuse activations (off: TFLM's graph as stored)
+    int alignment = 16;           // every arena buffer's size is rounded up to this (TFLM: 16)
 
     AnalysisOptions analysisOptions() const;
     PatchOptions patchOptions() const;

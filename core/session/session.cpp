@@ -303,15 +303,17 @@ Result<LoadedSession> loadSession(const std::string& path, const BoardSet& board
         return failed(c.diagnostics());
     }
     if (!s.region.empty()) {
+        // The regions the arena can go in: the (merged) RAM regions of the board whose limits apply.
+        const Board* limits = boards.limitsOf(*board) ? boards.limitsOf(*board) : board;
         std::string names;
         bool found = false;
-        for (const auto& r : board->ram) {
+        for (const auto& r : arenaRegions(*limits)) {
             names += (names.empty() ? "" : ", ") + r.name;
             found = found || r.name == s.region;
         }
         if (!found) {
-            c.error("region", "found \"" + s.region + "\"; expected one of " + board->id + "'s RAM regions: " + names
-                                  + " (or \"\" for the largest)");
+            c.error("region", "found \"" + s.region + "\"; expected one of the arena regions of " + limits->id + ": "
+                                  + names + " (or \"\" for the largest)");
             return failed(c.diagnostics());
         }
     }
