@@ -6,6 +6,7 @@
 #include "model/shapes.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
+#include "pipeline/pipeline.h"
 #include "testsupport.h"
 
 using namespace ts;
@@ -77,6 +78,7 @@ private slots:
     void issueFigures_data();
     void issueFigures();
     void invariantsOnEverySharedModel();
+    void contractsHoldOnEveryPatchLayout();
     void chainByHand();
     void residualByHand();
     void branchesReorderByHand();
@@ -206,6 +208,61 @@ void TestMemory::invariantsOnEverySharedModel()
                 }
             }
     }
+}
+
+// The same invariants on every layout a patch schedule runs: each per-patch stage-1 layout and the
+// stage-2 layout, for the first and last split of every shared model that has one, 2×2 and 3×3,
+// with every in-place kind on and with the expanding 1×1 off. And the stitched placement: the
+// split tensor never overlaps the patch area while stage 1 runs.
+void TestMemory::contractsHoldOnEveryPatchLayout()
+{
+    TS_REQUIRE_SHARED();
+    int layouts = 0;
+    for (const QString& name : tstest::sharedModels()) {
+        const Model model = load(name);
+        for (int variant = 0; variant < 2; ++variant) {
+            Session doc = documentFor(model, "nucleo-h743zi2");
+            doc.schedule.quantizedIo = true;
+            doc.schedule.inplace.pointwiseExpand = variant == 0;
+            auto whole = runPipeline(model, doc, boards());
+            QVERIFY2(whole.ok(), qPrintable(name + ": " + QString::fromStdString(firstError(whole.diagnostics))));
+            const auto splits = (*whole)->splits;
+            if (splits.empty())
+                continue;
+            for (const SplitPoint& sp : {splits.front(), splits.back()})
+                for (int n : {2, 3}) {
+                    if (sp.shape[1] < n || sp.shape[2] < n)
+                        continue;
+                    doc.schedule.patch = PatchStage{sp.tensor, n, n, false};
+                    auto r = runPipeline(model, doc, boards());
+                    const QString what = QString("%1 split %2 %3x%3 variant %4").arg(name).arg(sp.tensor).arg(n).arg(variant);
+                    QVERIFY2(r.ok(), qPrintable(what + ": " + QString::fromStdString(firstError(r.diagnostics))));
+                    const PatchPlan& p = *(*r)->patch;
+                    QCOMPARE(p.patchLayoutOf.size(), p.patches.size());
+                    QVERIFY(p.stage2);
+                    std::vector<const StageLayout*> all{&*p.stage2};
+                    for (const StageLayout& l : p.patchLayouts)
+                        all.push_back(&l);
+                    for (const StageLayout* l : all) {
+                        const std::string bad = checkPlan(l->graph.graph, l->memory, l->plan);
+                        QVERIFY2(bad.empty(), qPrintable(what + ", " + QString::fromStdString(l->name) + ": "
+                                                         + QString::fromStdString(bad)));
+                        QVERIFY2(l->end() <= p.peak, qPrintable(what));
+                        ++layouts;
+                    }
+                    // Stage 1: the split tensor [stage1SplitOffset, +S) and the patch area are disjoint.
+                    const int64_t splitBytes = alignUp(
+                        (*r)->legal().graph.tensors[size_t(p.split.tensor)].byteSize().value_or(0), 16);
+                    for (const StageLayout& l : p.patchLayouts)
+                        QVERIFY2(l.end() <= p.stage1SplitOffset || l.base >= p.stage1SplitOffset + splitBytes,
+                                 qPrintable(what));
+                    QVERIFY(p.stage1SplitOffset + splitBytes <= p.peak);
+                    QVERIFY(p.splitOffset + splitBytes <= p.stage2Peak);
+                    QCOMPARE((*r)->peakBytes, p.peak);
+                }
+        }
+    }
+    QVERIFY(layouts > 50);
 }
 
 // in(100) → relu → t1(200) → relu → t2(50) → relu → out(10)
