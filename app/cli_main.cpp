@@ -404,15 +404,21 @@ int cmdRun(const Args& a)
         return 1;
     }
     const QByteArray bytes = in.readAll();
-    if (report(interp->setInputsFromConcatenated(std::vector<uint8_t>(bytes.begin(), bytes.end()))))
+    const std::vector<uint8_t> inputBytes(bytes.begin(), bytes.end());
+    if (report(interp->setInputsFromConcatenated(inputBytes)))
         return 1;
+    std::vector<uint8_t> out;
     if (schedule && schedule->patch) {
-        if (report(ts::runPatched(*interp, schedule->legal, schedule->order, *schedule->patch)))
+        // The patch schedule runs as laid out: every stage in one arena of the plan's peak bytes.
+        const auto run = ts::runPatchedInArena(schedule->legal, schedule->order, *schedule->patch, inputBytes);
+        if (report(run.diagnostics) || !run.ok())
             return 1;
+        out = run.outputs;
     } else if (report(interp->run(schedule ? &schedule->order : nullptr))) {
         return 1;
+    } else {
+        out = interp->outputsConcatenated();
     }
-    const auto out = interp->outputsConcatenated();
     QFile f(a.values["--output"]);
     if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(out.data()), qint64(out.size())) != qint64(out.size())) {
         printErr("error: " + a.values["--output"].toStdString() + ": " + f.errorString().toStdString());

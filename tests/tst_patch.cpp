@@ -1,6 +1,9 @@
 // Patch-based scheduling: hand-computed receptive fields, tiles, valid splits, the figures,
-// the execution proof (patched bytes == whole-tensor bytes) on every Pareto candidate of the shared
-// CNNs and the demo model, a negative control, and the schedule document's validation.
+// the execution proof on every Pareto candidate of the shared CNNs and the demo model — each patch
+// schedule runs as laid out, in one arena of its peak bytes (patch layouts at their base, strided
+// windows into the stitched split tensor, stage 2 after it), byte-identical to the whole-tensor run —
+// the residual case (a window inside a larger stored region), the input resident and streamed,
+// negative controls, TFLM's golden output through `run --schedule`, and the schedule document.
 
 #include "model/demo_model.h"
 #include "model/shapes.h"
@@ -9,6 +12,10 @@
 #include "schedule/patch_exec.h"
 #include "schedule/schedule_doc.h"
 #include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
 
 #include <algorithm>
 #include <memory>
@@ -168,6 +175,10 @@ private slots:
     void proofOnParetoFronts_data();
     void proofOnParetoFronts();
     void negativeControl();
+    void residualWindows_data();
+    void residualWindows();
+    void layoutOnTheSplitTensorFails();
+    void goldenThroughRunSchedule();
     void scheduleDocument();
 };
 
@@ -281,6 +292,13 @@ void TestPatch::syntheticChainByHand()
         const PatchProof proof = provePatchPlan(lg, order, *p, goldenInput(lg.graph, seed));
         QVERIFY2(proof.identical, proof.detail.c_str());
     }
+    // The same with the input frame resident in the arena (read through windows at inputOffset).
+    o.inputResident = true;
+    auto r = planPatches(lg, order, c.split, 2, 2, o);
+    QVERIFY2(r.ok(), firstError(r.diagnostics).c_str());
+    QVERIFY(r->inputOffset >= 0);
+    const PatchProof resident = provePatchPlan(lg, order, *r, goldenInput(lg.graph, 1));
+    QVERIFY2(resident.identical, resident.detail.c_str());
 }
 
 void TestPatch::validSplitsOfVww()
@@ -426,6 +444,8 @@ void TestPatch::proofOnParetoFronts()
     auto search = searchPatches(lg, order, PatchOptions{}, 1 << 30);
     QVERIFY(search.ok());
     QVERIFY(search->pareto.size() >= 2);
+    QElapsedTimer timer;
+    timer.start();
     for (const auto& candidate : search->pareto) {
         auto plan = planPatches(lg, order, candidate.split.tensor, candidate.nh, candidate.nw, PatchOptions{});
         QVERIFY(plan.ok());
@@ -438,9 +458,11 @@ void TestPatch::proofOnParetoFronts()
                 break; // one seed: the model is large and its outputs saturate (golden README)
         }
     }
+    qInfo("%d Pareto candidates proved in the arena in %lld ms", int(search->pareto.size()), timer.elapsed());
 }
 
-// The proof can fail: a patch plan whose halo is one row short gives different bytes.
+// The proof can fail: a record whose halo is one row short is refused, a tile written at another
+// patch's place gives different bytes.
 void TestPatch::negativeControl()
 {
     TS_REQUIRE_MODEL(tstest::modelPath("tinyengine_vww"));
@@ -448,20 +470,173 @@ void TestPatch::negativeControl()
     const auto order = storedOrder(lg);
     auto plan = planPatches(lg, order, 121, 2, 2, PatchOptions{});
     QVERIFY(plan.ok());
-    // Give every stage-1 op of patch 0 an output region one row shorter at the patch's bottom edge
-    // and move the next patch's rows up: the split tensor is then assembled from wrong halos.
+    // Patch 0 holds one input row fewer than its first op reads.
     PatchPlan broken = *plan;
     const int input = lg.graph.inputs[0];
-    broken.regions[0][input].y1 -= 1;
+    for (PatchOp& po : broken.ops[0])
+        for (PatchOperand& o : po.inputs)
+            if (o.tensor == input)
+                o.stored.y1 -= 1;
     const PatchProof proof = provePatchPlan(lg, order, broken, goldenInput(lg.graph, 1));
     QVERIFY(!proof.identical);
     QVERIFY2(QString::fromStdString(proof.detail).contains("but the plan holds rows"), proof.detail.c_str());
-    // A plan that covers every read but assembles the split tensor wrongly: the bytes differ.
+    // A plan that covers every read but writes patch 0's tile at patch 3's place: the bytes differ.
     PatchPlan misplaced = *plan;
-    std::swap(misplaced.patches[0], misplaced.patches[3]); // paste patch 0's result at patch 3's place
+    auto& last0 = misplaced.ops[0].back().output;
+    auto& last3 = misplaced.ops[3].back().output;
+    QCOMPARE(last0.tensor, 121);
+    std::swap(last0.window, last3.window);
+    if (!(last0.stored == misplaced.patches[0])) // the tile goes straight into the split tensor
+        QVERIFY(last0.stored == (Region{0, 20, 0, 20}));
+    else
+        std::swap(last0.stored, last3.stored); // the layout holds the tile: copy it to the wrong place
     const PatchProof differs = provePatchPlan(lg, order, misplaced, goldenInput(lg.graph, 1));
     QVERIFY(!differs.identical);
     QVERIFY2(QString::fromStdString(differs.detail).contains("split tensor"), differs.detail.c_str());
+}
+
+void TestPatch::residualWindows_data()
+{
+    QTest::addColumn<int>("split");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<bool>("resident");
+    for (bool resident : {false, true}) {
+        const char* r = resident ? "input resident" : "input streamed";
+        QTest::newRow(qPrintable(QString("vww split 35 2x2, %1").arg(r))) << 35 << 2 << resident;
+        QTest::newRow(qPrintable(QString("vww split 35 3x3, %1").arg(r))) << 35 << 3 << resident;
+        QTest::newRow(qPrintable(QString("vww split 121 2x2, %1").arg(r))) << 121 << 2 << resident;
+    }
+}
+
+// vww split at tensor 35 (step 9) contains a residual block: the ADD's skip input is stored as the
+// union of what its consumers need (the expand conv needs a halo the ADD does not), so the ADD reads
+// a window inside a larger stored region. Recorded, executed in the arena, byte-identical.
+void TestPatch::residualWindows()
+{
+    QFETCH(int, split);
+    QFETCH(int, n);
+    QFETCH(bool, resident);
+    TS_REQUIRE_MODEL(tstest::modelPath("tinyengine_vww"));
+    const LegalGraph lg = legalOf("tinyengine_vww");
+    const auto order = storedOrder(lg);
+    PatchOptions po;
+    po.inputResident = resident;
+    auto plan = planPatches(lg, order, split, n, n, po);
+    QVERIFY2(plan.ok(), firstError(plan.diagnostics).c_str());
+    QCOMPARE(int(plan->ops.size()), n * n);
+    QCOMPARE(plan->inputOffset >= 0, resident);
+    bool sawInnerWindow = false;
+    for (size_t p = 0; p < plan->ops.size(); ++p)
+        for (const PatchOp& op : plan->ops[p])
+            for (const PatchOperand& o : op.inputs) {
+                if (o.tensor < 0)
+                    continue;
+                QVERIFY(o.window.y0 >= o.stored.y0 && o.window.y1 <= o.stored.y1);
+                QVERIFY(o.window.x0 >= o.stored.x0 && o.window.x1 <= o.stored.x1);
+                sawInnerWindow |= lg.graph.ops[size_t(op.op)].kind == OpKind::Add && !o.whole();
+                if (resident && o.tensor == lg.graph.inputs[0])
+                    QVERIFY(o.stored == (Region{0, 80, 0, 80})); // the frame stays whole in the arena
+            }
+    if (split == 35) {
+        QVERIFY(sawInnerWindow);
+        if (n == 2) {
+            // Patch 0,0: the ADD writes the 10x10 tile; its skip input is held 11x11 (the expand
+            // conv before it needs one more row and column), read from origin 0,0 with a 11·16-byte pitch.
+            const PatchOp& add = plan->ops[0].back();
+            QCOMPARE(int(add.exec.kind), int(OpKind::Add));
+            QVERIFY(add.output.window == (Region{0, 10, 0, 10}));
+            bool found = false;
+            for (const PatchOperand& o : add.inputs)
+                if (!o.whole()) {
+                    found = true;
+                    QVERIFY2(o.stored == (Region{0, 11, 0, 11}), qPrintable(QString("stored %1x%2").arg(o.stored.h()).arg(o.stored.w())));
+                    QVERIFY(o.window == (Region{0, 10, 0, 10}));
+                    QCOMPARE(rowPitch(lg.graph, o), int64_t(11 * 16));
+                }
+            QVERIFY(found);
+        }
+    }
+    for (uint32_t seed : {1u, 2u}) {
+        const PatchProof proof = provePatchPlan(lg, order, *plan, goldenInput(lg.graph, seed));
+        QVERIFY2(proof.identical, proof.detail.c_str());
+    }
+}
+
+// A patch layout moved onto the split tensor's bytes: the stitched-layout check refuses it, and
+// executed anyway (check off) it clobbers the tiles already written.
+void TestPatch::layoutOnTheSplitTensorFails()
+{
+    TS_REQUIRE_MODEL(tstest::modelPath("tinyengine_vww"));
+    const LegalGraph lg = legalOf("tinyengine_vww");
+    const auto order = storedOrder(lg);
+    for (int split : {121, 35}) {
+        auto plan = planPatches(lg, order, split, 2, 2, PatchOptions{});
+        QVERIFY(plan.ok());
+        QVERIFY(provePatchPlan(lg, order, *plan, goldenInput(lg.graph, 1)).identical);
+        PatchPlan moved = *plan;
+        for (StageLayout& l : moved.patchLayouts)
+            l.base = moved.stage1SplitOffset;
+        const PatchProof refused = provePatchPlan(lg, order, moved, goldenInput(lg.graph, 1));
+        QVERIFY(!refused.identical);
+        QVERIFY2(QString::fromStdString(refused.detail).contains("overlaps the split tensor"), refused.detail.c_str());
+        PatchArenaOptions run;
+        run.checkLayout = false;
+        const PatchProof clobbered = provePatchPlan(lg, order, moved, goldenInput(lg.graph, 1), run);
+        QVERIFY(!clobbered.identical);
+        qInfo("split %d, layouts on the split tensor: %s", split, clobbered.detail.c_str());
+    }
+}
+
+// TFLM's output for person_detect, reproduced by `tinystudio-cli run --schedule` with a patch
+// schedule (the recommended one and the smallest-peak one, input streamed and resident), run in
+// the arena as laid out.
+void TestPatch::goldenThroughRunSchedule()
+{
+    TS_REQUIRE_MODEL(tstest::modelPath("tflm_person_detect"));
+    const QString cli = QString::fromUtf8(TINYSTUDIO_CLI);
+    if (!QFileInfo::exists(cli))
+        QSKIP("tinystudio-cli is not built");
+    const QString golden = tstest::sharedDir() + "/golden/tflm_person_detect";
+    if (!QFileInfo::exists(golden + "/output_1.bin"))
+        QSKIP("no TFLM golden output for person_detect");
+    auto model = importTfliteFile(tstest::modelPath("tflm_person_detect").toStdString());
+    QVERIFY(model.ok());
+    ScheduleDoc doc;
+    doc.modelSha256 = model->sha256;
+    auto resolved = resolveSchedule(doc, *model);
+    QVERIFY(resolved.ok());
+    auto search = searchPatches(resolved->legal, resolved->order, PatchOptions{}, 64 * 1024);
+    QVERIFY(search.ok() && search->recommended >= 0);
+    const PatchPlan& rec = search->pareto[size_t(search->recommended)];
+    const PatchPlan& smallest = search->pareto.front();
+    QVERIFY(rec.nh * rec.nw > 1 || smallest.nh * smallest.nw > 1);
+    QTemporaryDir dir;
+    int runs = 0;
+    for (const PatchPlan* p : {&rec, &smallest})
+        for (bool resident : {false, true}) {
+            if (p->nh * p->nw == 1)
+                continue;
+            doc.patch = PatchStage{p->split.tensor, p->nh, p->nw, resident};
+            const QString file = dir.filePath(QString("s%1.json").arg(runs));
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(scheduleToBytes(doc));
+            f.close();
+            for (int seed : {1, 2, 3}) {
+                const QString out = dir.filePath(QString("out%1_%2.bin").arg(runs).arg(seed));
+                QProcess proc;
+                proc.start(cli, {"run", tstest::modelPath("tflm_person_detect"), "--input",
+                                 golden + QString("/input_%1.bin").arg(seed), "--output", out, "--schedule", file});
+                QVERIFY(proc.waitForFinished(120000));
+                QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+                const auto got = tstest::readBytes(out);
+                const auto want = tstest::readBytes(golden + QString("/output_%1.bin").arg(seed));
+                QVERIFY(got && want);
+                QVERIFY2(*got == *want, qPrintable(QString("split %1 %2x%3 seed %4").arg(p->split.tensor).arg(p->nh).arg(p->nw).arg(seed)));
+            }
+            ++runs;
+        }
+    QVERIFY(runs >= 2);
 }
 
 void TestPatch::scheduleDocument()

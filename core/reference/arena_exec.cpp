@@ -57,6 +57,15 @@ struct ArenaExecutor::Impl {
     // Arena tensors that no op produces and no caller writes (variables, tensors read but never
     // produced): their bytes at the start of a run, as the reference interpreter resets them.
     std::vector<std::pair<int, std::vector<uint8_t>>> initial;
+    // Strided operand windows: the interpreter's graph gives each one a tensor of its own (index
+    // past the legal graph's tensors) that ops read or write in place of the stored tensor.
+    struct View {
+        int tensor = -1; // the stored tensor
+        OperandWindow window;
+        int64_t pixelBytes = 0;
+    };
+    std::map<int, View> views;           // interpreter tensor → view
+    std::map<int, int64_t> storedExtent; // tensor → bytes of its largest stored map (windows on it)
 
     const Graph& g() const { return lg->graph; }
     Range scratchRange(int b) const
@@ -88,7 +97,43 @@ Result<std::unique_ptr<ArenaExecutor>> ArenaExecutor::create(const LegalGraph& l
     impl->m = &m;
     impl->plan = &plan;
     impl->options = std::move(options);
-    auto interp = ReferenceInterpreter::create(g);
+    // The graph the kernels run: the legal graph with every windowed operand replaced by a tensor of
+    // the window's shape.
+    Graph xg = g;
+    for (const auto& [key, win] : impl->options.windows) {
+        const auto [o, operand] = key;
+        const std::string where = "windows[" + std::to_string(o) + "," + std::to_string(operand) + "]";
+        if (o < 0 || size_t(o) >= g.ops.size())
+            return refuse(where, "no op " + std::to_string(o));
+        const Op& op = g.ops[size_t(o)];
+        if (operand >= int(op.inputs.size()) || (operand < 0 && op.outputs.size() != 1) || operand < -1)
+            return refuse(where, "op " + std::to_string(o) + " has no operand " + std::to_string(operand));
+        const int t = operand >= 0 ? op.inputs[size_t(operand)] : op.outputs[0];
+        const Tensor* x = g.tensor(t);
+        if (!x || x->isConstant() || x->shape.size() != 4 || x->shape[0] != 1)
+            return refuse(where, "a window applies to a non-constant [1,H,W,C] tensor only");
+        if (win.h <= 0 || win.w <= 0 || win.y0 < 0 || win.x0 < 0 || win.y0 + win.h > win.storedH || win.x0 + win.w > win.storedW)
+            return refuse(where, "rows " + std::to_string(win.y0) + ".." + std::to_string(win.y0 + win.h - 1) + ", cols "
+                                     + std::to_string(win.x0) + ".." + std::to_string(win.x0 + win.w - 1) + " of '" + x->name
+                                     + "' lie outside the " + std::to_string(win.storedH) + "x" + std::to_string(win.storedW)
+                                     + " map memory holds");
+        const int64_t pixel = int64_t(x->shape[3]) * std::max(dtypeSize(x->dtype), 1);
+        if (plan.tensorOffset(g, m, t) >= 0 && (win.storedH != x->shape[1] || win.storedW != x->shape[2]))
+            return refuse(where, "the arena holds '" + x->name + "' as " + std::to_string(x->shape[1]) + "x"
+                                     + std::to_string(x->shape[2]) + ", not " + std::to_string(win.storedH) + "x"
+                                     + std::to_string(win.storedW));
+        Tensor v = *x;
+        v.name += " (window)";
+        v.shape = {1, win.h, win.w, x->shape[3]};
+        v.shapeSignature.clear();
+        const int vi = int(xg.tensors.size());
+        xg.tensors.push_back(v);
+        (operand >= 0 ? xg.ops[size_t(o)].inputs[size_t(operand)] : xg.ops[size_t(o)].outputs[0]) = vi;
+        impl->views[vi] = {t, win, pixel};
+        int64_t& extent = impl->storedExtent[t];
+        extent = std::max({extent, bytesOf(g, t), int64_t(win.storedH) * win.storedW * pixel});
+    }
+    auto interp = ReferenceInterpreter::create(xg);
     if (!interp.ok()) {
         r.diagnostics = interp.diagnostics;
         return r;
@@ -222,8 +267,10 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
     }
     // Regions the stage may write outside its own bytes: the external tensors it is bound to.
     std::vector<Range> externalRanges;
-    for (const auto& [t, at] : space.external)
-        externalRanges.push_back({at, at + bytesOf(g, t)});
+    for (const auto& [t, at] : space.external) {
+        const auto extent = d->storedExtent.find(t);
+        externalRanges.push_back({at, at + (extent != d->storedExtent.end() ? extent->second : bytesOf(g, t))});
+    }
     auto isExternalByte = [&](int64_t at) {
         return std::any_of(externalRanges.begin(), externalRanges.end(),
                            [at](const Range& r) { return at >= r.begin && at < r.end; });
@@ -264,18 +311,41 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
         return -1;
     };
 
-    // Bytes of an operand wherever it lives (arena, external, or the interpreter's constants).
+    const Graph& xg = d->interp->graph();
+    // Bytes of an operand wherever it lives (arena, external, or the interpreter's constants and
+    // gathered windows).
     auto operandBytes = [&](int t) -> const uint8_t* {
         const int64_t w = where(space, t);
         if (w >= 0)
             return inside(w, bytesOf(g, t)) ? space.data + w : nullptr;
-        return t >= 0 && size_t(t) < g.tensors.size() ? d->interp->tensorBytes(t).data() : nullptr;
+        return t >= 0 && size_t(t) < xg.tensors.size() ? d->interp->tensorBytes(t).data() : nullptr;
+    };
+    // A window's rows: fn(absolute offset of row r in the arena, offset in the window's bytes, row bytes).
+    auto windowRows = [&](const Impl::View& v, const std::function<void(int64_t, size_t, size_t)>& fn) -> std::string {
+        const int64_t base = where(space, v.tensor);
+        const OperandWindow& w = v.window;
+        if (base < 0 || !inside(base, int64_t(w.storedH) * w.storedW * v.pixelBytes))
+            return "the " + std::to_string(w.storedH) + "x" + std::to_string(w.storedW) + " map of '"
+                   + g.tensors[size_t(v.tensor)].name + "' that a window reads lies outside the arena";
+        const size_t rowBytes = size_t(w.w) * size_t(v.pixelBytes);
+        for (int r = 0; r < w.h; ++r)
+            fn(base + (int64_t(w.y0 + r) * w.storedW + w.x0) * v.pixelBytes, size_t(r) * rowBytes, rowBytes);
+        return {};
+    };
+    auto gather = [&](int vi) {
+        auto& bytes = d->interp->tensorBytes(vi);
+        return windowRows(d->views.at(vi), [&](int64_t at, size_t off, size_t n) { std::memcpy(bytes.data() + off, space.data + at, n); });
+    };
+    auto scatter = [&](int vi) {
+        const auto& bytes = d->interp->tensorBytes(vi);
+        return windowRows(d->views.at(vi), [&](int64_t at, size_t off, size_t n) { std::memcpy(space.data + at, bytes.data() + off, n); });
     };
 
     const int steps = int(m.order.size());
     for (int s = 0; s < steps; ++s) {
         const int o = m.order[size_t(s)];
         const Op& op = g.ops[size_t(o)];
+        const Op& xop = xg.ops[size_t(o)]; // the op as the kernels run it (windows in place of operands)
         auto fail = [&](const std::string& message) {
             out.diagnostics.push_back(stepError(g, s, o, message));
             return out;
@@ -329,21 +399,28 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
                 ex.scratchOffset = scratch[0].begin;
                 ex.scratchBytes = scratch[0].end - scratch[0].begin;
             }
+            if (xop.inputs[size_t(p.step.operand)] != op.inputs[size_t(p.step.operand)] || xop.outputs[0] != op.outputs[0])
+                return fail(std::string("in-place ") + inplaceKindName(p.step.kind)
+                            + " over a window of a larger map: no kernel contract covers it");
+            for (size_t i = 0; i < op.inputs.size(); ++i)
+                if (xop.inputs[i] != op.inputs[i])
+                    if (const std::string e = gather(xop.inputs[i]); !e.empty())
+                        return fail(e);
             const int64_t in = space.base + p.inputOffset, outAt = space.base + p.outputOffset;
             const int64_t sc = space.base + std::max<int64_t>(ex.scratchOffset, 0);
             std::string err;
             switch (p.step.kind) {
             case InplaceKind::Depthwise:
                 err = ex.order == IterationOrder::ChannelByChannel
-                    ? inplace::depthwise(g, op, space.data, in, outAt, sc, ex.scratchBytes, operandBytes)
+                    ? inplace::depthwise(xg, xop, space.data, in, outAt, sc, ex.scratchBytes, operandBytes)
                     : std::string("the in-place depthwise kernel runs channel by channel only");
                 break;
             case InplaceKind::PointwiseShrink:
             case InplaceKind::PointwiseExpand:
-                err = inplace::pointwise(g, op, space.data, in, outAt, sc, ex.scratchBytes, ex.order, operandBytes);
+                err = inplace::pointwise(xg, xop, space.data, in, outAt, sc, ex.scratchBytes, ex.order, operandBytes);
                 break;
             case InplaceKind::Elementwise:
-                err = inplace::elementwise(g, op, p.step.operand, space.data, in, outAt, operandBytes);
+                err = inplace::elementwise(xg, xop, p.step.operand, space.data, in, outAt, operandBytes);
                 break;
             case InplaceKind::None:
                 err = "no in-place kind";
@@ -359,7 +436,13 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
                 for (const Range& r : scratch)
                     for (int64_t at = r.begin; at < r.end; ++at)
                         space.data[space.base + at] = junkByte(at);
-            for (int t : op.inputs) {
+            for (size_t i = 0; i < op.inputs.size(); ++i) {
+                const int t = op.inputs[i];
+                if (xop.inputs[i] != t) {
+                    if (const std::string e = gather(xop.inputs[i]); !e.empty())
+                        return fail(e);
+                    continue;
+                }
                 const int64_t w = t >= 0 && !g.tensors[size_t(t)].isConstant() ? where(space, t) : -1;
                 if (w < 0)
                     continue;
@@ -368,7 +451,13 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
             }
             if (Diagnostics ran = d->interp->runOp(o); !ran.empty())
                 return fail(firstError(ran).empty() ? ran.front().toString() : firstError(ran));
-            for (int t : op.outputs) {
+            for (size_t i = 0; i < op.outputs.size(); ++i) {
+                const int t = op.outputs[i];
+                if (xop.outputs[i] != t) {
+                    if (const std::string e = scatter(xop.outputs[i]); !e.empty())
+                        return fail(e);
+                    continue;
+                }
                 const int64_t w = t >= 0 ? where(space, t) : -1;
                 if (w < 0)
                     continue;
@@ -385,9 +474,9 @@ ArenaRun ArenaExecutor::run(ArenaSpace& space)
             }
             // The arena is the only copy: the interpreter's copies are spoiled, so an input that a
             // later op failed to take from the arena could not pass for the right bytes.
-            for (const std::vector<int>* list : {&op.inputs, &op.outputs})
+            for (const std::vector<int>* list : {&xop.inputs, &xop.outputs})
                 for (int t : *list)
-                    if (t >= 0 && !g.tensors[size_t(t)].isConstant() && where(space, t) >= 0) {
+                    if (t >= 0 && !xg.tensors[size_t(t)].isConstant() && (d->views.count(t) || where(space, t) >= 0)) {
                         auto& bytes = d->interp->tensorBytes(t);
                         for (size_t i = 0; i < bytes.size(); ++i)
                             bytes[i] = poisonByte(int64_t(i) + 1);

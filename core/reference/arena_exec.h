@@ -39,6 +39,15 @@
 
 namespace ts {
 
+// An operand that is a window of a larger map (a patch schedule's stage-1 ops): memory holds the
+// tensor as a [1, storedH, storedW, C] map and the op reads (or writes) rows [y0, y0 + h) and columns
+// [x0, x0 + w) of it, a strided view with rows storedW · C elements apart. The op runs as if that
+// operand were a [1, h, w, C] tensor.
+struct OperandWindow {
+    int storedH = 0, storedW = 0;
+    int y0 = 0, x0 = 0, h = 0, w = 0;
+};
+
 struct ArenaExecOptions {
     int64_t guardBytes = 64;     // canary bytes before and after the stage (runInArena allocates them)
     bool poisonReleased = true;  // poison bytes a buffer releases, after the step that releases them
@@ -49,6 +58,9 @@ struct ArenaExecOptions {
     // Run an in-place op (legal-graph op index) in this order whatever its placement: the negative
     // controls use it to execute a placement with the wrong kernel variant.
     std::map<int, IterationOrder> forceOrder;
+    // Operands addressed as strided windows: (op index, operand index, or -1 for the output) → window.
+    // An in-place op may not write over a window (no kernel contract covers it): refused when it runs.
+    std::map<std::pair<int, int>, OperandWindow> windows;
 };
 
 // How one in-place step was executed.

@@ -5,6 +5,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <set>
 
@@ -111,6 +112,14 @@ std::optional<InputNeed> inputNeed(const Graph& g, const Op& op, const Region& o
     return need;
 }
 
+int64_t rowPitch(const Graph& g, const PatchOperand& o)
+{
+    const Tensor* t = g.tensor(o.tensor);
+    if (!t || t->shape.size() != 4)
+        return 0;
+    return int64_t(o.stored.w()) * t->shape[3] * std::max(dtypeSize(t->dtype), 1);
+}
+
 std::vector<int> tileBounds(int size, int n)
 {
     std::vector<int> b;
@@ -203,7 +212,60 @@ std::map<int, Region> regionsFor(const Graph& g, const Stage& st, const Region& 
     return r;
 }
 
-// The stage-1 graph of one patch: region-sized tensors, ops padding only at true borders.
+Region wholeMap(const Tensor& t) { return t.shape.size() == 4 ? Region{0, t.shape[1], 0, t.shape[2]} : Region{}; }
+
+// The one rewrite of the stage-1 ops for a patch: each op computes exactly its output region, reads
+// the window of each input that inputNeed() gives, and pads only where that window meets the true
+// image border. `heldWhole(t)`: memory holds tensor t as its whole map (outside the patch layout),
+// else as its region.
+std::vector<PatchOp> rewritePatch(const Graph& g, const Stage& st, const std::map<int, Region>& regions,
+                                  const std::function<bool(int)>& heldWhole)
+{
+    std::vector<PatchOp> out;
+    auto storedOf = [&](int t) {
+        const auto r = regions.find(t);
+        return heldWhole(t) || r == regions.end() ? wholeMap(g.tensors[size_t(t)]) : r->second;
+    };
+    for (int o : st.ops) {
+        const Op& src = g.ops[size_t(o)];
+        const auto outRegion = regions.find(src.outputs[0]);
+        if (outRegion == regions.end())
+            continue;
+        PatchOp po;
+        po.op = o;
+        po.exec = src;
+        for (size_t i = 0; i < src.inputs.size(); ++i) {
+            PatchOperand operand;
+            const int t = src.inputs[i];
+            const auto need = t >= 0 ? inputNeed(g, src, outRegion->second, int(i)) : std::nullopt;
+            if (need) {
+                operand.tensor = t;
+                operand.stored = storedOf(t);
+                operand.window = need->in;
+                if (i == 0 && isWindowOp(src.kind))
+                    std::visit(
+                        [&](auto& opt) {
+                            using T = std::decay_t<decltype(opt)>;
+                            if constexpr (std::is_same_v<T, Conv2DOptions> || std::is_same_v<T, DepthwiseConv2DOptions>
+                                          || std::is_same_v<T, Pool2DOptions>) {
+                                opt.padding = Padding::Valid;
+                                opt.pad = need->pad;
+                            }
+                        },
+                        po.exec.options);
+            }
+            po.inputs.push_back(operand);
+        }
+        po.output.tensor = src.outputs[0];
+        po.output.stored = storedOf(src.outputs[0]);
+        po.output.window = outRegion->second;
+        out.push_back(std::move(po));
+    }
+    return out;
+}
+
+// The stage-1 graph of one patch, as its layout is planned: every tensor shaped as its region, the
+// ops of rewritePatch() (their windows are recorded in PatchPlan::ops).
 LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int, Region>& regions)
 {
     LegalGraph pg = makeLegalGraph(lg.graph);
@@ -215,27 +277,9 @@ LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int,
         x.shape = {1, reg.h(), reg.w(), x.shape[3]};
         x.shapeSignature.clear();
     }
-    for (int o : st.ops) {
-        Op op = lg.graph.ops[size_t(o)];
-        const auto out = regions.find(op.outputs[0]);
-        if (out == regions.end())
-            continue;
-        if (isWindowOp(op.kind)) {
-            const auto need = inputNeed(lg.graph, lg.graph.ops[size_t(o)], out->second, 0);
-            const ExplicitPad pad = need ? need->pad : ExplicitPad{};
-            std::visit(
-                [&](auto& opt) {
-                    using T = std::decay_t<decltype(opt)>;
-                    if constexpr (std::is_same_v<T, Conv2DOptions> || std::is_same_v<T, DepthwiseConv2DOptions>
-                                  || std::is_same_v<T, Pool2DOptions>) {
-                        opt.padding = Padding::Valid;
-                        opt.pad = pad;
-                    }
-                },
-                op.options);
-        }
-        g.ops.push_back(op);
-        pg.sourceOp.push_back(o);
+    for (PatchOp& po : rewritePatch(lg.graph, st, regions, [](int) { return false; })) {
+        g.ops.push_back(std::move(po.exec));
+        pg.sourceOp.push_back(po.op);
     }
     g.outputs = {st.split.tensor};
     return pg;
@@ -413,6 +457,12 @@ struct Evaluator {
                         plan.patchLayouts.push_back(*hit->second.layout);
                     }
                     plan.patchLayoutOf.push_back(li->second);
+                    // Tensors the layout does not plan are held whole outside it (the split tensor,
+                    // a resident input).
+                    const MemoryAnalysis& lm = hit->second.layout->memory;
+                    plan.ops.push_back(rewritePatch(g, st, regions, [&lm](int t) {
+                        return size_t(t) >= lm.tensorBuffer.size() || lm.tensorBuffer[size_t(t)] < 0;
+                    }));
                 }
                 if (hit->second.peak > largest) {
                     largest = hit->second.peak;

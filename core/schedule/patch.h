@@ -34,6 +34,31 @@ struct InputNeed {
     ExplicitPad pad;
 };
 bool isPatchableOp(const Graph& g, const Op& op);
+
+// How one operand of a stage-1 op is addressed while a patch runs. `stored` is the region of the
+// tensor that memory holds: the region planned in the patch layout, or the whole map for a tensor
+// held outside it (the resident input frame, the stitched split tensor). `window` is the region the
+// op reads (input) or writes (output) inside it; both in the tensor's own (absolute) coordinates.
+// An executor or generated code addresses the operand as a strided view: first byte at
+//   (stored base) + ((window.y0 − stored.y0) · stored.w() + (window.x0 − stored.x0)) · C · elementSize,
+// window.h() rows of window.w() · C elements, rows rowPitch() bytes apart.
+struct PatchOperand {
+    int tensor = -1; // legal-graph tensor; -1 for a constant or an absent operand (read whole, as is)
+    Region stored, window;
+    int originY() const { return window.y0 - stored.y0; }
+    int originX() const { return window.x0 - stored.x0; }
+    bool whole() const { return stored == window; }
+};
+// One stage-1 op as it runs on one patch: `exec` is the legal-graph op with every window op rewritten
+// to VALID plus the zero-point padding that remains where its input region meets the true image
+// border (none inside the image); its operands are the windows below, shaped [1, window.h(), window.w(), C].
+struct PatchOp {
+    int op = -1; // legal-graph op index
+    Op exec;
+    std::vector<PatchOperand> inputs; // per operand of exec.inputs
+    PatchOperand output;
+};
+int64_t rowPitch(const Graph& g, const PatchOperand& o); // bytes between rows of the stored region
 std::optional<InputNeed> inputNeed(const Graph& g, const Op& op, const Region& out, int operand);
 
 // The bounds of n tiles over `size` (n + 1 values; uneven tiles differ by at most one row).
@@ -92,6 +117,12 @@ struct PatchPlan {
     int64_t inputOffset = -1;      // the resident input frame, or -1
     std::vector<StageLayout> patchLayouts; // distinct per-patch layouts (base = patchAreaOffset + input)
     std::vector<int> patchLayoutOf;        // per patch: index in patchLayouts
+    // Per patch: its stage-1 ops as they run, in the order of its layout's graph (op k of the layout
+    // graph is ops[p][k]), with the window of every non-constant operand inside what memory holds.
+    // The split tensor's window is the patch, inside the whole split tensor at stage1SplitOffset —
+    // unless the layout plans the tile itself (the last op runs in place over its input's buffer):
+    // then the tile is stored in the layout and copied into the split tensor after the patch.
+    std::vector<std::vector<PatchOp>> ops;
     std::optional<StageLayout> stage2;
 };
 

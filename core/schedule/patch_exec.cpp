@@ -2,172 +2,322 @@
 
 #include "reference/golden.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ts {
 
 namespace {
 
-// Copies `sub` (absolute coordinates) out of a tensor region `have` of an [1,H,W,C] map.
-std::vector<uint8_t> crop(const std::vector<uint8_t>& bytes, const Region& have, const Region& sub, size_t pixelBytes)
+uint8_t poisonByte(int64_t at) { return uint8_t(0x3C ^ uint8_t(at * 151)); }
+uint8_t canaryByte(int64_t at)
 {
-    std::vector<uint8_t> out(size_t(sub.h()) * size_t(sub.w()) * pixelBytes);
-    for (int y = sub.y0; y < sub.y1; ++y) {
-        const size_t src = (size_t(y - have.y0) * size_t(have.w()) + size_t(sub.x0 - have.x0)) * pixelBytes;
-        const size_t dst = size_t(y - sub.y0) * size_t(sub.w()) * pixelBytes;
-        std::memcpy(out.data() + dst, bytes.data() + src, size_t(sub.w()) * pixelBytes);
-    }
-    return out;
+    static const uint8_t pattern[4] = {0xDE, 0xAD, 0xBE, 0xEF};
+    return pattern[at & 3];
 }
 
-void paste(std::vector<uint8_t>& bytes, const Region& whole, const std::vector<uint8_t>& part, const Region& at,
-           size_t pixelBytes)
+int64_t bytesOf(const Graph& g, int t)
 {
-    for (int y = at.y0; y < at.y1; ++y) {
-        const size_t dst = (size_t(y - whole.y0) * size_t(whole.w()) + size_t(at.x0 - whole.x0)) * pixelBytes;
-        const size_t src = size_t(y - at.y0) * size_t(at.w()) * pixelBytes;
-        std::memcpy(bytes.data() + dst, part.data() + src, size_t(at.w()) * pixelBytes);
-    }
+    const Tensor* x = g.tensor(t);
+    return x ? x->byteSize().value_or(0) : 0;
 }
 
-size_t pixelBytes(const Tensor& t) { return size_t(t.shape[3]) * size_t(std::max(dtypeSize(t.dtype), 1)); }
+int64_t pixelBytes(const Tensor& t) { return int64_t(t.shape[3]) * std::max(dtypeSize(t.dtype), 1); }
 
-Region fullRegion(const Tensor& t) { return {0, t.shape[1], 0, t.shape[2]}; }
-
-} // namespace
-
-Diagnostics runPatched(ReferenceInterpreter& interp, const LegalGraph& lg, const std::vector<int>& order,
-                       const PatchPlan& plan)
+std::string rows(const Region& r)
 {
-    const Graph& g = lg.graph;
-    const int steps1 = plan.split.step + 1;
-    for (size_t p = 0; p < plan.patches.size(); ++p) {
-        const auto& regions = plan.regions[p];
-        std::map<int, std::vector<uint8_t>> data; // tensor → bytes of its region for this patch
-        for (int t : g.inputs) {
-            if (!regions.count(t))
-                continue;
-            const Region full = fullRegion(g.tensors[size_t(t)]);
-            const Region& want = regions.at(t);
-            if (want.y0 < 0 || want.x0 < 0 || want.y1 > full.y1 || want.x1 > full.x1 || want.empty())
-                return {makeError("", "patch", "patch " + std::to_string(p) + ": the input region lies outside the input")};
-            data[t] = crop(interp.tensorBytes(t), fullRegion(g.tensors[size_t(t)]), regions.at(t), pixelBytes(g.tensors[size_t(t)]));
+    return "rows " + std::to_string(r.y0) + ".." + std::to_string(r.y1 - 1) + ", cols " + std::to_string(r.x0) + ".."
+           + std::to_string(r.x1 - 1);
+}
+
+bool contains(const Region& outer, const Region& inner)
+{
+    return inner.y0 >= outer.y0 && inner.y1 <= outer.y1 && inner.x0 >= outer.x0 && inner.x1 <= outer.x1;
+}
+
+struct Span {
+    std::string what;
+    int64_t begin = 0, end = 0;
+};
+
+std::string spanText(const Span& s) { return s.what + " [" + std::to_string(s.begin) + ", " + std::to_string(s.end) + ")"; }
+
+// The stitched layout, checked before anything runs: every part inside [0, peak), the parts that
+// are live together in stage 1 disjoint, stage 2 holding the split tensor at splitOffset.
+std::string checkStitchedLayout(const Graph& g, const PatchPlan& plan)
+{
+    const int64_t splitBytes = bytesOf(g, plan.split.tensor);
+    std::vector<Span> stage1{{"the split tensor", plan.stage1SplitOffset, plan.stage1SplitOffset + splitBytes}};
+    if (plan.inputOffset >= 0 && !g.inputs.empty())
+        stage1.push_back({"the resident input", plan.inputOffset, plan.inputOffset + bytesOf(g, g.inputs[0])});
+    for (const StageLayout& l : plan.patchLayouts)
+        stage1.push_back({"'" + l.name + "'", l.base, l.end()});
+    std::vector<Span> all = stage1;
+    if (plan.stage2)
+        all.push_back({"stage 2", plan.stage2->base, plan.stage2->end()});
+    all.push_back({"the moved split tensor", plan.splitOffset, plan.splitOffset + splitBytes});
+    for (const Span& s : all)
+        if (s.begin < 0 || s.end > plan.peak)
+            return spanText(s) + " lies outside the " + std::to_string(plan.peak) + "-byte arena";
+    for (size_t i = 0; i < stage1.size(); ++i)
+        for (size_t j = i + 1; j < stage1.size(); ++j) {
+            const bool layouts = i >= 1 + (plan.inputOffset >= 0) && j >= 1 + (plan.inputOffset >= 0);
+            if (layouts)
+                continue; // patch layouts run one after the other on the same area
+            if (stage1[i].begin < stage1[j].end && stage1[j].begin < stage1[i].end && stage1[i].end > stage1[i].begin
+                && stage1[j].end > stage1[j].begin)
+                return spanText(stage1[j]) + " overlaps " + spanText(stage1[i]) + " while stage 1 runs";
         }
-        for (int k = 0; k < steps1; ++k) {
-            const Op& op = g.ops[size_t(order[size_t(k)])];
-            const int outT = op.outputs[0];
-            const auto outRegion = regions.find(outT);
-            if (outRegion == regions.end())
-                continue;
-            // A one-op graph over cropped tensors: each non-constant input is cut to exactly what
-            // this op needs of it; padding applies only where the region meets the image border.
-            Graph mini;
-            Op mop = op;
-            mop.inputs.clear();
-            for (size_t i = 0; i < op.inputs.size(); ++i) {
-                const int t = op.inputs[i];
-                if (t < 0) {
-                    mop.inputs.push_back(-1);
-                    continue;
-                }
-                Tensor x = g.tensors[size_t(t)];
-                mop.inputs.push_back(int(mini.tensors.size()));
-                if (!x.isConstant()) {
-                    const auto need = inputNeed(g, op, outRegion->second, int(i));
-                    if (!need || !data.count(t))
-                        return {makeError("", "patch", "patch " + std::to_string(p) + ": no data for input '" + x.name
-                                                           + "' of op " + std::to_string(order[size_t(k)]))};
-                    x.shape = {1, need->in.h(), need->in.w(), x.shape[3]};
-                    if (std::holds_alternative<Conv2DOptions>(mop.options) || std::holds_alternative<DepthwiseConv2DOptions>(mop.options)
-                        || std::holds_alternative<Pool2DOptions>(mop.options))
-                        if (i == 0)
-                            std::visit(
-                                [&](auto& o) {
-                                    using T = std::decay_t<decltype(o)>;
-                                    if constexpr (std::is_same_v<T, Conv2DOptions> || std::is_same_v<T, DepthwiseConv2DOptions>
-                                                  || std::is_same_v<T, Pool2DOptions>) {
-                                        o.padding = Padding::Valid;
-                                        o.pad = need->pad;
-                                    }
-                                },
-                                mop.options);
-                }
-                mini.tensors.push_back(x);
-            }
-            Tensor y = g.tensors[size_t(outT)];
-            y.shape = {1, outRegion->second.h(), outRegion->second.w(), y.shape[3]};
-            mop.outputs = {int(mini.tensors.size())};
-            mini.tensors.push_back(y);
-            mini.ops = {mop};
-            auto runner = ReferenceInterpreter::create(mini);
-            if (!runner.ok())
-                return runner.diagnostics;
-            for (size_t i = 0; i < op.inputs.size(); ++i) {
-                const int t = op.inputs[i];
-                if (t < 0 || g.tensors[size_t(t)].isConstant())
-                    continue;
-                const auto need = inputNeed(g, op, outRegion->second, int(i));
-                // A plan whose regions do not cover what an op reads is wrong: say so, never read past it.
-                const Region& have = regions.at(t);
-                if (need->in.y0 < have.y0 || need->in.y1 > have.y1 || need->in.x0 < have.x0 || need->in.x1 > have.x1)
-                    return {makeError("", "patch", "patch " + std::to_string(p) + ": op " + std::to_string(order[size_t(k)])
-                                                       + " needs rows " + std::to_string(need->in.y0) + ".."
-                                                       + std::to_string(need->in.y1 - 1) + ", cols "
-                                                       + std::to_string(need->in.x0) + ".." + std::to_string(need->in.x1 - 1)
-                                                       + " of '" + g.tensors[size_t(t)].name + "' but the plan holds rows "
-                                                       + std::to_string(have.y0) + ".." + std::to_string(have.y1 - 1)
-                                                       + ", cols " + std::to_string(have.x0) + ".." + std::to_string(have.x1 - 1))};
-                runner->tensorBytes(mop.inputs[i]) = crop(data[t], have, need->in, pixelBytes(g.tensors[size_t(t)]));
-            }
-            if (auto d = runner->runOp(0); !d.empty())
-                return d;
-            data[outT] = runner->tensorBytes(mop.outputs[0]);
-        }
-        const int s = plan.split.tensor;
-        if (!data.count(s))
-            return {makeError("", "patch", "patch " + std::to_string(p) + " did not produce the split tensor")};
-        paste(interp.tensorBytes(s), fullRegion(g.tensors[size_t(s)]), data[s], plan.patches[p], pixelBytes(g.tensors[size_t(s)]));
-    }
-    for (size_t k = size_t(steps1); k < order.size(); ++k)
-        if (auto d = interp.runOp(order[k]); !d.empty())
-            return d;
+    if (plan.stage2 && (plan.splitOffset < plan.stage2->base || plan.splitOffset + splitBytes > plan.stage2->end()))
+        return "stage 2 " + spanText(all[all.size() - 2]) + " does not hold the split tensor at " + std::to_string(plan.splitOffset);
     return {};
 }
 
+} // namespace
+
+PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
+                                const std::vector<uint8_t>& input, const PatchArenaOptions& options)
+{
+    (void)order; // the plan's layouts carry their own order (stage 1: the order's prefix; stage 2: the rest)
+    PatchArenaRun out;
+    const Graph& g = lg.graph;
+    auto error = [&](const std::string& where, const std::string& message) {
+        out.diagnostics.push_back(makeError("", where, message));
+        return out;
+    };
+    const int split = plan.split.tensor;
+    if (!g.tensor(split) || g.tensors[size_t(split)].shape.size() != 4)
+        return error("plan.split", "the plan's split tensor " + std::to_string(split) + " is not a 4-D tensor of this graph");
+    if (plan.patchLayouts.empty() || plan.patchLayoutOf.size() != plan.patches.size() || plan.ops.size() != plan.patches.size()
+        || !plan.stage2)
+        return error("plan", "the patch plan has no arena layouts (planPatches() fills them; a search keeps figures only)");
+    if (options.checkLayout)
+        if (const std::string bad = checkStitchedLayout(g, plan); !bad.empty())
+            return error("plan", "the stitched arena is wrong: " + bad);
+
+    // One arena: guard band, PatchPlan::peak bytes, guard band.
+    const int64_t guard = std::max<int64_t>(options.exec.guardBytes, 0);
+    const int64_t peak = std::max<int64_t>(plan.peak, 0);
+    std::vector<uint8_t> arena(size_t(guard + peak + guard));
+    for (int64_t at = 0; at < guard; ++at) {
+        arena[size_t(at)] = canaryByte(at);
+        arena[size_t(guard + peak + at)] = canaryByte(at);
+    }
+    for (int64_t at = 0; at < peak; ++at)
+        arena[size_t(guard + at)] = poisonByte(at);
+    auto guardsIntact = [&]() {
+        for (int64_t at = 0; at < guard; ++at)
+            if (arena[size_t(at)] != canaryByte(at) || arena[size_t(guard + peak + at)] != canaryByte(at))
+                return false;
+        return true;
+    };
+
+    // The input frame(s), outside the arena.
+    std::map<int, std::vector<uint8_t>> frames;
+    {
+        size_t pos = 0;
+        for (int t : g.inputs) {
+            const size_t n = size_t(bytesOf(g, t));
+            if (pos + n > input.size())
+                break;
+            frames[t].assign(input.begin() + long(pos), input.begin() + long(pos + n));
+            pos += n;
+        }
+        if (pos != input.size() || frames.size() != g.inputs.size())
+            return error("input", "the input holds " + std::to_string(input.size()) + " bytes; the graph's inputs take "
+                                      + std::to_string(pos));
+    }
+    const int residentInput = plan.inputOffset >= 0 && !g.inputs.empty() ? g.inputs[0] : -1;
+    if (residentInput >= 0)
+        std::memcpy(arena.data() + guard + plan.inputOffset, frames[residentInput].data(), frames[residentInput].size());
+
+    const Tensor& st = g.tensors[size_t(split)];
+    const int64_t splitAt = guard + plan.stage1SplitOffset;
+    for (size_t p = 0; p < plan.patches.size(); ++p) {
+        const std::string patchName = "patch " + std::to_string(int(p) / std::max(plan.nw, 1)) + ","
+                                      + std::to_string(int(p) % std::max(plan.nw, 1));
+        const int li = plan.patchLayoutOf[p];
+        if (li < 0 || size_t(li) >= plan.patchLayouts.size())
+            return error("plan.patchLayoutOf", patchName + " has no layout");
+        const StageLayout& layout = plan.patchLayouts[size_t(li)];
+        const Graph& lgr = layout.graph.graph;
+        const std::vector<PatchOp>& ops = plan.ops[p];
+        if (ops.size() != lgr.ops.size())
+            return error("plan.ops", patchName + ": " + std::to_string(ops.size()) + " ops recorded, its layout '"
+                                         + layout.name + "' runs " + std::to_string(lgr.ops.size()));
+        const auto planned = [&](int t) {
+            return size_t(t) < layout.memory.tensorBuffer.size() && layout.memory.tensorBuffer[size_t(t)] >= 0;
+        };
+
+        // Every operand's window inside what memory holds; strided windows for the executor.
+        ArenaExecOptions eo = options.exec;
+        eo.windows.clear();
+        std::map<int, Region> stored; // tensor → the region memory holds
+        for (size_t k = 0; k < ops.size(); ++k) {
+            const PatchOp& po = ops[k];
+            if (k >= layout.graph.sourceOp.size() || layout.graph.sourceOp[k] != po.op || lgr.ops[k].inputs != po.exec.inputs)
+                return error("plan.ops", patchName + ": op " + std::to_string(k) + " of the record is not op "
+                                             + std::to_string(k) + " of its layout '" + layout.name + "'");
+            for (int i = -1; i < int(po.inputs.size()); ++i) {
+                const PatchOperand& o = i < 0 ? po.output : po.inputs[size_t(i)];
+                if (o.tensor < 0)
+                    continue;
+                const Tensor& full = g.tensors[size_t(o.tensor)];
+                const Region map{0, full.shape[1], 0, full.shape[2]};
+                if (!contains(o.stored, o.window) || !contains(map, o.stored) || o.window.empty())
+                    return error("plan.ops", patchName + ": op " + std::to_string(po.op) + " needs " + rows(o.window) + " of '"
+                                                 + full.name + "' but the plan holds " + rows(o.stored));
+                auto [it, fresh] = stored.emplace(o.tensor, o.stored);
+                if (!fresh && !(it->second == o.stored))
+                    return error("plan.ops", patchName + ": '" + full.name + "' is held as " + rows(it->second) + " and as "
+                                                 + rows(o.stored));
+                const Tensor& inLayout = lgr.tensors[size_t(o.tensor)];
+                if (planned(o.tensor) && (inLayout.shape[1] != o.stored.h() || inLayout.shape[2] != o.stored.w()))
+                    return error("plan.ops", patchName + ": the layout holds '" + full.name + "' as "
+                                                 + std::to_string(inLayout.shape[1]) + "x" + std::to_string(inLayout.shape[2])
+                                                 + ", the record as " + rows(o.stored));
+                const bool sameAsLayout = inLayout.shape[1] == o.window.h() && inLayout.shape[2] == o.window.w();
+                if (o.whole() && sameAsLayout && (planned(o.tensor) || o.stored == map))
+                    continue; // read or written whole, contiguous at its place
+                eo.windows[{int(k), i}] = {o.stored.h(), o.stored.w(), o.originY(), o.originX(), o.window.h(), o.window.w()};
+            }
+        }
+        auto ex = ArenaExecutor::create(layout.graph, layout.memory, layout.plan, eo);
+        if (!ex.ok()) {
+            for (Diagnostic d : ex.diagnostics) {
+                d.message = patchName + " ('" + layout.name + "'): " + d.message;
+                out.diagnostics.push_back(d);
+            }
+            return out;
+        }
+        ArenaSpace space{arena.data(), int64_t(arena.size()), guard + layout.base, {}};
+        const bool tileInLayout = planned(split);
+        if (!tileInLayout)
+            space.external[split] = splitAt;
+        if (residentInput >= 0)
+            space.external[residentInput] = guard + plan.inputOffset;
+        // A streamed input: its region, cropped from the frame outside the arena, into the layout.
+        for (int t : g.inputs) {
+            if (!planned(t))
+                continue;
+            const auto s = stored.find(t);
+            if (s == stored.end())
+                return error("plan.ops", patchName + ": no op reads the input '" + g.tensors[size_t(t)].name + "'");
+            const Tensor& x = g.tensors[size_t(t)];
+            const int64_t pix = pixelBytes(x);
+            std::vector<uint8_t> crop;
+            crop.reserve(size_t(s->second.h() * s->second.w() * pix));
+            for (int y = s->second.y0; y < s->second.y1; ++y) {
+                const auto from = frames[t].begin() + long((int64_t(y) * x.shape[2] + s->second.x0) * pix);
+                crop.insert(crop.end(), from, from + long(s->second.w() * pix));
+            }
+            if (auto e = (*ex)->writeTensor(space, t, crop); !e.empty()) {
+                out.diagnostics = e;
+                return out;
+            }
+        }
+        ArenaRun run = (*ex)->run(space);
+        if (!run.ok()) {
+            for (Diagnostic d : run.diagnostics) {
+                d.message = patchName + " ('" + layout.name + "'): " + d.message;
+                out.diagnostics.push_back(d);
+            }
+            return out;
+        }
+        if (tileInLayout) {
+            // The layout holds the tile (the last op ran in place): copy it into the split tensor.
+            const std::vector<uint8_t> tile = (*ex)->readTensor(space, split);
+            const Region& at = stored.at(split);
+            const int64_t pix = pixelBytes(st), row = at.w() * pix;
+            if (int64_t(tile.size()) != at.h() * row)
+                return error("plan.ops", patchName + ": the layout's tile of the split tensor is not " + rows(at));
+            for (int y = 0; y < at.h(); ++y)
+                std::memcpy(arena.data() + splitAt + ((int64_t(at.y0 + y) * st.shape[2]) + at.x0) * pix,
+                            tile.data() + y * row, size_t(row));
+            ++out.tileCopies;
+        }
+        if (!guardsIntact())
+            return error("arena", patchName + " wrote past the " + std::to_string(peak) + "-byte arena");
+        ++out.patchesRun;
+    }
+
+    // Between the stages: the split tensor moves (one memmove) to where stage 2 reads it.
+    const int64_t splitBytes = bytesOf(g, split);
+    if (plan.movesSplit())
+        std::memmove(arena.data() + guard + plan.splitOffset, arena.data() + splitAt, size_t(splitBytes));
+    out.split.assign(arena.begin() + long(guard + plan.splitOffset), arena.begin() + long(guard + plan.splitOffset + splitBytes));
+
+    const StageLayout& s2 = *plan.stage2;
+    auto ex2 = ArenaExecutor::create(s2.graph, s2.memory, s2.plan, options.exec);
+    if (!ex2.ok()) {
+        for (Diagnostic d : ex2.diagnostics) {
+            d.message = "stage 2: " + d.message;
+            out.diagnostics.push_back(d);
+        }
+        return out;
+    }
+    ArenaSpace space{arena.data(), int64_t(arena.size()), guard + s2.base, {}};
+    if ((*ex2)->where(space, split) != guard + plan.splitOffset)
+        return error("plan.splitOffset", "stage 2 reads the split tensor at " + std::to_string((*ex2)->where(space, split) - guard)
+                                             + ", the plan says " + std::to_string(plan.splitOffset));
+    ArenaRun run = (*ex2)->run(space);
+    if (!run.ok()) {
+        for (Diagnostic d : run.diagnostics) {
+            d.message = "stage 2: " + d.message;
+            out.diagnostics.push_back(d);
+        }
+        return out;
+    }
+    for (int t : g.outputs) {
+        const std::vector<uint8_t> y = (*ex2)->readTensor(space, t);
+        if (int64_t(y.size()) != bytesOf(g, t))
+            return error("outputs", "graph output " + std::to_string(t) + " has no place in stage 2's arena");
+        out.outputs.insert(out.outputs.end(), y.begin(), y.end());
+    }
+    if (!guardsIntact())
+        return error("arena", "stage 2 wrote past the " + std::to_string(peak) + "-byte arena");
+    return out;
+}
+
 PatchProof provePatchPlan(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
-                          const std::vector<uint8_t>& input)
+                          const std::vector<uint8_t>& input, const PatchArenaOptions& options)
 {
     PatchProof proof;
     auto whole = ReferenceInterpreter::create(lg.graph);
-    auto patched = ReferenceInterpreter::create(lg.graph);
-    if (!whole.ok() || !patched.ok()) {
-        proof.detail = firstError(whole.ok() ? patched.diagnostics : whole.diagnostics);
+    if (!whole.ok()) {
+        proof.detail = firstError(whole.diagnostics);
         return proof;
     }
     if (auto d = whole->setInputsFromConcatenated(input); !d.empty()) {
         proof.detail = firstError(d);
         return proof;
     }
-    patched->setInputsFromConcatenated(input);
     if (auto d = whole->run(&order); !d.empty()) {
         proof.detail = "whole-tensor run: " + firstError(d);
         return proof;
     }
-    if (auto d = runPatched(*patched, lg, order, plan); !d.empty()) {
-        proof.detail = "patched run: " + firstError(d);
+    const PatchArenaRun run = runPatchedInArena(lg, order, plan, input, options);
+    if (!run.ok()) {
+        proof.detail = "patched arena run: " + firstError(run.diagnostics);
         return proof;
     }
     const int s = plan.split.tensor;
-    if (whole->tensorBytes(s) != patched->tensorBytes(s)) {
-        proof.detail = "split tensor: " + describeDifference(lg.graph.tensors[size_t(s)], patched->tensorBytes(s), whole->tensorBytes(s));
+    if (whole->tensorBytes(s) != run.split) {
+        proof.detail = "split tensor: " + describeDifference(lg.graph.tensors[size_t(s)], run.split, whole->tensorBytes(s));
         return proof;
     }
-    for (int t : lg.graph.outputs)
-        if (whole->tensorBytes(t) != patched->tensorBytes(t)) {
+    size_t pos = 0;
+    for (int t : lg.graph.outputs) {
+        const auto& expected = whole->tensorBytes(t);
+        const std::vector<uint8_t> got(run.outputs.begin() + long(pos),
+                                       run.outputs.begin() + long(std::min(run.outputs.size(), pos + expected.size())));
+        pos += expected.size();
+        if (got != expected) {
             proof.detail = "output '" + lg.graph.tensors[size_t(t)].name + "': "
-                           + describeDifference(lg.graph.tensors[size_t(t)], patched->tensorBytes(t), whole->tensorBytes(t));
+                           + describeDifference(lg.graph.tensors[size_t(t)], got, expected);
             return proof;
         }
+    }
     proof.identical = true;
     return proof;
 }

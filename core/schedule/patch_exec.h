@@ -1,26 +1,47 @@
 #pragma once
-// Patch-based execution on the reference interpreter: stage 1 runs patch by patch on cropped
-// tensors (each op sees only the region its patch needs, zero-point padding only at the true image
-// border), the split tensor is assembled from the patches, and stage 2 runs on whole tensors. A
-// wrong halo or border rule gives different bytes, which is what makes the comparison with the
-// whole-tensor run a proof of the schedule.
+// A patch schedule executed as laid out ("the memory you see is the memory you get"): one byte
+// array of PatchPlan::peak bytes (plus guard bands) in which every patch's stage-1 layout runs at
+// its base with real in-place kernels (reference/arena_exec.h), reading its input patch and writing
+// its tile of the split tensor through strided windows (PatchPlan::ops), the split tensor is moved
+// once if the plan says so, and stage 2's layout runs with it at splitOffset. Comparing the bytes
+// with the whole-tensor run proves the schedule's arithmetic (halos, border padding) and its memory
+// layout at once.
 
-#include "reference/interpreter.h"
+#include "reference/arena_exec.h"
 #include "schedule/patch.h"
 
 namespace ts {
 
-// `interp` holds the legal graph with its inputs set; on return its tensors hold the results.
-Diagnostics runPatched(ReferenceInterpreter& interp, const LegalGraph& lg, const std::vector<int>& order,
-                       const PatchPlan& plan);
+struct PatchArenaOptions {
+    ArenaExecOptions exec; // per stage: poisoning, scratch scribbling, guard bands (exec.windows is set per patch)
+    // Refuse up front a stitched layout whose parts overlap (split tensor, resident input, patch
+    // area) or reach past PatchPlan::peak. The negative controls switch it off to show that the
+    // execution itself catches the overlap.
+    bool checkLayout = true;
+};
+
+struct PatchArenaRun {
+    std::vector<uint8_t> split;   // the stitched split tensor, as stage 2 found it at splitOffset
+    std::vector<uint8_t> outputs; // graph outputs concatenated (the golden layout), read from the arena
+    Diagnostics diagnostics;
+    int patchesRun = 0;
+    int tileCopies = 0;           // patches whose layout holds the split tile itself (copied into the split tensor)
+    bool ok() const { return !hasErrors(diagnostics); }
+};
+
+// `plan` from planPatches() (layouts and ops filled). `input`: the graph inputs concatenated. A
+// streamed input frame stays outside the arena (the application's buffer): each patch's input
+// region is cropped from it into the patch layout; a resident one is written at inputOffset first.
+PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
+                                const std::vector<uint8_t>& input, const PatchArenaOptions& options = {});
 
 struct PatchProof {
     bool identical = false;
-    std::string detail; // on failure: where the bytes differ
+    std::string detail; // on failure: the refusal, the failing step, or where the bytes differ
 };
-// Runs `plan` and the whole-tensor order on the same input and compares the split tensor and every
-// graph output byte for byte.
+// Runs `plan` in the arena and the whole-tensor order on the reference interpreter, on the same
+// input, and compares the split tensor and every graph output byte for byte.
 PatchProof provePatchPlan(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
-                          const std::vector<uint8_t>& input);
+                          const std::vector<uint8_t>& input, const PatchArenaOptions& options = {});
 
 } // namespace ts
