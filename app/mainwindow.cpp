@@ -180,6 +180,10 @@ MainWindow::~MainWindow()
     // being destroyed may reach this object, and no view may keep a pointer into our data.
     for (QObject* child : findChildren<QObject*>())
         QObject::disconnect(child, nullptr, this, nullptr);
+    if (m_searchJob) {
+        m_searchJob->cancel();
+        QThreadPool::globalInstance()->waitForDone(); // the search reports to this window
+    }
     detachViews();
     m_boardPanel->setBoards(nullptr);
 }

@@ -21,6 +21,8 @@
 #include <QJsonObject>
 #include <QListWidget>
 #include <QProcess>
+#include <QPushButton>
+#include <QThreadPool>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -50,6 +52,7 @@ double maxOf(const QVector<double>& v)
 class TestGui : public QObject {
     Q_OBJECT
 private slots:
+    void autoSearchCancelAndStale();
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void opensDemoByDefault();
     void personDetectOnABoard();
@@ -327,6 +330,58 @@ void TestGui::sessionsAndExports()
     const QByteArray fromCli = cli.readAllStandardOutput();
     QVERIFY(fromCli.size() > 1000);
     QCOMPARE(exported.readAll(), fromCli);
+}
+
+// Auto runs as a job: Cancel stops it and nothing is applied; a search still running when the
+// model changes never applies its split to the new model.
+void TestGui::autoSearchCancelAndStale()
+{
+    const QString vww = tstest::modelPath("tinyengine_vww");
+    const QString person = tstest::modelPath("tflm_person_detect");
+    TS_REQUIRE_MODEL(vww);
+    TS_REQUIRE_MODEL(person);
+    MainWindow w;
+    QVERIFY(w.selectBoard("stm32f746g-disco"));
+    QVERIFY(w.openModel(vww));
+    w.waitForIdle();
+    const int edits = w.undoStack()->count();
+    auto* button = w.schedulePanel()->findChild<QPushButton*>("autoButton");
+    QVERIFY(button);
+    w.autoSchedule(false);
+    QVERIFY(w.searching());
+    QVERIFY(button->text().startsWith("Cancel"));
+    button->click(); // Cancel
+    QVERIFY(!w.searching());
+    QThreadPool::globalInstance()->waitForDone();
+    QCoreApplication::processEvents();
+    QCOMPARE(button->text(), QString("Auto"));
+    QCOMPARE(w.undoStack()->count(), edits);
+    QVERIFY(!w.schedule().patch);
+
+    w.autoSchedule(false);
+    QVERIFY(w.searching());
+    QVERIFY(w.openModel(person)); // the document changes under the running search
+    QThreadPool::globalInstance()->waitForDone();
+    QCoreApplication::processEvents();
+    w.waitForIdle();
+    QVERIFY(!w.searching());
+    QVERIFY(!w.schedule().patch);
+    QCOMPARE(w.model()->main().ops.size(), size_t(31));
+
+    // A schedule edit while the search runs: the search's answer was for the old document.
+    QVERIFY(w.openModel(vww));
+    w.waitForIdle();
+    w.autoSchedule(false);
+    QVERIFY(w.searching());
+    ScheduleDoc edited = w.schedule();
+    edited.planner = "greedy-by-size";
+    w.applySchedule(edited);
+    QThreadPool::globalInstance()->waitForDone();
+    QCoreApplication::processEvents();
+    w.waitForIdle();
+    QVERIFY(!w.searching());
+    QCOMPARE(w.schedule().planner, std::string("greedy-by-size"));
+    QVERIFY(!w.schedule().patch);
 }
 
 QTEST_MAIN(TestGui)

@@ -23,6 +23,8 @@ public:
     // Reports progress; returns false when the job should stop.
     bool progress(int64_t done, int64_t total, const std::string& what = {}) const
     {
+        if (cancelled())
+            return false; // a cancelled job reports nothing more (its receiver may be gone)
         if (m_progress)
             m_progress(done, total, what);
         return !cancelled();
