@@ -224,6 +224,7 @@ private slots:
     void expandingPointwiseByHand();
     void elementwiseByHand_data();
     void elementwiseByHand();
+    void stridedWindows();
 };
 
 // Every golden model the interpreter can run × planner × in place on/off × quantized I/O on/off
@@ -785,6 +786,70 @@ void TestArena::elementwiseByHand()
         QCOMPARE(run.inplace.size(), size_t(1));
         QCOMPARE(run.inplace[0].delta(), int64_t(0));
         QVERIFY2(run.outputs == expected, p.c_str());
+    }
+}
+
+// Operands addressed as strided windows (what a patch schedule's stage-1 ops need): x is held as a
+// 5x5 map and the ADD reads its 3x3 window at row 1, column 2, in place over its other input. The
+// bytes are those of the reference interpreter on the cropped x; a window written in place, or one
+// outside the stored map, is refused.
+void TestArena::stridedWindows()
+{
+    const int C = 4;
+    auto build = [&](int xh, int xw) {
+        Hand b;
+        const int x = b.tensor("x", {1, xh, xw, C}, DType::Int8, 0.05f, 3);
+        const int u = b.tensor("u", {1, 3, 3, C}, DType::Int8, 0.04f, -2);
+        const int v = b.tensor("v", {1, 3, 3, C}, DType::Int8, 0.06f, 1);
+        const int a = b.tensor("a", {1, 3, 3, C}, DType::Int8, 0.07f, 0);
+        const int y = b.tensor("y", {1, 3, 3, C}, DType::Int8, 0.08f, -1);
+        b.op(OpKind::Add, {u, v}, {a}, ElementwiseOptions{});
+        b.op(OpKind::Add, {x, a}, {y}, ElementwiseOptions{});
+        b.g.inputs = {x, u, v};
+        b.g.outputs = {y};
+        return b;
+    };
+    const Hand windowed = build(5, 5), cropped = build(3, 3);
+    const std::vector<uint8_t> input = windowed.input(5);
+    // The cropped graph's input: rows 1..3, columns 2..4 of x, then u and v as they are.
+    std::vector<uint8_t> croppedInput;
+    for (int y = 1; y < 4; ++y)
+        croppedInput.insert(croppedInput.end(), input.begin() + (y * 5 + 2) * C, input.begin() + (y * 5 + 5) * C);
+    croppedInput.insert(croppedInput.end(), input.begin() + 25 * C, input.end());
+    const std::vector<uint8_t> expected = referenceRun(cropped.g, croppedInput);
+    QCOMPARE(expected.size(), size_t(9 * C));
+
+    const LegalGraph lg = makeLegalGraph(windowed.g);
+    auto m = analyzeMemory(lg, storedOrder(lg), MemoryOptions{});
+    QVERIFY(m.ok());
+    QCOMPARE(m->inplace.size(), size_t(1)); // the second ADD over a
+    QCOMPARE(m->inplace[0].operand, 1);
+    for (const std::string& p : plannerNames()) {
+        auto planner = createPlanner(p);
+        const ArenaPlan plan = planArena(*m, *planner);
+        ArenaExecOptions o;
+        o.windows[{1, 0}] = OperandWindow{5, 5, 1, 2, 3, 3};
+        const ArenaRun run = runInArena(lg, *m, plan, input, o);
+        QVERIFY2(run.ok(), firstError(run.diagnostics).c_str());
+        QCOMPARE(run.inplace.size(), size_t(1));
+        QVERIFY2(run.outputs == expected, p.c_str());
+        // Another origin reads other bytes.
+        o.windows[{1, 0}] = OperandWindow{5, 5, 0, 0, 3, 3};
+        QVERIFY(runInArena(lg, *m, plan, input, o).outputs != expected);
+        // The in-place operand as a window: no kernel contract covers it.
+        ArenaExecOptions inplaceWindow;
+        inplaceWindow.windows[{1, 0}] = OperandWindow{5, 5, 1, 2, 3, 3};
+        inplaceWindow.windows[{1, 1}] = OperandWindow{3, 3, 0, 0, 3, 3};
+        const ArenaRun refused = runInArena(lg, *m, plan, input, inplaceWindow);
+        QVERIFY(!refused.ok());
+        QVERIFY2(QString::fromStdString(firstError(refused.diagnostics)).contains("over a window"),
+                 firstError(refused.diagnostics).c_str());
+        ArenaExecOptions outside;
+        outside.windows[{1, 0}] = OperandWindow{5, 5, 3, 3, 3, 3};
+        const ArenaRun bad = runInArena(lg, *m, plan, input, outside);
+        QVERIFY(!bad.ok());
+        QVERIFY2(QString::fromStdString(firstError(bad.diagnostics)).contains("lie outside the 5x5 map"),
+                 firstError(bad.diagnostics).c_str());
     }
 }
 

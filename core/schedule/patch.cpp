@@ -279,7 +279,7 @@ LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int,
     }
     for (PatchOp& po : rewritePatch(lg.graph, st, regions, [](int) { return false; })) {
         g.ops.push_back(std::move(po.exec));
-        pg.sourceOp.push_back(po.op);
+        pg.sourceOp.push_back(size_t(po.op) < lg.sourceOp.size() ? lg.sourceOp[size_t(po.op)] : -1); // as stage 2's
     }
     g.outputs = {st.split.tensor};
     return pg;

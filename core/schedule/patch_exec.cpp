@@ -155,7 +155,8 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         std::map<int, Region> stored; // tensor → the region memory holds
         for (size_t k = 0; k < ops.size(); ++k) {
             const PatchOp& po = ops[k];
-            if (k >= layout.graph.sourceOp.size() || layout.graph.sourceOp[k] != po.op || lgr.ops[k].inputs != po.exec.inputs)
+            if (po.op < 0 || size_t(po.op) >= g.ops.size() || lgr.ops[k].kind != g.ops[size_t(po.op)].kind
+                || lgr.ops[k].inputs != po.exec.inputs || lgr.ops[k].outputs != po.exec.outputs)
                 return error("plan.ops", patchName + ": op " + std::to_string(k) + " of the record is not op "
                                              + std::to_string(k) + " of its layout '" + layout.name + "'");
             for (int i = -1; i < int(po.inputs.size()); ++i) {
@@ -224,6 +225,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
             }
             return out;
         }
+        out.inplaceSteps += int(run.inplace.size());
         if (tileInLayout) {
             // The layout holds the tile (the last op ran in place): copy it into the split tensor.
             const std::vector<uint8_t> tile = (*ex)->readTensor(space, split);
@@ -261,6 +263,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         return error("plan.splitOffset", "stage 2 reads the split tensor at " + std::to_string((*ex2)->where(space, split) - guard)
                                              + ", the plan says " + std::to_string(plan.splitOffset));
     ArenaRun run = (*ex2)->run(space);
+    out.inplaceSteps += int(run.inplace.size());
     if (!run.ok()) {
         for (Diagnostic d : run.diagnostics) {
             d.message = "stage 2: " + d.message;
@@ -301,6 +304,8 @@ PatchProof provePatchPlan(const LegalGraph& lg, const std::vector<int>& order, c
         proof.detail = "patched arena run: " + firstError(run.diagnostics);
         return proof;
     }
+    proof.inplaceSteps = run.inplaceSteps;
+    proof.tileCopies = run.tileCopies;
     const int s = plan.split.tensor;
     if (whole->tensorBytes(s) != run.split) {
         proof.detail = "split tensor: " + describeDifference(lg.graph.tensors[size_t(s)], run.split, whole->tensorBytes(s));

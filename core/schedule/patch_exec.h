@@ -26,6 +26,7 @@ struct PatchArenaRun {
     Diagnostics diagnostics;
     int patchesRun = 0;
     int tileCopies = 0;           // patches whose layout holds the split tile itself (copied into the split tensor)
+    int inplaceSteps = 0;         // steps run by in-place kernels (all patches and stage 2)
     bool ok() const { return !hasErrors(diagnostics); }
 };
 
@@ -38,6 +39,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
 struct PatchProof {
     bool identical = false;
     std::string detail; // on failure: the refusal, the failing step, or where the bytes differ
+    int inplaceSteps = 0, tileCopies = 0; // of the arena run
 };
 // Runs `plan` in the arena and the whole-tensor order on the reference interpreter, on the same
 // input, and compares the split tensor and every graph output byte for byte.
