@@ -557,8 +557,29 @@ void TestPatch::residualWindows()
                     QVERIFY2(o.stored == (Region{0, 11, 0, 11}), qPrintable(QString("stored %1x%2").arg(o.stored.h()).arg(o.stored.w())));
                     QVERIFY(o.window == (Region{0, 10, 0, 10}));
                     QCOMPARE(rowPitch(lg.graph, o), int64_t(11 * 16));
+                    const OperandPlace at = placeOperand(lg.graph, *plan, 0, o);
+                    QVERIFY(at.stored >= plan->patchLayouts[size_t(plan->patchLayoutOf[0])].base);
+                    QCOMPARE(at.first, at.stored);
+                    QCOMPARE(at.rowPitch, int64_t(11 * 16));
+                    QCOMPARE(at.rowBytes, int64_t(10 * 16));
+                    QCOMPARE(at.rows, 10);
                 }
             QVERIFY(found);
+            // Patch 0,1's tile of the split tensor: 10 rows of 10·16 bytes from column 10 of the
+            // 20x20x16 split tensor, rows 20·16 bytes apart (unless the layout holds the tile).
+            const PatchOperand& tile = plan->ops[1].back().output;
+            QVERIFY(tile.window == (Region{0, 10, 10, 20}));
+            const OperandPlace at = placeOperand(lg.graph, *plan, 1, tile);
+            if (!tile.whole()) {
+                QCOMPARE(at.stored, plan->stage1SplitOffset);
+                QCOMPARE(at.first, plan->stage1SplitOffset + 10 * 16);
+                QCOMPARE(at.rowPitch, int64_t(20 * 16));
+            } else { // the ADD ran in place: its layout holds the tile, copied into the split tensor after the patch
+                QVERIFY(tile.stored == tile.window);
+                QVERIFY(at.stored >= plan->patchLayouts[size_t(plan->patchLayoutOf[1])].base);
+                QCOMPARE(at.rowPitch, int64_t(10 * 16));
+            }
+            qInfo("patch 0,1 tile %s", tile.whole() ? "held in its layout" : "written into the split tensor");
         }
     }
     for (uint32_t seed : {1u, 2u}) {

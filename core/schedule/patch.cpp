@@ -304,12 +304,6 @@ std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions&
     return l;
 }
 
-int64_t planPeak(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner)
-{
-    const auto l = planLayout(lg, mo, planner, {});
-    return l ? l->plan.peakBytes : -1;
-}
-
 Stage stageAt(const SplitPoint& s, const std::vector<int>& order)
 {
     Stage st;
@@ -523,6 +517,31 @@ Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& orde
     }
     Evaluator e{lg, order, options, true, -1, 0, {}, {}};
     return e.evaluate(*st, nh, nw);
+}
+
+OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, const PatchOperand& o)
+{
+    OperandPlace at;
+    const Tensor* t = g.tensor(o.tensor);
+    if (!t || t->shape.size() != 4 || patch >= plan.patchLayoutOf.size()
+        || size_t(plan.patchLayoutOf[patch]) >= plan.patchLayouts.size())
+        return at;
+    const StageLayout& l = plan.patchLayouts[size_t(plan.patchLayoutOf[patch])];
+    const int64_t planned = l.plan.tensorOffset(l.graph.graph, l.memory, o.tensor);
+    if (planned >= 0)
+        at.stored = l.base + planned;
+    else if (o.tensor == plan.split.tensor)
+        at.stored = plan.stage1SplitOffset;
+    else if (plan.inputOffset >= 0 && !g.inputs.empty() && o.tensor == g.inputs[0])
+        at.stored = plan.inputOffset;
+    else
+        return at;
+    const int64_t pixel = int64_t(t->shape[3]) * std::max(dtypeSize(t->dtype), 1);
+    at.rowPitch = rowPitch(g, o);
+    at.rowBytes = int64_t(o.window.w()) * pixel;
+    at.rows = o.window.h();
+    at.first = at.stored + int64_t(o.originY()) * at.rowPitch + int64_t(o.originX()) * pixel;
+    return at;
 }
 
 std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,

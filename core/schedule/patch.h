@@ -126,6 +126,18 @@ struct PatchPlan {
     std::optional<StageLayout> stage2;
 };
 
+// Where a stage-1 operand of patch `patch` lives in the stitched arena, for an executor or the code
+// generator: `stored` is the first byte of the region memory holds (the patch layout's base + the
+// tensor's planned offset; stage1SplitOffset for the split tensor; inputOffset for a resident
+// input), `first` the first byte of the window, then `rows` rows of `rowBytes` bytes, `rowPitch`
+// apart. `stored` is -1 when the operand has no place in the arena (a constant, or a streamed input
+// the layout does not plan).
+struct OperandPlace {
+    int64_t stored = -1, first = -1, rowPitch = 0, rowBytes = 0;
+    int rows = 0;
+};
+OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, const PatchOperand& o);
+
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options);
 

@@ -197,6 +197,19 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
             space.external[split] = splitAt;
         if (residentInput >= 0)
             space.external[residentInput] = guard + plan.inputOffset;
+        // The executor places every operand where the record says generated code will find it.
+        for (const PatchOp& po : ops)
+            for (int i = -1; i < int(po.inputs.size()); ++i) {
+                const PatchOperand& o = i < 0 ? po.output : po.inputs[size_t(i)];
+                if (o.tensor < 0)
+                    continue;
+                const OperandPlace place = placeOperand(g, plan, p, o);
+                const int64_t there = (*ex)->where(space, o.tensor);
+                if (place.stored < 0 || there != guard + place.stored)
+                    return error("plan.ops", patchName + ": '" + g.tensors[size_t(o.tensor)].name + "' is recorded at "
+                                                 + std::to_string(place.stored) + " but the layout places it at "
+                                                 + std::to_string(there - guard));
+            }
         // A streamed input: its region, cropped from the frame outside the arena, into the layout.
         for (int t : g.inputs) {
             if (!planned(t))
