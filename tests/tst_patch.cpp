@@ -485,6 +485,12 @@ void TestPatch::negativeControl()
     const PatchProof proof = provePatchPlan(lg, order, broken, goldenInput(lg.graph, 1));
     QVERIFY(!proof.identical);
     QVERIFY2(QString::fromStdString(proof.detail).contains("but the plan holds rows"), proof.detail.c_str());
+    // A plan made for another order (here: a split one step earlier) is refused by name.
+    PatchPlan otherOrder = *plan;
+    otherOrder.split.step -= 1;
+    const PatchProof refused = provePatchPlan(lg, order, otherOrder, goldenInput(lg.graph, 1));
+    QVERIFY(!refused.identical);
+    QVERIFY2(QString::fromStdString(refused.detail).contains("not a stage-1 op of this order"), refused.detail.c_str());
     // A plan that covers every read but writes patch 0's tile at patch 3's place: the bytes differ.
     PatchPlan misplaced = *plan;
     auto& last0 = misplaced.ops[0].back().output;

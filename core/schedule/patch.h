@@ -79,8 +79,12 @@ struct PatchOptions {
     bool inputResident = false; // the whole input frame stays in SRAM (else it is streamed per patch)
 };
 
-// One arena layout that generated code executes: a graph (a stage-1 patch graph over cropped
-// tensors, or the stage-2 graph), its memory analysis and its plan, placed at `base` in the arena.
+// One arena layout that generated code executes: a graph (a stage-1 patch graph, or the stage-2
+// graph), its memory analysis and its plan, placed at `base` in the arena. In a stage-1 patch graph
+// every tensor is shaped as the region memory holds of it; an op may read only a window of that
+// region (a residual block's skip input is held for the widest consumer), so the graph alone is
+// not executable: PatchPlan::ops records each operand's window, and runPatchedInArena()
+// (schedule/patch_exec.h) executes the two together.
 struct StageLayout {
     std::string name;
     LegalGraph graph;

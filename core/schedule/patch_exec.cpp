@@ -78,7 +78,6 @@ std::string checkStitchedLayout(const Graph& g, const PatchPlan& plan)
 PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
                                 const std::vector<uint8_t>& input, const PatchArenaOptions& options)
 {
-    (void)order; // the plan's layouts carry their own order (stage 1: the order's prefix; stage 2: the rest)
     PatchArenaRun out;
     const Graph& g = lg.graph;
     auto error = [&](const std::string& where, const std::string& message) {
@@ -91,6 +90,28 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
     if (plan.patchLayouts.empty() || plan.patchLayoutOf.size() != plan.patches.size() || plan.ops.size() != plan.patches.size()
         || !plan.stage2)
         return error("plan", "the patch plan has no arena layouts (planPatches() fills them; a search keeps figures only)");
+    // The layouts run their own op lists: they must be this order's prefix (stage 1) and rest (stage 2).
+    const int steps1 = plan.split.step + 1;
+    if (steps1 < 1 || steps1 > int(order.size()))
+        return error("plan.split", "the plan's split step " + std::to_string(plan.split.step) + " is not in the order");
+    for (size_t p = 0; p < plan.ops.size(); ++p) {
+        int k = 0;
+        for (const PatchOp& po : plan.ops[p]) {
+            while (k < steps1 && order[size_t(k)] != po.op)
+                ++k;
+            if (k++ >= steps1)
+                return error("plan.ops", "patch " + std::to_string(p) + " runs op " + std::to_string(po.op)
+                                             + ", which is not a stage-1 op of this order (in order)");
+        }
+    }
+    const std::vector<Op>& rest = plan.stage2->graph.graph.ops;
+    bool sameRest = rest.size() == order.size() - size_t(steps1);
+    for (size_t k = 0; sameRest && k < rest.size(); ++k) {
+        const Op& want = g.ops[size_t(order[size_t(steps1) + k])];
+        sameRest = rest[k].kind == want.kind && rest[k].inputs == want.inputs && rest[k].outputs == want.outputs;
+    }
+    if (!sameRest)
+        return error("plan.stage2", "stage 2's layout does not run the ops after the split in this order");
     if (options.checkLayout)
         if (const std::string bad = checkStitchedLayout(g, plan); !bad.empty())
             return error("plan", "the stitched arena is wrong: " + bad);
