@@ -547,6 +547,7 @@ void TestBadInput::kernelsCheckSizes()
 void TestBadInput::fuzzRegressions_data()
 {
     QTest::addColumn<Bytes>("bytes");
+    QTest::addColumn<QString>("expect"); // the import error it now gives, if any
     {
         // fuzz_import, ~630,000 executions: a quantization table holding only quantized_dimension
         // was dropped on export, so import → export → import changed tensors[i].quantization.
@@ -554,18 +555,71 @@ void TestBadInput::fuzzRegressions_data()
         s.constScales = {};
         s.constZeroPoints = {};
         s.quantizedDimension = 1;
-        QTest::newRow("quantized_dimension alone survives export") << buildRaw(s);
+        QTest::newRow("quantized_dimension alone survives export") << buildRaw(s) << QString();
+    }
+    {
+        // fuzz_pipeline, seconds in (UBSan): the Verifier checks that a vector is 4-aligned, not
+        // that int64 elements are 8-aligned; zero points were read through a misaligned pointer.
+        // Shifting everything after the identifier by 4 bytes keeps every relative offset valid
+        // and puts each int64 vector 4 bytes off.
+        Bytes b = buildRaw({});
+        uint32_t root;
+        std::memcpy(&root, b.data(), 4);
+        root += 4;
+        std::memcpy(b.data(), &root, 4);
+        b.insert(b.begin() + 8, 4, 0);
+        QTest::newRow("int64 zero points 4 bytes off alignment") << b << QString();
+    }
+    {
+        // fuzz_pipeline (UBSan): a DEPTHWISE_CONV_2D with stride 2113929217 overflowed int in the
+        // kernel's window arithmetic (output row × stride). Absurd windows are contract errors now.
+        Model m = synth::activationCase(OpKind::DepthwiseConv2D, DType::Int8, OpKind::Custom);
+        auto& o = std::get<DepthwiseConv2DOptions>(m.main().ops[0].options);
+        o.strideH = 2113929217;
+        QTest::newRow("depthwise stride near 2^31") << exported(m)
+                                                    << "DEPTHWISE_CONV_2D (op 0) has stride 2113929217x1, dilation 1x1 "
+                                                       "and a 3x3 window: its extent exceeds 2^30";
+    }
+    {
+        // fuzz_pipeline (UBSan): RELU6 on an int8 input of scale ~1e-12 converted 6/scale (1.3e13)
+        // to int. The kernel now bounds it first; the result is the clamp TFLite means.
+        synth::Builder b;
+        const int x = b.act("x", {1, 8}, DType::Int8, 4.5e-13f, 3);
+        const int y = b.act("y", {1, 8}, DType::Int8, 4.5e-13f, 3);
+        b.op(OpKind::Relu6, {x}, {y});
+        QTest::newRow("relu6 with a tiny input scale") << exported(b.finish({x}, {y})) << QString();
+    }
+    {
+        // fuzz_pipeline (UBSan): int8 CONV_2D whose output scale is tiny against input × filter
+        // scales: the saturated rescale plus the output zero point overflowed int32. Accumulators
+        // now wrap as two's complement, as the target's int32 arithmetic does.
+        Model m = synth::activationCase(OpKind::Conv2D, DType::Int8, OpKind::Custom);
+        m.main().tensors[size_t(m.main().outputs[0])].quant.scale = {1e-30f};
+        QTest::newRow("conv int8 with a tiny output scale") << exported(m) << QString();
     }
 }
 
 void TestBadInput::fuzzRegressions()
 {
     QFETCH(Bytes, bytes);
+    QFETCH(QString, expect);
     QVERIFY(!bytes.empty());
+    if (!expect.isEmpty()) {
+        auto r = importBytes(bytes);
+        QCOMPARE(errorCount(r.diagnostics), 1);
+        QVERIFY2(QString::fromStdString(firstError(r.diagnostics)).contains(expect), firstError(r.diagnostics).c_str());
+    }
     const std::string importProblem = fuzz::checkImport(bytes.data(), bytes.size());
     QVERIFY2(importProblem.empty(), importProblem.c_str());
     const std::string pipelineProblem = fuzz::checkPipeline(bytes.data(), bytes.size());
     QVERIFY2(pipelineProblem.empty(), pipelineProblem.c_str());
+    if (QByteArray(QTest::currentDataTag()).startsWith("int64 zero points")) {
+        auto shifted = importBytes(bytes);
+        auto plain = importBytes(buildRaw({}));
+        QVERIFY(shifted.ok() && plain.ok());
+        std::string diff;
+        QVERIFY2(sameGraph(*plain, *shifted, &diff), diff.c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

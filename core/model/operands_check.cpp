@@ -295,10 +295,27 @@ void OpChecker::window()
         sh = d->strideH, sw = d->strideW, dh = d->dilationH, dw = d->dilationW;
     else if (const auto* p = std::get_if<Pool2DOptions>(&m_op.options))
         sh = p->strideH, sw = p->strideW, fh = p->filterH, fw = p->filterW;
-    if (sh < 1 || sw < 1 || dh < 1 || dw < 1 || fh < 1 || fw < 1)
+    if (sh < 1 || sw < 1 || dh < 1 || dw < 1 || fh < 1 || fw < 1) {
         fail(".builtin_options", "has stride " + std::to_string(sh) + "x" + std::to_string(sw) + ", dilation "
                                      + std::to_string(dh) + "x" + std::to_string(dw) + ", filter " + std::to_string(fh)
                                      + "x" + std::to_string(fw) + "; expected every one >= 1");
+        return;
+    }
+    // Window arithmetic (output row × stride + dilated filter extent, padding) stays far inside int:
+    // absurd strides, dilations or filters are refused here rather than overflowing in a kernel.
+    if (const Tensor* w = m_op.kind == OpKind::Conv2D || m_op.kind == OpKind::DepthwiseConv2D ? in(1) : nullptr)
+        fh = w->shape[1], fw = w->shape[2];
+    const Tensor* x = in(0);
+    const Tensor* y = out(0);
+    constexpr int64_t kLimit = int64_t(1) << 30;
+    auto extent = [&](size_t axis, int stride, int dilation, int filter) {
+        return int64_t(y ? std::max(y->shape[axis], 1) - 1 : 0) * stride + int64_t(std::max(filter, 1) - 1) * dilation + 1
+               + (x ? int64_t(x->shape[axis]) : 0) + stride;
+    };
+    if (extent(1, sh, dh, fh) > kLimit || extent(2, sw, dw, fw) > kLimit)
+        fail(".builtin_options", "has stride " + std::to_string(sh) + "x" + std::to_string(sw) + ", dilation "
+                                     + std::to_string(dh) + "x" + std::to_string(dw) + " and a " + std::to_string(fh)
+                                     + "x" + std::to_string(fw) + " window: its extent exceeds 2^30 rows or columns");
 }
 
 // Bias length and per-channel scales of the filter (input `filter`) against `channels`.

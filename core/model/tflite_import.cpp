@@ -211,8 +211,13 @@ bool Importer::readTensor(const tflite::Tensor& t, const std::string& where, Ten
     if (const auto* q = t.quantization()) {
         if (q->scale())
             out.quant.scale.assign(q->scale()->begin(), q->scale()->end());
-        if (q->zero_point())
-            out.quant.zeroPoint.assign(q->zero_point()->begin(), q->zero_point()->end());
+        if (const auto* zp = q->zero_point(); zp && zp->size() > 0) {
+            // The Verifier checks a vector's length field is 4-aligned, not that its int64
+            // elements are 8-aligned: copy the bytes instead of reading through a misaligned
+            // pointer (found by fuzz_pipeline). TFLite files are little-endian, as is every host.
+            out.quant.zeroPoint.resize(zp->size());
+            std::memcpy(out.quant.zeroPoint.data(), zp->Data(), zp->size() * sizeof(int64_t));
+        }
         if (q->min())
             out.quant.min.assign(q->min()->begin(), q->min()->end());
         if (q->max())

@@ -93,6 +93,16 @@ int foldPad(LegalGraph& lg)
         const auto& a = *amounts;
         if (a[0] || a[1] || a[6] || a[7]) // batch or channel padding cannot be folded
             continue;
+        // Only a PAD whose output is exactly its input padded by sane non-negative amounts: the
+        // convolution's window arithmetic then stays what it was.
+        bool sane = true;
+        for (size_t k = 2; k < 6; ++k)
+            sane = sane && a[k] >= 0 && a[k] <= 0xFFFF;
+        if (!sane
+            || g.tensors[size_t(y)].shape
+                   != std::vector<int32_t>{x->shape[0], int32_t(x->shape[1] + a[2] + a[3]),
+                                           int32_t(x->shape[2] + a[4] + a[5]), x->shape[3]})
+            continue;
         if (!sameQuant(*x, g.tensors[size_t(y)]) || x->quant.zeroPoint.size() > 1)
             continue;
         if (pad.kind == OpKind::PadV2) {

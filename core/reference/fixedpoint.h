@@ -24,6 +24,11 @@ int32_t multiplyByQuantizedMultiplier(int64_t x, int32_t quantizedMultiplier, in
 int32_t multiplyByQuantizedMultiplierSmallerThanOneExp(int32_t x, int32_t quantizedMultiplier, int leftShift);
 int32_t multiplyByQuantizedMultiplierGreaterThanOne(int32_t x, int32_t quantizedMultiplier, int leftShift);
 
+// Two's-complement int32 addition and subtraction: what an int32 accumulator does on the target when
+// a sum overflows (signed overflow is undefined in C++; absurd weights or scales get there).
+inline int32_t addWrap(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
+inline int32_t subWrap(int32_t a, int32_t b) { return int32_t(uint32_t(a) - uint32_t(b)); }
+
 // TfLiteRound: round half away from zero.
 inline float roundHalfAway(float x) { return x >= 0 ? float(int64_t(x + 0.5f)) : -float(int64_t(-x + 0.5f)); }
 

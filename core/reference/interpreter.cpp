@@ -101,6 +101,16 @@ Result<ReferenceInterpreter> ReferenceInterpreter::create(const Graph& graph)
             return r;
         }
     }
+    // Kernels index elements with int: a tensor past 2^31 - 1 elements cannot run here.
+    for (size_t t = 0; t < graph.tensors.size(); ++t)
+        if (graph.tensors[t].elementCount().value_or(INT64_MAX) > std::numeric_limits<int32_t>::max()) {
+            Diagnostic d = makeError("", "tensors[" + std::to_string(t) + "]",
+                                     "'" + graph.tensors[t].name + "' " + shapeString(graph.tensors[t].shape)
+                                         + " has more than 2^31 - 1 elements; the reference interpreter cannot hold it");
+            d.tensor = int(t);
+            r.diagnostics.push_back(d);
+            return r;
+        }
     ReferenceInterpreter interp;
     interp.m_graph = graph;
     interp.m_bytes.resize(graph.tensors.size());

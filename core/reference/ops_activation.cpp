@@ -482,6 +482,8 @@ std::string logSoftmaxInt8(Tensors& t, const Op& op)
     int32_t multiplier = 0;
     int leftShift = 0;
     preprocessSoftmaxScaling(1.0, double(scaleOf(x)), kInputIntegerBits, &multiplier, &leftShift);
+    if (leftShift < 0 || leftShift > 31 || multiplier <= 0)
+        return "the input scale " + std::to_string(scaleOf(x)) + " is out of the range int8 log_softmax can rescale";
     // The inverse of the input scaling, as a multiplier below one.
     const double reverseNumerator = double(int32_t(uint32_t(1) << (31 - leftShift)));
     const double realReverse = reverseNumerator / double(multiplier);

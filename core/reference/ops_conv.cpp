@@ -124,13 +124,13 @@ std::string convInt8(Tensors& t, const Op& op)
                             for (int ic = 0; ic < filterC; ++ic) {
                                 const int32_t v = in[((b * is.h + iy) * is.w + ix) * is.c + group * filterC + ic];
                                 const int32_t f = filter[((oc * kh + fy) * kw + fx) * filterC + ic];
-                                acc += f * (v + inOffset);
+                                acc = addWrap(acc, f * (v + inOffset));
                             }
                         }
                     }
                     if (bias)
-                        acc += bias[oc];
-                    acc = multiplyByQuantizedMultiplier(acc, mult[size_t(oc)], shift[size_t(oc)]) + outOffset;
+                        acc = addWrap(acc, bias[oc]);
+                    acc = addWrap(multiplyByQuantizedMultiplier(acc, mult[size_t(oc)], shift[size_t(oc)]), outOffset);
                     out[((b * os.h + oy) * os.w + ox) * outC + oc] = int8_t(std::clamp(acc, lo, hi));
                 }
     return {};
@@ -219,11 +219,11 @@ std::string depthwiseInt8(Tensors& t, const Op& op)
                                 if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w)
                                     continue;
                                 const int32_t v = in[((b * is.h + iy) * is.w + ix) * is.c + ic];
-                                acc += int32_t(filter[(fy * kw + fx) * outC + oc]) * (v + inOffset);
+                                acc = addWrap(acc, int32_t(filter[(fy * kw + fx) * outC + oc]) * (v + inOffset));
                             }
                         if (bias)
-                            acc += bias[oc];
-                        acc = multiplyByQuantizedMultiplier(acc, m[size_t(oc)], shift[size_t(oc)]) + outOffset;
+                            acc = addWrap(acc, bias[oc]);
+                        acc = addWrap(multiplyByQuantizedMultiplier(acc, m[size_t(oc)], shift[size_t(oc)]), outOffset);
                         out[((b * os.h + oy) * os.w + ox) * outC + oc] = int8_t(std::clamp(acc, lo, hi));
                     }
     return {};
@@ -315,11 +315,11 @@ std::string pool(Tensors& t, const Op& op)
                         const float v = Average ? acc / float(count) : acc;
                         out[((b * os.h + oy) * os.w + ox) * os.c + c] = std::min(std::max(v, flo), fhi);
                     } else {
-                        int32_t acc = Average ? 0 : std::numeric_limits<int32_t>::min();
+                        int64_t acc = Average ? 0 : std::numeric_limits<int32_t>::min(); // wide: huge windows
                         int count = 0;
                         for (int fy = fy0; fy < fy1; ++fy)
                             for (int fx = fx0; fx < fx1; ++fx) {
-                                const int32_t v = in[((b * is.h + iy0 + fy) * is.w + ix0 + fx) * is.c + c];
+                                const int64_t v = in[((b * is.h + iy0 + fy) * is.w + ix0 + fx) * is.c + c];
                                 acc = Average ? acc + v : std::max(acc, v);
                                 ++count;
                             }
@@ -327,7 +327,7 @@ std::string pool(Tensors& t, const Op& op)
                             return "a pooling window lies entirely in the padding";
                         if (Average)
                             acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                        out[((b * os.h + oy) * os.w + ox) * os.c + c] = T(std::clamp(acc, lo, hi));
+                        out[((b * os.h + oy) * os.w + ox) * os.c + c] = T(std::clamp<int64_t>(acc, lo, hi));
                     }
                 }
     return {};

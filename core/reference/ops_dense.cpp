@@ -136,11 +136,11 @@ std::string fullyConnectedInt8(Tensors& t, const Op& op)
             for (int d = 0; d < s.accumDepth; ++d) {
                 const int32_t v = in[b * s.accumDepth + d];
                 const int32_t f = weights[o * s.accumDepth + d];
-                acc += (f + filterOffset) * (v + inOffset);
+                acc = addWrap(acc, (f + filterOffset) * (v + inOffset));
             }
             if (biasData)
-                acc += biasData[o];
-            acc = multiplyByQuantizedMultiplier(acc, mult[size_t(o)], shift[size_t(o)]) + outOffset;
+                acc = addWrap(acc, biasData[o]);
+            acc = addWrap(multiplyByQuantizedMultiplier(acc, mult[size_t(o)], shift[size_t(o)]), outOffset);
             out[b * s.outDepth + o] = int8_t(std::clamp(acc, lo, hi));
         }
     return {};
@@ -336,7 +336,7 @@ std::string svdfInteger(Tensors& t, const Op& op, const SvdfShape& s)
         for (int f = 0; f < s.filters; ++f) {
             int32_t dot = 0;
             for (int c = 0; c < s.inputSize; ++c)
-                dot += int32_t(featureWeights[f * s.inputSize + c]) * (int32_t(in[b * s.inputSize + c]) - inZp);
+                dot = addWrap(dot, int32_t(featureWeights[f * s.inputSize + c]) * (int32_t(in[b * s.inputSize + c]) - inZp));
             dot = multiplyByQuantizedMultiplier(dot, mult1, shift1);
             // TFLM clamps to the state type first and adds the zero point afterwards, so the sum
             // wraps around when narrowed into the state.
@@ -351,14 +351,14 @@ std::string svdfInteger(Tensors& t, const Op& op, const SvdfShape& s)
         for (int f = 0; f < s.filters; ++f) {
             int32_t acc = 0;
             for (int m = 0; m < s.memory; ++m)
-                acc += int32_t(timeWeights[f * s.memory + m]) * (int32_t(stateBatch[f * s.memory + m]) - stateZp);
+                acc = addWrap(acc, int32_t(timeWeights[f * s.memory + m]) * (int32_t(stateBatch[f * s.memory + m]) - stateZp));
             filtered[size_t(f)] = acc;
         }
         for (int u = 0; u < s.units; ++u) {
             int32_t acc = biasData ? biasData[u] : 0;
             for (int r = 0; r < s.rank; ++r)
-                acc += filtered[size_t(u * s.rank + r)];
-            const int32_t v = multiplyByQuantizedMultiplier(acc, mult2, shift2) + outZp;
+                acc = addWrap(acc, filtered[size_t(u * s.rank + r)]);
+            const int32_t v = addWrap(multiplyByQuantizedMultiplier(acc, mult2, shift2), outZp);
             out[b * s.units + u] = int8_t(std::clamp(v, lowest<int8_t>(), highest<int8_t>()));
         }
     }
@@ -474,7 +474,7 @@ template <typename In, typename Out>
 void requantize(const In* in, Out* out, int64_t n, int32_t mult, int shift, int32_t inZp, int32_t outZp)
 {
     for (int64_t i = 0; i < n; ++i) {
-        const int32_t v = multiplyByQuantizedMultiplier(int32_t(in[i]) - inZp, mult, shift) + outZp;
+        const int32_t v = addWrap(multiplyByQuantizedMultiplier(int32_t(in[i]) - inZp, mult, shift), outZp);
         out[i] = Out(std::clamp(v, lowest<Out>(), highest<Out>()));
     }
 }

@@ -202,8 +202,8 @@ std::string addSubQuantized(Tensors& t, const Op& op, bool isSub)
         const int32_t shifted2 = (p.offset2 + int32_t(x2)) * (1 << p.leftShift);
         const int32_t scaled1 = multiplyByQuantizedMultiplierSmallerThanOneExp(shifted1, p.mult1, p.shift1);
         const int32_t scaled2 = multiplyByQuantizedMultiplierSmallerThanOneExp(shifted2, p.mult2, p.shift2);
-        const int32_t raw = isSub ? scaled1 - scaled2 : scaled1 + scaled2;
-        const int32_t out = multiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.multOut, p.shiftOut) + p.outOffset;
+        const int32_t raw = isSub ? subWrap(scaled1, scaled2) : addWrap(scaled1, scaled2);
+        const int32_t out = addWrap(multiplyByQuantizedMultiplierSmallerThanOneExp(raw, p.multOut, p.shiftOut), p.outOffset);
         return T(std::clamp(out, p.lo, p.hi));
     });
 }
@@ -266,7 +266,7 @@ std::string mulQuantized(Tensors& t, const Op& op)
     activationRange(op.activation(), y, &lo, &hi);
     return binary<T, T>(t, op, [=](T x1, T x2) {
         const int32_t product = (offset1 + int32_t(x1)) * (offset2 + int32_t(x2));
-        const int32_t out = outOffset + multiplyByQuantizedMultiplier(product, mult, shift);
+        const int32_t out = addWrap(outOffset, multiplyByQuantizedMultiplier(product, mult, shift));
         return T(std::clamp(out, lo, hi));
     });
 }
@@ -395,7 +395,7 @@ void quantizedMeanOrSum(const Reduction& r, const std::vector<int32_t>& sums, co
     const int32_t inZp = zeroPointOf(x), outZp = zeroPointOf(y);
     for (int64_t o = 0; o < r.outputs; ++o) {
         const auto shifted = int32_t(int64_t(sums[size_t(o)]) - int64_t(inZp) * count);
-        const int32_t v = multiplyByQuantizedMultiplier(shifted, mult, shift) + outZp;
+        const int32_t v = addWrap(multiplyByQuantizedMultiplier(shifted, mult, shift), outZp);
         out[o] = clampTo<T>(v);
     }
 }
@@ -481,7 +481,7 @@ std::string reluQuantized(Tensors& t, const Op& op)
     T* out = t.out<T>(op.outputs[0]);
     const int64_t n = elements(x);
     for (int64_t i = 0; i < n; ++i) {
-        int32_t v = outZp + multiplyByQuantizedMultiplier(int32_t(in[i]) - inZp, mult, shift);
+        int32_t v = addWrap(outZp, multiplyByQuantizedMultiplier(int32_t(in[i]) - inZp, mult, shift));
         v = std::min(hi, std::max(lo, v));
         out[i] = T(v);
     }
@@ -497,7 +497,9 @@ std::string relu6Quantized(Tensors& t, const Op& op)
     const Tensor& x = t.info(op.inputs[0]);
     const int32_t zp = zeroPointOf(x);
     const float ratio = 6.0f / scaleOf(x);
-    const auto six32 = int32_t(std::round(ratio) + zp);
+    // In float as TFLM computes it, bounded before the conversion (a tiny scale gives a huge six).
+    const float six = std::round(ratio) + float(zp);
+    const auto six32 = std::isnan(six) ? zp : int32_t(std::clamp(six, -2147483648.0f, 2147483520.0f));
     const T lower = clampTo<T>(zp);
     const T upper = clampTo<T>(six32);
     const T* in = t.in<T>(op.inputs[0]);
@@ -562,7 +564,7 @@ std::string leakyReluQuantized(Tensors& t, const Op& op)
         const int32_t v = int32_t(in[i]) - inZp;
         const int32_t scaled = v >= 0 ? multiplyByQuantizedMultiplier(v, multIdentity, shiftIdentity)
                                       : multiplyByQuantizedMultiplier(v, multAlpha, shiftAlpha);
-        out[i] = clampTo<T>(outZp + scaled);
+        out[i] = clampTo<T>(addWrap(outZp, scaled));
     }
     return {};
 }
