@@ -78,11 +78,12 @@ QString describeChange(const ScheduleDoc& a, const ScheduleDoc& b)
 }
 
 // The pipeline for one document: runs on a worker thread, touches no widget.
-Computation compute(int generation, std::shared_ptr<const Model> model, BoardSet boards, Session doc)
+Computation compute(int generation, std::shared_ptr<const Model> model, BoardSet boards, Session doc,
+                    std::shared_ptr<const JobControl> job)
 {
     Computation c;
     c.generation = generation;
-    auto r = runPipeline(*model, doc, boards);
+    auto r = runPipeline(*model, doc, boards, job.get());
     c.diagnostics = r.diagnostics;
     if (r.ok())
         c.result = std::move(*r.value);
@@ -386,14 +387,19 @@ void MainWindow::recompute()
         return;
     }
     if (m_watcher->isRunning()) {
-        // The running computation is stale now; its result is dropped and this one follows.
+        // The running computation is stale now: it is cancelled at its next cancellation point, its
+        // result dropped, and this one follows.
         ++m_generation;
+        if (m_pipelineJob)
+            m_pipelineJob->cancel();
         m_recomputeQueued = true;
         return;
     }
     const int generation = ++m_generation;
     m_doc.boardId = board->id;
-    m_watcher->setFuture(QtConcurrent::run(compute, generation, m_model, m_boards, m_doc));
+    m_pipelineJob = std::make_shared<JobControl>();
+    m_watcher->setFuture(QtConcurrent::run(compute, generation, m_model, m_boards, m_doc,
+                                           std::shared_ptr<const JobControl>(m_pipelineJob)));
 }
 
 void MainWindow::waitForIdle()

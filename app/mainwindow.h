@@ -121,6 +121,7 @@ private:
     PipelineSnapshot m_result;
     Diagnostics m_resultDiagnostics;
     std::shared_ptr<JobControl> m_searchJob;
+    std::shared_ptr<JobControl> m_pipelineJob; // the running pipeline: cancelled when superseded
     std::optional<PatchSearchResult> m_search;
     int m_generation = 0;
     QFutureWatcher<Computation>* m_watcher = nullptr;

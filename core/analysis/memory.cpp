@@ -208,7 +208,8 @@ Result<MemoryAnalysis> analyzeMemory(const LegalGraph& lg, const std::vector<int
             const int in = op.inputs[size_t(k)], out = op.outputs[0];
             const int b = m.tensorBuffer[size_t(in)];
             const bool inputIsGraphInput = std::find(g.inputs.begin(), g.inputs.end(), in) != g.inputs.end();
-            if (b >= 0 && bufferLast(b) == s && m.tensorBuffer[size_t(out)] < 0 && lg.root(out) == out
+            // An external output (the stitched split tensor of a patch) lives outside this plan.
+            if (b >= 0 && bufferLast(b) == s && m.tensorBuffer[size_t(out)] < 0 && lg.root(out) == out && !isExternal(out)
                 && !inputIsGraphInput && !g.tensors[size_t(in)].isVariable && m.firstUse[size_t(out)] >= 0) {
                 addMember(b, out);
                 inplaceStep[size_t(s)] = kind;

@@ -17,7 +17,8 @@ int Analysis::peakOp() const
 }
 
 Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
-                             const AnalysisOptions& options, const std::vector<int>* explicitOrder)
+                             const AnalysisOptions& options, const std::vector<int>* explicitOrder,
+                             const JobControl* job)
 {
     Result<Analysis> r;
     auto planner = createPlanner(options.planner);
@@ -47,7 +48,7 @@ Result<Analysis> runAnalysis(const Model& model, const Board& board, const Board
     std::vector<int> order = explicitOrder ? *explicitOrder : storedOrder(a.legal);
     if (options.reorder && !explicitOrder) {
         t = std::chrono::steady_clock::now();
-        auto re = findMemoryOptimalOrder(a.legal, memOptions);
+        auto re = findMemoryOptimalOrder(a.legal, memOptions, {}, job);
         a.timings.reorderMs = msSince(t);
         if (!re.ok()) {
             r.diagnostics = re.diagnostics;

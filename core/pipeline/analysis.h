@@ -42,6 +42,7 @@ struct Analysis {
 // `order` (optional): an explicit op order of the legalized graph (validated), used instead of the
 // stored or searched one.
 Result<Analysis> runAnalysis(const Model& model, const Board& board, const BoardSet& boards,
-                             const AnalysisOptions& options, const std::vector<int>* order = nullptr);
+                             const AnalysisOptions& options, const std::vector<int>* order = nullptr,
+                             const JobControl* job = nullptr);
 
 } // namespace ts

@@ -52,7 +52,7 @@ Result<PipelineSnapshot> runPipeline(const Model& model, const Session& doc, con
             return r;
         }
     }
-    auto a = runAnalysis(model, *board, boards, options, doc.schedule.order.empty() ? nullptr : &doc.schedule.order);
+    auto a = runAnalysis(model, *board, boards, options, doc.schedule.order.empty() ? nullptr : &doc.schedule.order, job);
     r.diagnostics = a.diagnostics;
     if (!a.ok())
         return r;

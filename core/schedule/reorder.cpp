@@ -180,7 +180,7 @@ bool ready(const SearchModel& m, const Bits& done, int o)
 } // namespace
 
 Result<ReorderResult> findMemoryOptimalOrder(const LegalGraph& lg, const MemoryOptions& options,
-                                             const ReorderLimits& limits)
+                                             const ReorderLimits& limits, const JobControl* job)
 {
     Result<ReorderResult> result;
     const auto original = analyzeMemory(lg, storedOrder(lg), options);
@@ -198,6 +198,10 @@ Result<ReorderResult> findMemoryOptimalOrder(const LegalGraph& lg, const MemoryO
     int64_t states = 1;
     bool capped = false;
     for (int k = 0; k < m.ops && !capped; ++k) {
+        if (job && !job->progress(k, m.ops, "reorder")) {
+            result.diagnostics.push_back(makeError("", "reorder", kCancelledMessage));
+            return result;
+        }
         for (const auto& [done, st] : layers[size_t(k)]) {
             for (int o = 0; o < m.ops && !capped; ++o) {
                 if (!ready(m, done, o))

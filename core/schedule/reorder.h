@@ -6,6 +6,7 @@
 // search falls back to a greedy heuristic.
 
 #include "analysis/memory.h"
+#include "common/job.h"
 
 #include <cstdint>
 #include <string>
@@ -26,7 +27,8 @@ struct ReorderResult {
     int64_t states = 0;
 };
 
+// `job` (optional) gets progress per layer of the search and may cancel it (error "cancelled").
 Result<ReorderResult> findMemoryOptimalOrder(const LegalGraph& lg, const MemoryOptions& options,
-                                             const ReorderLimits& limits = {});
+                                             const ReorderLimits& limits = {}, const JobControl* job = nullptr);
 
 } // namespace ts
