@@ -44,6 +44,11 @@ Kernel findKernel(const Graph& g, const Op& op);
 
 // Helpers shared by kernels.
 inline float scaleOf(const Tensor& t) { return t.quant.scale.empty() ? 1.0f : t.quant.scale[0]; }
+
+// Per-output-channel requantization of a convolution: input_scale × filter_scale[c] / output_scale
+// (in double, as TFLite) as multiplier/shift pairs. An error text when the scales do not fit.
+std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out, int channels,
+                       std::vector<int32_t>& mult, std::vector<int>& shift);
 inline int32_t zeroPointOf(const Tensor& t) { return t.quant.zeroPoint.empty() ? 0 : int32_t(t.quant.zeroPoint[0]); }
 inline int64_t elements(const Tensor& t) { return t.elementCount().value_or(0); }
 

@@ -63,24 +63,6 @@ std::string checkConvOperands(Tensors& t, const Op& op, DType act, DType weights
     return {};
 }
 
-// Per-output-channel multipliers: input_scale × filter_scale[c] / output_scale, in double.
-std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out, int channels,
-                       std::vector<int32_t>& mult, std::vector<int>& shift)
-{
-    if (filter.quant.scale.empty())
-        return "the filter has no quantization scale";
-    if (filter.quant.scale.size() > 1 && filter.quant.scale.size() != size_t(channels))
-        return "the filter has " + std::to_string(filter.quant.scale.size()) + " per-channel scales for "
-               + std::to_string(channels) + " output channels";
-    mult.resize(size_t(channels));
-    shift.resize(size_t(channels));
-    for (int c = 0; c < channels; ++c) {
-        const float fs = filter.quant.scale.size() > 1 ? filter.quant.scale[size_t(c)] : filter.quant.scale[0];
-        const double effective = double(scaleOf(in)) * double(fs) / double(scaleOf(out));
-        quantizeMultiplier(effective, &mult[size_t(c)], &shift[size_t(c)]);
-    }
-    return {};
-}
 
 std::string convInt8(Tensors& t, const Op& op)
 {
@@ -345,6 +327,24 @@ void registerConvKernels(KernelTable& t)
     t.add(OpKind::AveragePool2D, DType::Float32, pool<float, true>);
     t.add(OpKind::MaxPool2D, DType::Int8, pool<int8_t, false>);
     t.add(OpKind::MaxPool2D, DType::Float32, pool<float, false>);
+}
+
+std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out, int channels,
+                       std::vector<int32_t>& mult, std::vector<int>& shift)
+{
+    if (filter.quant.scale.empty())
+        return "the filter has no quantization scale";
+    if (filter.quant.scale.size() > 1 && filter.quant.scale.size() != size_t(channels))
+        return "the filter has " + std::to_string(filter.quant.scale.size()) + " per-channel scales for "
+               + std::to_string(channels) + " output channels";
+    mult.resize(size_t(channels));
+    shift.resize(size_t(channels));
+    for (int c = 0; c < channels; ++c) {
+        const float fs = filter.quant.scale.size() > 1 ? filter.quant.scale[size_t(c)] : filter.quant.scale[0];
+        const double effective = double(scaleOf(in)) * double(fs) / double(scaleOf(out));
+        quantizeMultiplier(effective, &mult[size_t(c)], &shift[size_t(c)]);
+    }
+    return {};
 }
 
 } // namespace ts::ref

@@ -37,24 +37,6 @@ void store(uint8_t* p, int64_t i, T v)
 
 bool isNhwc1(const Tensor* t) { return t && t->shape.size() == 4 && t->shape[0] == 1; }
 
-// As ops_conv.cpp's perChannel: input_scale × filter_scale[c] / output_scale, in double.
-std::string perChannel(const Tensor& in, const Tensor& filter, const Tensor& out, int channels,
-                       std::vector<int32_t>& mult, std::vector<int>& shift)
-{
-    if (filter.quant.scale.empty())
-        return "the filter has no quantization scale";
-    if (filter.quant.scale.size() > 1 && filter.quant.scale.size() != size_t(channels))
-        return "the filter has " + std::to_string(filter.quant.scale.size()) + " per-channel scales for "
-               + std::to_string(channels) + " output channels";
-    mult.resize(size_t(channels));
-    shift.resize(size_t(channels));
-    for (int c = 0; c < channels; ++c) {
-        const float fs = filter.quant.scale.size() > 1 ? filter.quant.scale[size_t(c)] : filter.quant.scale[0];
-        const double effective = double(scaleOf(in)) * double(fs) / double(scaleOf(out));
-        ref::quantizeMultiplier(effective, &mult[size_t(c)], &shift[size_t(c)]);
-    }
-    return {};
-}
 
 // Filter and (optional) bias bytes, checked against `channels`.
 std::string weightsOf(const Graph& g, const Op& op, int channels, int64_t filterElements, const Operands& operands,
@@ -104,7 +86,7 @@ std::string depthwise(const Graph& g, const Op& op, uint8_t* arena, int64_t inpu
         return e;
     std::vector<int32_t> mult;
     std::vector<int> shift;
-    if (auto e = perChannel(*x, *w, *y, C, mult, shift); !e.empty())
+    if (auto e = ref::perChannel(*x, *w, *y, C, mult, shift); !e.empty())
         return e;
     const ExplicitPad pad = effectivePadding(g, op);
     int32_t lo, hi;
@@ -165,7 +147,7 @@ std::string pointwise(const Graph& g, const Op& op, uint8_t* arena, int64_t inpu
         return e;
     std::vector<int32_t> mult;
     std::vector<int> shift;
-    if (auto e = perChannel(*x, *w, *y, cout, mult, shift); !e.empty())
+    if (auto e = ref::perChannel(*x, *w, *y, cout, mult, shift); !e.empty())
         return e;
     int32_t lo, hi;
     ref::activationRange(op.activation(), *y, &lo, &hi);
