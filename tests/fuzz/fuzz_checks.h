@@ -157,7 +157,7 @@ inline std::string checkPipeline(const uint8_t* data, size_t size)
         po.memory = options.memory;
         po.planner = options.planner;
         po.inputResident = knobs & 64;
-        const int64_t budget = analysis->fit.sramBudget - analysis->fit.reserveBytes;
+        const int64_t budget = analysis->fit.arenaBudget();
         (void)ts::searchPatches(analysis->legal, ts::storedOrder(analysis->legal), po, budget, 2);
     }
     // Legalization never changes results (the quantized-I/O body takes other inputs: not compared).
