@@ -597,6 +597,14 @@ void TestBadInput::fuzzRegressions_data()
         m.main().tensors[size_t(m.main().outputs[0])].quant.scale = {1e-30f};
         QTest::newRow("conv int8 with a tiny output scale") << exported(m) << QString();
     }
+    {
+        // fuzz_pipeline (UBSan), 183,000 executions into the long run: the depthwise contract
+        // check multiplied input channels by a depth multiplier of 536870913 in int.
+        Model m = synth::activationCase(OpKind::DepthwiseConv2D, DType::Int8, OpKind::Custom);
+        std::get<DepthwiseConv2DOptions>(m.main().ops[0].options).depthMultiplier = 536870913;
+        QTest::newRow("depthwise multiplier near 2^29") << exported(m)
+                                                        << "channels times the depth multiplier 536870913";
+    }
 }
 
 void TestBadInput::fuzzRegressions()

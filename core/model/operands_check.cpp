@@ -361,7 +361,7 @@ void OpChecker::convolution(bool depthwise)
                           + " channels per group; expected a divisor of the " + std::to_string(inC) + " channels of input "
                           + describe(*x));
         const auto* o = std::get_if<DepthwiseConv2DOptions>(&m_op.options);
-        if (depthwise && (inC <= 0 || channels % inC != 0 || (o && o->depthMultiplier > 0 && inC * o->depthMultiplier != channels)))
+        if (depthwise && (inC <= 0 || channels % inC != 0 || (o && o->depthMultiplier > 0 && int64_t(inC) * o->depthMultiplier != channels)))
             failIn(1, "input 1 (filter) " + describe(*w) + " has " + std::to_string(channels)
                           + " channels; expected the input's " + std::to_string(inC) + " channels times the depth multiplier "
                           + std::to_string(o ? o->depthMultiplier : 0) + " (input " + describe(*x) + ")");

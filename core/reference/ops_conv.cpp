@@ -172,7 +172,7 @@ std::string depthwiseInt8(Tensors& t, const Op& op)
     const int kh = w.shape[1], kw = w.shape[2], outC = w.shape[3];
     const auto* o = std::get_if<DepthwiseConv2DOptions>(&op.options);
     const int mult = o && o->depthMultiplier > 0 ? o->depthMultiplier : std::max(outC / std::max(is.c, 1), 1);
-    if (is.c * mult != outC || os.c != outC)
+    if (int64_t(is.c) * mult != outC || os.c != outC)
         return "depth multiplier " + std::to_string(mult) + " does not map " + std::to_string(is.c) + " input channels to "
                + std::to_string(outC);
     std::vector<int32_t> m;
