@@ -42,11 +42,11 @@ private:
         Diagnostic d = makeError(m_file, at() + where, opName() + " " + message);
         d.op = m_index;
         d.tensor = tensor;
-        m_out.push_back(std::move(d));
+        m_diags.push_back(std::move(d));
     }
     // Operand `k` passed its own checks (nullptr otherwise, or when omitted).
-    const Tensor* in(size_t k) const { return k < m_in.size() ? m_in[k] : nullptr; }
-    const Tensor* out(size_t k) const { return k < m_out_t.size() ? m_out_t[k] : nullptr; }
+    const Tensor* in(size_t k) const { return k < m_inputs.size() ? m_inputs[k] : nullptr; }
+    const Tensor* out(size_t k) const { return k < m_outputs.size() ? m_outputs[k] : nullptr; }
     void failIn(size_t k, const std::string& message)
     {
         fail(".inputs[" + std::to_string(k) + "]", message, m_op.input(k));
@@ -72,8 +72,8 @@ private:
     int m_index;
     const std::string& m_file;
     const OpContract* m_contract = nullptr;
-    std::vector<const Tensor*> m_in, m_out_t;
-    Diagnostics m_out;
+    std::vector<const Tensor*> m_inputs, m_outputs;
+    Diagnostics m_diags;
 };
 
 // Quantized int8/uint8/int16 operands: every scale finite and positive, every zero point inside
@@ -200,25 +200,25 @@ Diagnostics OpChecker::run(const OpContract& c)
 {
     m_contract = &c;
     const bool countsOk = counts(c);
-    m_in.assign(m_op.inputs.size(), nullptr);
+    m_inputs.assign(m_op.inputs.size(), nullptr);
     for (size_t k = 0; k < m_op.inputs.size(); ++k)
         if (const OperandRule* r = ruleFor(c, k))
-            m_in[k] = operand(*r, m_op.inputs[k], "input " + std::to_string(k), ".inputs[" + std::to_string(k) + "]");
-    m_out_t.assign(m_op.outputs.size(), nullptr);
+            m_inputs[k] = operand(*r, m_op.inputs[k], "input " + std::to_string(k), ".inputs[" + std::to_string(k) + "]");
+    m_outputs.assign(m_op.outputs.size(), nullptr);
     for (size_t k = 0; k < m_op.outputs.size() && k < c.outputs.size(); ++k)
-        m_out_t[k] = operand(c.outputs[k], m_op.outputs[k], "output " + std::to_string(k),
+        m_outputs[k] = operand(c.outputs[k], m_op.outputs[k], "output " + std::to_string(k),
                              ".outputs[" + std::to_string(k) + "]");
     for (size_t k = 0; k < m_op.outputs.size(); ++k)
         if (std::find(m_op.inputs.begin(), m_op.inputs.end(), m_op.outputs[k]) != m_op.inputs.end()) {
             failOut(k, "writes tensor " + std::to_string(m_op.outputs[k]) + ", which it also reads; expected an output "
                                                                               "distinct from every input");
-            m_out_t[k] = nullptr;
+            m_outputs[k] = nullptr;
         }
-    const size_t before = m_out.size();
+    const size_t before = m_diags.size();
     options(c);
-    if (countsOk && m_out.size() == before)
+    if (countsOk && m_diags.size() == before)
         relations();
-    return std::move(m_out);
+    return std::move(m_diags);
 }
 
 void OpChecker::relations()
