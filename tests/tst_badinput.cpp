@@ -605,6 +605,16 @@ void TestBadInput::fuzzRegressions_data()
         QTest::newRow("depthwise multiplier near 2^29") << exported(m)
                                                         << "channels times the depth multiplier 536870913";
     }
+    {
+        // fuzz_pipeline, long run: ADD(x, x2) → t, RELU6(t) → x2 (the graph writes an input it has
+        // read). Fusing made ADD read and write x2, an op that breaks its contract, so the legalized
+        // graph no longer ran. The activation's output is never one of the producer's inputs now.
+        Model m = synth::activationCase(OpKind::Add, DType::Int16, OpKind::Relu6);
+        Graph& g = m.main();
+        g.ops[1].outputs = {g.ops[0].inputs[1]};
+        g.outputs = {g.ops[0].inputs[1]};
+        QTest::newRow("activation written back into the producer's input") << exported(m) << QString();
+    }
 }
 
 void TestBadInput::fuzzRegressions()

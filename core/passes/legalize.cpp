@@ -213,6 +213,10 @@ int fuseActivations(LegalGraph& lg)
             // Only where the producer's kernel applies the activation: elsewhere it would be dropped.
             if (!fusedActivationApplied(prod.kind, g.tensors[size_t(t)].dtype))
                 break;
+            // The producer takes over the activation's output: never one it reads (a graph that
+            // writes its input back would become an op reading and writing one tensor).
+            if (std::find(prod.inputs.begin(), prod.inputs.end(), relu.outputs[0]) != prod.inputs.end())
+                break;
             bool ok = true;
             std::visit(
                 [&](auto& o) {
