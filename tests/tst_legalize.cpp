@@ -62,6 +62,7 @@ Result<Bytes> runGraph(const Graph& g, const std::vector<Bytes>& inputs)
 
 Q_DECLARE_METATYPE(ts::OpKind)
 Q_DECLARE_METATYPE(ts::DType)
+Q_DECLARE_METATYPE(std::shared_ptr<const ts::Model>)
 
 class TestLegalize : public QObject {
     Q_OBJECT
@@ -69,6 +70,8 @@ private slots:
     void fusedActivationsKeepResults_data();
     void fusedActivationsKeepResults();
     void concatenationIsNeverFused();
+    void rewritesKeepEveryOpValid_data();
+    void rewritesKeepEveryOpValid();
 };
 
 void TestLegalize::fusedActivationsKeepResults_data()
@@ -130,6 +133,47 @@ void TestLegalize::concatenationIsNeverFused()
     QCOMPARE(lg.graph.ops.size(), size_t(2));
     QCOMPARE(lg.graph.ops[0].activation(), Activation::None);
     QVERIFY(!fusedActivationApplied(OpKind::Concatenation, DType::Int8));
+}
+
+// Graphs that write a tensor back into one they read earlier (valid, if odd): no rewrite may turn
+// that into an op reading and writing one tensor, which the operand contracts refuse.
+void TestLegalize::rewritesKeepEveryOpValid_data()
+{
+    QTest::addColumn<std::shared_ptr<const Model>>("model");
+    {
+        // ADD(x, x2) → t, RELU6(t) → x2: fusing would make ADD write x2 (found by fuzz_pipeline).
+        Model m = synth::activationCase(OpKind::Add, DType::Int8, OpKind::Relu6);
+        m.main().ops[1].outputs = {m.main().ops[0].inputs[1]};
+        m.main().outputs = m.main().ops[1].outputs;
+        QTest::newRow("activation into the producer's input") << std::make_shared<const Model>(std::move(m));
+    }
+    {
+        // PAD(x) → p, VALID CONV_2D(p) → x: folding would make the convolution read x and write x.
+        synth::Builder b;
+        const int x = b.act("x", {1, 4, 4, 2});
+        const int pads = b.int32Values("paddings", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0});
+        const int padded = b.act("padded", {1, 6, 6, 2});
+        b.op(OpKind::Pad, {x, pads}, {padded});
+        const int w = b.int8Weights("w", {2, 3, 3, 2}, {0.01f, 0.02f});
+        b.op(OpKind::Conv2D, {padded, w, b.bias("bias", 2)}, {x}, synth::convOptions(Padding::Valid));
+        QTest::newRow("padding folded into a convolution writing the PAD's input")
+            << std::make_shared<const Model>(b.finish({x}, {x}));
+    }
+}
+
+void TestLegalize::rewritesKeepEveryOpValid()
+{
+    QFETCH(std::shared_ptr<const Model>, model);
+    QVERIFY2(checkOperands(model->main()).empty(), firstError(checkOperands(model->main())).c_str());
+    const LegalGraph lg = legalize(*model);
+    QVERIFY(lg.errors.empty());
+    QVERIFY2(checkOperands(lg.graph).empty(), firstError(checkOperands(lg.graph)).c_str());
+    const std::vector<Bytes> inputs = inputsFor(model->main());
+    auto raw = runGraph(model->main(), inputs);
+    QVERIFY2(raw.ok(), firstError(raw.diagnostics).c_str());
+    auto legal = runGraph(lg.graph, inputs);
+    QVERIFY2(legal.ok(), firstError(legal.diagnostics).c_str());
+    QVERIFY(*legal == *raw);
 }
 
 QTEST_GUILESS_MAIN(TestLegalize)

@@ -120,6 +120,9 @@ int foldPad(LegalGraph& lg)
         Op& conv = g.ops[size_t(users[0])];
         if (conv.input(0) != y)
             continue;
+        // The convolution will read the PAD's input: never one of its own outputs.
+        if (std::find(conv.outputs.begin(), conv.outputs.end(), pad.inputs[0]) != conv.outputs.end())
+            continue;
         ExplicitPad* target = nullptr;
         if (auto* c = std::get_if<Conv2DOptions>(&conv.options); c && conv.kind == OpKind::Conv2D && c->padding == Padding::Valid)
             target = &c->pad;
