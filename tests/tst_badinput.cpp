@@ -615,6 +615,16 @@ void TestBadInput::fuzzRegressions_data()
         g.outputs = {g.ops[0].inputs[1]};
         QTest::newRow("activation written back into the producer's input") << exported(m) << QString();
     }
+    {
+        // fuzz_pipeline (UBSan), long run: AVERAGE_POOL_2D with a 889192450×889192450 window (valid:
+        // SAME padding over a 4×4 input). The harness's work estimate multiplied it out in int64;
+        // estimates and computeOpFacts' MACs saturate now.
+        Model m = synth::activationCase(OpKind::AveragePool2D, DType::Int8, OpKind::Custom);
+        auto& o = std::get<Pool2DOptions>(m.main().ops[0].options);
+        o.filterH = o.filterW = 889192450;
+        o.padding = Padding::Same;
+        QTest::newRow("pool window of 889192450 rows") << exported(m) << QString();
+    }
 }
 
 void TestBadInput::fuzzRegressions()

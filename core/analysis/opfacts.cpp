@@ -1,5 +1,7 @@
 #include "analysis/opfacts.h"
 
+#include <initializer_list>
+#include <limits>
 #include <set>
 
 namespace ts {
@@ -50,6 +52,20 @@ int64_t bytesOf(const Tensor* t)
 }
 
 int64_t elementsOf(const Tensor* t) { return t ? t->elementCount().value_or(0) : 0; }
+
+// The product of non-negative factors, saturating at INT64_MAX (absurd shapes must not overflow).
+int64_t product(std::initializer_list<int64_t> factors)
+{
+    int64_t p = 1;
+    for (int64_t f : factors) {
+        if (f <= 0)
+            return 0;
+        if (p > std::numeric_limits<int64_t>::max() / f)
+            return std::numeric_limits<int64_t>::max();
+        p *= f;
+    }
+    return p;
+}
 
 } // namespace
 
@@ -111,20 +127,20 @@ OpFacts computeOpFacts(const Graph& graph, const Op& op)
     case OpKind::Conv2D:
         // Every output element needs KH*KW*(filter input channels) MACs.
         if (w && w->shape.size() == 4)
-            f.macs = elementsOf(out) * int64_t(w->shape[1]) * w->shape[2] * w->shape[3];
+            f.macs = product({elementsOf(out), w->shape[1], w->shape[2], w->shape[3]});
         break;
     case OpKind::DepthwiseConv2D:
         if (w && w->shape.size() == 4)
-            f.macs = elementsOf(out) * int64_t(w->shape[1]) * w->shape[2];
+            f.macs = product({elementsOf(out), w->shape[1], w->shape[2]});
         break;
     case OpKind::FullyConnected:
         if (w && w->shape.size() == 2)
-            f.macs = elementsOf(out) * int64_t(w->shape[1]);
+            f.macs = product({elementsOf(out), w->shape[1]});
         break;
     case OpKind::Svdf: {
         const Tensor* wt = graph.tensor(op.input(2));
         if (x && x->shape.size() == 2 && w && w->shape.size() == 2 && wt && wt->shape.size() == 2)
-            f.macs = int64_t(x->shape[0]) * w->shape[0] * (int64_t(w->shape[1]) + wt->shape[1]);
+            f.macs = product({x->shape[0], w->shape[0], int64_t(w->shape[1]) + wt->shape[1]});
         break;
     }
     default:

@@ -79,18 +79,20 @@ constexpr size_t kReorderOpsCap = 40;    // the exact reorder search only on sma
 
 // A generous estimate of what the reference interpreter does for `op`: MACs, every element read
 // and written, and window sizes for pools (which count no MACs).
+// Every term is capped at kWorkCap + 1, so the sums and the product below cannot overflow.
 inline int64_t workOf(const ts::Graph& g, const ts::Op& op)
 {
-    int64_t work = ts::computeOpFacts(g, op).macs, outElements = 0;
+    auto capped = [](int64_t v) { return std::min<int64_t>(std::max<int64_t>(v, 0), kWorkCap + 1); };
+    int64_t work = capped(ts::computeOpFacts(g, op).macs), outElements = 0;
     for (int t : op.outputs)
         if (const ts::Tensor* x = g.tensor(t))
-            outElements += x->elementCount().value_or(kWorkCap);
+            outElements += capped(x->elementCount().value_or(kWorkCap));
     for (int t : op.inputs)
         if (const ts::Tensor* x = g.tensor(t))
-            work += x->elementCount().value_or(kWorkCap);
+            work += capped(x->elementCount().value_or(kWorkCap));
     work += outElements;
     if (const auto* p = std::get_if<ts::Pool2DOptions>(&op.options))
-        work += outElements * int64_t(std::max(p->filterH, 1)) * std::max(p->filterW, 1);
+        work += capped(capped(capped(outElements) * capped(p->filterH)) * capped(p->filterW));
     return work;
 }
 
