@@ -482,7 +482,7 @@ void TestBadInput::kernelsCheckSizes_data()
     row("conv bias too short", synth::conv(f), "bias 'bias' [2] holds 2 elements; 3 are needed");
     f = {};
     f.filterRank2 = true;
-    row("conv filter of rank 2", synth::conv(f), "filter [3,2] must be 4-D");
+    row("conv filter of rank 2", synth::conv(f), "filter [3,2] must be 4-D with no empty dimension");
     f = {};
     f.scalesOnInputAxis = true;
     row("conv scales per input channel", synth::conv(f), "2 per-channel scales for 3 output channels");
@@ -624,6 +624,18 @@ void TestBadInput::fuzzRegressions_data()
         o.filterH = o.filterW = 889192450;
         o.padding = Padding::Same;
         QTest::newRow("pool window of 889192450 rows") << exported(m) << QString();
+    }
+    {
+        // fuzz_pipeline, long run (timeout): a CONV_2D filter [4,16842752,0,4] counts 0 MACs, yet the
+        // kernel walked its 16.8 million rows for every output. Filters have no empty dimension.
+        synth::Builder b;
+        const int x = b.act("x", {1, 8, 8, 4});
+        const int w = b.constant("w", {4, 16842752, 0, 4}, DType::Int8, std::vector<uint8_t>(16, 1),
+                                 Quantization{{0.02f}, {0}, {}, {}, 0});
+        const int y = b.act("y", {1, 8, 8, 4});
+        b.op(OpKind::Conv2D, {x, w}, {y}, synth::convOptions());
+        QTest::newRow("conv filter with an empty dimension")
+            << exported(b.finish({x}, {y})) << "(filter) 'w' int8[4,16842752,0,4] has an empty dimension";
     }
 }
 

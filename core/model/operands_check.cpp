@@ -345,6 +345,10 @@ void OpChecker::convolution(bool depthwise)
     const Tensor* y = out(0);
     if (!w)
         return;
+    if (std::any_of(w->shape.begin(), w->shape.end(), [](int32_t d) { return d < 1; })) {
+        failIn(1, "input 1 (filter) " + describe(*w) + " has an empty dimension; expected every dimension >= 1");
+        return;
+    }
     const int channels = depthwise ? w->shape[3] : w->shape[0];
     if (depthwise && w->shape[0] != 1) {
         failIn(1, "input 1 (filter) " + describe(*w) + " must be [1,KH,KW,C*M]; found dimension 0 = "

@@ -43,8 +43,8 @@ std::string checkConvOperands(Tensors& t, const Op& op, DType act, DType weights
     const Tensor& x = t.info(op.inputs[0]);
     const Tensor& w = t.info(op.inputs[1]);
     const Tensor& y = t.info(op.outputs[0]);
-    if (w.shape.size() != 4)
-        return "filter " + shapeString(w.shape) + " must be 4-D";
+    if (w.shape.size() != 4 || std::any_of(w.shape.begin(), w.shape.end(), [](int32_t d) { return d < 1; }))
+        return "filter " + shapeString(w.shape) + " must be 4-D with no empty dimension";
     for (const auto& e : {expectType(x, act, "input"), expectType(w, weights, "filter"), expectType(y, act, "output")})
         if (!e.empty())
             return e;
