@@ -5,11 +5,13 @@
 #include "model/demo_model.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
+#include "pipeline/pipeline.h"
 #include "testsupport.h"
 #include "views/arenaview.h"
 
 #include <qcustomplot.h>
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 
 #include <optional>
@@ -82,6 +84,8 @@ private slots:
     void tooltipText();
     void clearsAndFits();
     void mcunetv2();
+    void patchedStages();
+    void patchedSelectionAndClicks();
 
 private:
     std::optional<Analysis> m_demo;
@@ -267,6 +271,192 @@ void TestArenaView::mcunetv2()
     QVERIFY(QTest::qWaitForWindowExposed(&v));
     v.setAnalysis(&*a, 512 * 1024);
     checkGeometry(v, *a);
+}
+
+namespace {
+
+// vww on the H743 as documentFor() gives it, with a 3×3 patch grid at tensor 121.
+PipelineSnapshot vwwPatched(bool inputResident)
+{
+    auto model = importTfliteFile(tstest::modelPath("tinyengine_vww").toStdString());
+    if (!model.ok())
+        return nullptr;
+    Session doc = documentFor(*model, "nucleo-h743zi2");
+    doc.schedule.patch = PatchStage{121, 3, 3, inputResident};
+    auto r = runPipeline(*model, doc, boards());
+    return r.ok() ? *r : nullptr;
+}
+
+// Every drawn rectangle lies inside [0, the shown stage's peak), its steps inside the stage's, and
+// no two rectangles live at the same step share bytes.
+void checkStage(const ArenaView& v, int firstStep, int steps)
+{
+    QVERIFY(v.rectangleCount() > 0);
+    const double peakKiB = v.shownPeakKiB();
+    double top = 0;
+    for (int i = 0; i < v.rectangleCount(); ++i) {
+        const ArenaView::Rect& r = v.rectangle(i);
+        QVERIFY2(r.offset >= 0 && r.size >= 0 && r.offset + r.size <= v.shownPeakBytes(),
+                 qPrintable(QString("rect %1 at %2 + %3 above peak %4").arg(i).arg(r.offset).arg(r.size).arg(v.shownPeakBytes())));
+        QVERIFY(r.first >= firstStep && r.last < firstStep + steps && r.first <= r.last);
+        const QRectF b = v.rectangleBounds(i);
+        QVERIFY(b.top() >= 0 && b.bottom() <= peakKiB + 1e-9);
+        top = std::max(top, b.bottom());
+        QVERIFY(!v.describe(i).isEmpty());
+    }
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        for (int j = i + 1; j < v.rectangleCount(); ++j) {
+            const QRectF p = v.rectangleBounds(i), q = v.rectangleBounds(j);
+            if (p.height() <= 0 || q.height() <= 0)
+                continue;
+            if (p.left() < q.right() && q.left() < p.right() && p.top() < q.bottom() && q.top() < p.bottom())
+                QFAIL(qPrintable(QString("rectangles %1 and %2 overlap").arg(i).arg(j)));
+        }
+}
+
+} // namespace
+
+// With a patch schedule the view offers the stages that run, each with its own peak; the one with
+// the run's peak comes first, and its figure is the headline's.
+void TestArenaView::patchedStages()
+{
+    TS_REQUIRE_MODEL(tstest::modelPath("tinyengine_vww"));
+    for (bool resident : {false, true}) {
+        const PipelineSnapshot r = vwwPatched(resident);
+        QVERIFY(r && r->patched());
+        const PatchPlan& p = *r->patch;
+        ArenaView v;
+        v.resize(1200, 500);
+        v.setResult(r);
+        QCOMPARE(v.stageCount(), 3);
+        // The default stage holds the run's peak: the figure the headline shows.
+        QCOMPARE(v.currentStage(), p.stage2Peak > p.stage1Peak ? int(ArenaView::kStage2) : int(ArenaView::kStage1));
+        QCOMPARE(v.shownPeakBytes(), r->peakBytes);
+        QCOMPARE(v.shownPeakKiB(), double(r->peakBytes) / 1024.0);
+        QVERIFY2(v.title().contains(QString::number(double(r->peakBytes) / 1024.0, 'f', 1) + " KiB"), qPrintable(v.title()));
+        QVERIFY(!v.title().contains("plan peak"));
+
+        v.setStage(ArenaView::kStage1);
+        QCOMPARE(v.shownPeakBytes(), p.stage1Peak);
+        QVERIFY2(v.title().startsWith("stage 1 peak " + QString::number(double(p.stage1Peak) / 1024.0, 'f', 1) + " KiB"),
+                 qPrintable(v.title()));
+        checkStage(v, 0, p.split.step + 1);
+        // The stitched split tensor spans every stage-1 step at stage1SplitOffset; the largest
+        // patch's buffers sit at its layout's base; a resident input at inputOffset.
+        const StageLayout& l1 = p.patchLayouts[size_t(p.patchLayoutOf[size_t(p.largestPatch)])];
+        const int steps1 = int(l1.memory.steps.size());
+        int split = -1, input = -1, layoutRects = 0;
+        for (int i = 0; i < v.rectangleCount(); ++i) {
+            const ArenaView::Rect& x = v.rectangle(i);
+            if (x.buffer < 0 && x.tensor == p.split.tensor)
+                split = i;
+            else if (x.buffer < 0)
+                input = i;
+            else {
+                ++layoutRects;
+                QCOMPARE(x.offset, l1.base + l1.plan.segmentOffset(l1.memory, x.buffer, size_t(x.segment)));
+            }
+        }
+        QCOMPARE(int64_t(layoutRects), [&] {
+            int64_t n = 0;
+            for (const PlanBuffer& b : l1.memory.buffers)
+                n += int64_t(b.segments.size());
+            return n;
+        }());
+        QVERIFY(split >= 0);
+        QCOMPARE(v.rectangle(split).offset, p.stage1SplitOffset);
+        QCOMPARE(v.rectangle(split).size, alignedTensorBytes(r->legal().graph, p.split.tensor, l1.memory.alignment));
+        QCOMPARE(v.rectangle(split).first, 0);
+        QCOMPARE(v.rectangle(split).last, steps1 - 1);
+        QCOMPARE(v.rectangle(split).role, ArenaView::Role::Split);
+        QCOMPARE(input >= 0, p.inputOffset >= 0);
+        if (input >= 0)
+            QCOMPARE(v.rectangle(input).offset, p.inputOffset);
+
+        v.setStage(ArenaView::kStage2);
+        QCOMPARE(v.currentStage(), int(ArenaView::kStage2));
+        QCOMPARE(v.shownPeakBytes(), p.stage2Peak);
+        QVERIFY2(v.title().startsWith("stage 2 peak " + QString::number(double(p.stage2Peak) / 1024.0, 'f', 1) + " KiB"),
+                 qPrintable(v.title()));
+        // Stage 2 steps continue the whole order's numbering after the split.
+        checkStage(v, p.split.step + 1, int(p.stage2->memory.steps.size()));
+        bool splitAt = false;
+        for (int i = 0; i < v.rectangleCount(); ++i)
+            if (v.rectangle(i).role == ArenaView::Role::Split) {
+                QCOMPARE(v.rectangle(i).offset, p.splitOffset);
+                splitAt = true;
+            }
+        QVERIFY(splitAt);
+
+        v.setStage(ArenaView::kWhole);
+        QCOMPARE(v.shownPeakBytes(), r->analysis.plan.peakBytes);
+        QVERIFY(v.title().startsWith("whole tensors (not run): plan peak"));
+        checkStage(v, 0, int(r->analysis.memory.steps.size()));
+        v.setStage(7); // ignored
+        QCOMPARE(v.currentStage(), int(ArenaView::kWhole));
+
+        // Without patches: one stage, the whole-tensor plan as before.
+        v.setAnalysis(&r->analysis, 0);
+        QCOMPARE(v.stageCount(), 1);
+        QCOMPARE(v.shownPeakBytes(), r->analysis.plan.peakBytes);
+        QVERIFY(v.title().startsWith("plan peak"));
+        v.setResult(nullptr);
+        QCOMPARE(v.stageCount(), 0);
+        QCOMPARE(v.rectangleCount(), 0);
+        QCOMPARE(v.shownPeakBytes(), int64_t(0));
+    }
+}
+
+// Hover text and clicks name layers by the imported op index; selecting an op highlights what it
+// touches in the shown stage, including the stitched split tensor.
+void TestArenaView::patchedSelectionAndClicks()
+{
+    TS_REQUIRE_MODEL(tstest::modelPath("tinyengine_vww"));
+    const PipelineSnapshot r = vwwPatched(false);
+    QVERIFY(r && r->patched());
+    const PatchPlan& p = *r->patch;
+    ArenaView v;
+    v.resize(1200, 500);
+    v.setResult(r);
+    v.setStage(ArenaView::kStage1);
+    const StageLayout& l1 = p.patchLayouts[size_t(p.patchLayoutOf[size_t(p.largestPatch)])];
+    // The last stage-1 op writes the split tensor.
+    const int lastLegal = l1.memory.steps.back().op;
+    const int lastImported = l1.graph.sourceOp[size_t(lastLegal)];
+    int split = -1;
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        if (v.rectangle(i).buffer < 0 && v.rectangle(i).tensor == p.split.tensor)
+            split = i;
+    QVERIFY(split >= 0);
+    const QPointF c = v.rectangleBounds(split).center();
+    QCOMPARE(v.opAt(c.x(), c.y()), lastImported);
+    const QString text = v.describe(split);
+    QVERIFY2(text.contains(QString("#%1 ").arg(lastImported)), qPrintable(text));
+    v.selectOp(lastImported);
+    QVERIFY(v.isHighlighted(split));
+    // Every layout rectangle's hover text names ops as "#<imported index> <OPNAME>", never "op N".
+    for (int i = 0; i < v.rectangleCount(); ++i) {
+        const QString d = v.describe(i);
+        QVERIFY2(!d.contains(QRegularExpression("\\bop \\d")), qPrintable(d));
+    }
+    // The selection follows the user across stages and results; a picked stage is kept.
+    QSignalSpy spy(&v, &ArenaView::stageChanged);
+    v.setStage(ArenaView::kStage2);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(v.selectedOp(), lastImported);
+    const int firstStage2 = p.stage2->graph.sourceOp[size_t(p.stage2->memory.steps.front().op)];
+    v.selectOp(firstStage2);
+    bool any = false;
+    for (int i = 0; i < v.rectangleCount(); ++i)
+        any |= v.isHighlighted(i);
+    QVERIFY(any);
+    // A stage picked stays shown across new patched results; an unpatched one resets it.
+    v.setStage(ArenaView::kWhole);
+    v.setResult(r);
+    QCOMPARE(v.currentStage(), int(ArenaView::kWhole));
+    v.setAnalysis(&r->analysis, 0);
+    v.setResult(r);
+    QCOMPARE(v.currentStage(), p.stage2Peak > p.stage1Peak ? int(ArenaView::kStage2) : int(ArenaView::kStage1));
 }
 
 QTEST_MAIN(TestArenaView)

@@ -3,6 +3,7 @@
 #include <qcustomplot.h>
 
 #include <QLocale>
+#include <QTabBar>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -129,6 +130,7 @@ QColor ArenaView::roleColor(Role role)
     case Role::Intermediate: return QColor(149, 165, 180); // slate
     case Role::InPlace: return QColor(39, 174, 96);        // green
     case Role::Scratch: return QColor(142, 68, 173);       // purple
+    case Role::Split: return QColor(22, 160, 133);         // teal
     }
     return Qt::gray;
 }
@@ -141,6 +143,7 @@ QString ArenaView::roleName(Role role)
     case Role::Intermediate: return tr("activation");
     case Role::InPlace: return tr("in-place chain / alias");
     case Role::Scratch: return tr("kernel scratch");
+    case Role::Split: return tr("split tensor (stitched)");
     }
     return {};
 }
@@ -149,6 +152,18 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_tabs = new QTabBar(this);
+    m_tabs->setObjectName("arenaStages");
+    m_tabs->setDocumentMode(true);
+    m_tabs->setExpanding(false);
+    m_tabs->setDrawBase(false);
+    m_tabs->setVisible(false);
+    layout->addWidget(m_tabs);
+    connect(m_tabs, &QTabBar::currentChanged, this, [this](int i) {
+        if (i >= 0 && i != m_stage && i < stageCount())
+            setStage(i);
+    });
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName("arenaView");
     layout->addWidget(m_plot);
@@ -249,37 +264,201 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
     });
     connect(m_plot, &QCustomPlot::mouseMove, this, &ArenaView::onMouseMove);
 
-    setAnalysis(nullptr, 0);
+    load(nullptr, nullptr, 0);
 }
 
 ArenaView::~ArenaView() = default;
 
 void ArenaView::setResult(PipelineSnapshot result)
 {
-    PipelineSnapshot keep = std::move(result); // the previous snapshot lives until the view has moved on
-    setAnalysis(keep ? &keep->analysis : nullptr, keep ? keep->arenaBudget() : 0);
-    m_result = std::move(keep);
+    const PipelineSnapshot previous = std::move(m_result); // lives until the view has moved on
+    m_result = std::move(result);
+    const PipelineResult* r = m_result.get();
+    load(r ? &r->analysis : nullptr, r && r->patched() ? &*r->patch : nullptr, r ? r->arenaBudget() : 0);
 }
 
 void ArenaView::setAnalysis(const Analysis* a, int64_t budgetBytes)
 {
+    const PipelineSnapshot previous = std::move(m_result);
+    load(a, nullptr, budgetBytes);
+}
+
+namespace {
+
+// Bytes a tensor takes when held whole in the arena (the patch planner's rounding).
+int64_t heldBytes(const Graph& g, int tensor, int alignment)
+{
+    return tensor >= 0 && size_t(tensor) < g.tensors.size() ? alignedTensorBytes(g, tensor, alignment) : 0;
+}
+
+bool validLayout(const LegalGraph* lg, const MemoryAnalysis* m, const ArenaPlan* p)
+{
+    return lg && m && p && p->offsets.size() == m->buffers.size();
+}
+
+} // namespace
+
+void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBytes)
+{
+    const bool wasPatched = m_stages.size() > 1;
+    const int previous = m_stage;
     m_analysis = a;
-    rebuild(budgetBytes);
+    m_budget = budgetBytes;
+    m_stages.clear();
+    if (a) {
+        Stage whole;
+        whole.legal = &a->legal;
+        whole.memory = &a->memory;
+        whole.plan = &a->plan;
+        whole.peak = a->plan.peakBytes;
+        if (patch && patch->largestPatch >= 0 && size_t(patch->largestPatch) < patch->patchLayoutOf.size()
+            && size_t(patch->patchLayoutOf[size_t(patch->largestPatch)]) < patch->patchLayouts.size() && patch->stage2) {
+            const Graph& g = a->legal.graph;
+            const StageLayout& l1 = patch->patchLayouts[size_t(patch->patchLayoutOf[size_t(patch->largestPatch)])];
+            const Region& lp = patch->patches[size_t(patch->largestPatch)];
+            Stage s1;
+            s1.legal = &l1.graph;
+            s1.memory = &l1.memory;
+            s1.plan = &l1.plan;
+            s1.base = l1.base;
+            s1.peak = patch->stage1Peak;
+            s1.splitTensor = patch->split.tensor;
+            const int align = l1.memory.alignment;
+            // Who writes the split tensor, and which tensor stage 1 reads whole (a resident input).
+            int splitProducer = -1, resident = -1;
+            for (size_t o = 0; o < l1.graph.graph.ops.size(); ++o) {
+                const Op& op = l1.graph.graph.ops[o];
+                const int src = o < l1.graph.sourceOp.size() ? l1.graph.sourceOp[o] : -1;
+                for (int t : op.outputs)
+                    if (t == patch->split.tensor)
+                        splitProducer = src;
+            }
+            if (patch->inputOffset >= 0)
+                for (size_t s = 0; s < l1.memory.steps.size() && resident < 0; ++s) {
+                    const int o = l1.memory.steps[s].op;
+                    if (o < 0 || size_t(o) >= l1.graph.graph.ops.size())
+                        continue;
+                    for (int t : l1.graph.graph.ops[size_t(o)].inputs)
+                        if (t >= 0 && size_t(t) < g.tensors.size() && !g.tensors[size_t(t)].isConstant() && t != patch->split.tensor
+                            && (size_t(t) >= l1.memory.tensorBuffer.size() || l1.memory.tensorBuffer[size_t(t)] < 0)) {
+                            resident = t;
+                            s1.extras.push_back({t, patch->inputOffset, heldBytes(g, t, align), Role::GraphInput,
+                                                 size_t(o) < l1.graph.sourceOp.size() ? l1.graph.sourceOp[size_t(o)] : -1});
+                            break;
+                        }
+                }
+            s1.extras.push_back({patch->split.tensor, patch->stage1SplitOffset, heldBytes(g, patch->split.tensor, align),
+                                 Role::Split, splitProducer});
+            s1.name = tr("stage 1, per patch (largest: patch %1 of %2×%3, rows %4–%5, cols %6–%7 of the split tensor)")
+                          .arg(patch->largestPatch + 1)
+                          .arg(patch->nh)
+                          .arg(patch->nw)
+                          .arg(lp.y0)
+                          .arg(lp.y1 - 1)
+                          .arg(lp.x0)
+                          .arg(lp.x1 - 1);
+            s1.tab = tr("Stage 1 (per patch, largest patch) · %1").arg(kib(s1.peak));
+            Stage s2;
+            const StageLayout& l2 = *patch->stage2;
+            s2.legal = &l2.graph;
+            s2.memory = &l2.memory;
+            s2.plan = &l2.plan;
+            s2.base = l2.base;
+            s2.peak = patch->stage2Peak;
+            s2.splitTensor = patch->split.tensor;
+            s2.stepOffset = patch->split.step + 1;
+            s2.name = tr("stage 2, whole tensors after the split");
+            s2.tab = tr("Stage 2 · %1").arg(kib(s2.peak));
+            whole.name = tr("whole tensors (not run)");
+            whole.tab = tr("Whole tensors (not run) · %1").arg(kib(whole.peak));
+            if (validLayout(s1.legal, s1.memory, s1.plan) && validLayout(s2.legal, s2.memory, s2.plan)) {
+                m_stages.push_back(std::move(s1));
+                m_stages.push_back(std::move(s2));
+            }
+        }
+        if (!m_stages.empty())
+            m_stages.push_back(std::move(whole));
+        else if (validLayout(whole.legal, whole.memory, whole.plan))
+            m_stages.push_back(std::move(whole));
+    }
+    const bool patched = m_stages.size() > 1;
+    if (!patched)
+        m_userStage = false;
+    if (patched && wasPatched && m_userStage)
+        m_stage = previous;
+    else if (patched)
+        m_stage = patch->stage2Peak > patch->stage1Peak ? kStage2 : kStage1;
+    else
+        m_stage = 0;
+    {
+        const QSignalBlocker block(m_tabs);
+        while (m_tabs->count() > stageCount())
+            m_tabs->removeTab(m_tabs->count() - 1);
+        for (int i = 0; i < stageCount(); ++i) {
+            if (i < m_tabs->count())
+                m_tabs->setTabText(i, m_stages[size_t(i)].tab);
+            else
+                m_tabs->addTab(m_stages[size_t(i)].tab);
+            m_tabs->setTabToolTip(i, m_stages[size_t(i)].name);
+        }
+        if (patched)
+            m_tabs->setCurrentIndex(m_stage);
+    }
+    m_tabs->setVisible(patched);
+    rebuild();
     applySelection(); // keeps the selected op across re-analyses
     m_plot->replot();
 }
 
-void ArenaView::rebuild(int64_t budgetBytes)
+void ArenaView::setStage(int stage)
+{
+    if (stage < 0 || stage >= stageCount())
+        return;
+    const bool changed = stage != m_stage;
+    m_stage = stage;
+    m_userStage = true;
+    {
+        const QSignalBlocker block(m_tabs);
+        if (stage < m_tabs->count())
+            m_tabs->setCurrentIndex(stage);
+    }
+    rebuild();
+    applySelection();
+    m_plot->replot();
+    if (changed)
+        emit stageChanged(stage);
+}
+
+QString ArenaView::stageName(int stage) const
+{
+    if (stage < 0 || stage >= stageCount())
+        return {};
+    const Stage& s = m_stages[size_t(stage)];
+    return s.name.isEmpty() ? tr("whole tensors") : s.name;
+}
+
+const ArenaView::Stage* ArenaView::stage() const
+{
+    return m_stage >= 0 && m_stage < stageCount() ? &m_stages[size_t(m_stage)] : nullptr;
+}
+
+int64_t ArenaView::shownPeakBytes() const
+{
+    const Stage* st = stage();
+    return st ? st->peak : 0;
+}
+
+QString ArenaView::title() const { return m_peakLabel->visible() ? m_peakLabel->text() : QString(); }
+
+void ArenaView::rebuild()
 {
     m_rects.clear();
     m_bufferOpLegal.clear();
     m_tensorProducer.clear();
-    m_legalOpStep.clear();
-    const Analysis* a = m_analysis;
-    const bool valid = a && a->plan.offsets.size() == a->memory.buffers.size();
+    const Stage* st = stage();
     for (int r = 0; r < kRoleCount; ++r)
         m_key[r]->removeFromLegend();
-    if (!valid) {
+    if (!st) {
         m_rectsPlottable->items.clear();
         m_peakLine->setVisible(false);
         m_peakStepLine->setVisible(false);
@@ -290,19 +469,16 @@ void ArenaView::rebuild(int64_t budgetBytes)
         fit();
         return;
     }
-    const MemoryAnalysis& m = a->memory;
-    const Graph& g = a->legal.graph;
+    const MemoryAnalysis& m = *st->memory;
+    const Graph& g = st->legal->graph;
+    const int shift = st->stepOffset;
 
-    // Who produces what, and where each op runs.
+    // Who produces what.
     m_tensorProducer.assign(g.tensors.size(), -1);
     for (size_t o = 0; o < g.ops.size(); ++o)
         for (int t : g.ops[o].outputs)
             if (t >= 0 && size_t(t) < g.tensors.size())
                 m_tensorProducer[size_t(t)] = int(o);
-    m_legalOpStep.assign(g.ops.size(), -1);
-    for (size_t s = 0; s < m.steps.size(); ++s)
-        if (m.steps[s].op >= 0 && size_t(m.steps[s].op) < g.ops.size())
-            m_legalOpStep[size_t(m.steps[s].op)] = int(s);
     std::vector<char> isInput(g.tensors.size(), 0), isOutput(g.tensors.size(), 0);
     for (int t : g.inputs)
         if (t >= 0 && size_t(t) < g.tensors.size())
@@ -310,16 +486,43 @@ void ArenaView::rebuild(int64_t budgetBytes)
     for (int t : g.outputs)
         if (t >= 0 && size_t(t) < g.tensors.size())
             isOutput[size_t(t)] = 1;
+    // A stage's input or output is the graph's only when the whole graph's is (stage 2 starts
+    // from the split tensor, stage 1 ends with it).
+    if (m_analysis && st->legal != &m_analysis->legal) {
+        const Graph& wg = m_analysis->legal.graph;
+        std::vector<char> wholeIn(g.tensors.size(), 0), wholeOut(g.tensors.size(), 0);
+        for (int t : wg.inputs)
+            if (t >= 0 && size_t(t) < wholeIn.size())
+                wholeIn[size_t(t)] = 1;
+        for (int t : wg.outputs)
+            if (t >= 0 && size_t(t) < wholeOut.size())
+                wholeOut[size_t(t)] = 1;
+        isInput = std::move(wholeIn);
+        isOutput = std::move(wholeOut);
+    }
 
     m_bufferOpLegal.assign(m.buffers.size(), -1);
     bool rolePresent[kRoleCount] = {};
-    size_t segments = 0;
+    size_t segments = st->extras.size();
     for (const PlanBuffer& b : m.buffers)
         segments += b.segments.size();
     m_rects.reserve(segments);
     auto& items = m_rectsPlottable->items;
     items.clear();
     items.reserve(segments);
+    const int lastStep = int(m.steps.size()) - 1;
+    for (const Extra& e : st->extras) {
+        Rect r;
+        r.tensor = e.tensor;
+        r.first = shift;
+        r.last = shift + std::max(lastStep, 0);
+        r.offset = e.offset;
+        r.size = e.size;
+        r.role = e.role;
+        m_rects.push_back(r);
+        rolePresent[int(e.role)] = true;
+        items.push_back({rectangleBounds(int(m_rects.size() - 1)), int(e.role), 0, false});
+    }
     for (size_t bi = 0; bi < m.buffers.size(); ++bi) {
         const PlanBuffer& b = m.buffers[bi];
         Role role = Role::Intermediate;
@@ -329,13 +532,18 @@ void ArenaView::rebuild(int64_t budgetBytes)
             if (b.scratchStep >= 0 && size_t(b.scratchStep) < m.steps.size())
                 op = m.steps[size_t(b.scratchStep)].op;
         } else {
-            bool in = false, out = false;
+            bool in = false, out = false, split = false;
             for (int t : b.tensors)
                 if (t >= 0 && size_t(t) < g.tensors.size()) {
                     in |= isInput[size_t(t)] != 0;
                     out |= isOutput[size_t(t)] != 0;
+                    split |= t == st->splitTensor;
                 }
-            role = in ? Role::GraphInput : out ? Role::GraphOutput : b.tensors.size() > 1 ? Role::InPlace : Role::Intermediate;
+            role = in      ? Role::GraphInput
+                : out      ? Role::GraphOutput
+                : split    ? Role::Split
+                : b.tensors.size() > 1 ? Role::InPlace
+                                       : Role::Intermediate;
             const int root = b.tensors.empty() ? -1 : b.tensors.front();
             if (root >= 0 && size_t(root) < g.tensors.size())
                 op = m_tensorProducer[size_t(root)];
@@ -356,9 +564,9 @@ void ArenaView::rebuild(int64_t budgetBytes)
             Rect r;
             r.buffer = int(bi);
             r.segment = int(k);
-            r.first = s.first;
-            r.last = s.last;
-            r.offset = a->plan.segmentOffset(m, int(bi), k);
+            r.first = s.first + shift;
+            r.last = s.last + shift;
+            r.offset = st->base + st->plan->segmentOffset(m, int(bi), k);
             r.size = s.size;
             r.role = role;
             m_rects.push_back(r);
@@ -369,17 +577,37 @@ void ArenaView::rebuild(int64_t budgetBytes)
         if (rolePresent[r])
             m_key[r]->addToLegend();
 
-    const int64_t peak = a->plan.peakBytes;
+    const int64_t peak = st->peak;
     const double peakKiB = double(peak) / 1024.0;
     m_peakLine->point1->setCoords(0, peakKiB);
     m_peakLine->point2->setCoords(1, peakKiB);
     m_peakLine->setVisible(peak > 0);
-    QString peakText = tr("plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
+    QString peakText;
+    const PatchPlan* patch = m_result && m_result->patched() && stageCount() > 1 ? &*m_result->patch : nullptr;
+    if (stageCount() <= 1) {
+        peakText = tr("plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
+    } else if (m_stage == kWhole) {
+        peakText = tr("whole tensors (not run): plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
+    } else {
+        const bool holdsPeak = m_stage == (m_stages[kStage2].peak > m_stages[kStage1].peak ? kStage2 : kStage1);
+        peakText = (m_stage == kStage1 ? tr("stage 1 peak %1") : tr("stage 2 peak %1")).arg(kib(peak));
+        if (holdsPeak)
+            peakText += tr(" (the run's peak)");
+        else
+            peakText += tr(" (run peak %1 in %2)").arg(kib(std::max(m_stages[kStage1].peak, m_stages[kStage2].peak)),
+                                                       m_stage == kStage1 ? tr("stage 2") : tr("stage 1"));
+        if (m_stage == kStage1)
+            peakText += tr(" · patch layout %1 at %2").arg(kib(st->plan->peakBytes), kib(st->base));
+        if (m_stage == kStage2 && patch && patch->movesSplit())
+            peakText += tr(" · split tensor moved from %1 to %2").arg(kib(patch->stage1SplitOffset), kib(patch->splitOffset));
+    }
+    if (m_analysis && m_analysis->memory.unplannedVariableBytes > 0 && m_stage != kWhole)
+        peakText += tr(" · + %1 variable tensors outside the plan").arg(kib(m_analysis->memory.unplannedVariableBytes));
     if (m.peakStep >= 0 && size_t(m.peakStep) < m.steps.size()) {
-        m_peakStepLine->point1->setCoords(m.peakStep, 0);
-        m_peakStepLine->point2->setCoords(m.peakStep, 1);
+        m_peakStepLine->point1->setCoords(m.peakStep + shift, 0);
+        m_peakStepLine->point2->setCoords(m.peakStep + shift, 1);
         m_peakStepLine->setVisible(true);
-        peakText += tr(" · busiest step %1 (%2)").arg(m.peakStep).arg(opText(m.steps[size_t(m.peakStep)].op));
+        peakText += tr(" · busiest step %1 (%2)").arg(m.peakStep + shift).arg(opText(m.steps[size_t(m.peakStep)].op));
     } else {
         m_peakStepLine->setVisible(false);
     }
@@ -387,6 +615,7 @@ void ArenaView::rebuild(int64_t budgetBytes)
     m_peakLabel->position->setCoords(0.005, peakKiB);
     m_peakLabel->setVisible(peak > 0);
 
+    const int64_t budgetBytes = m_budget;
     const bool showBudget = budgetBytes > 0 && peak > 0 && budgetBytes <= 3 * peak;
     const double budgetKiB = double(budgetBytes) / 1024.0;
     m_budgetLine->point1->setCoords(0, budgetKiB);
@@ -413,9 +642,11 @@ bool ArenaView::isHighlighted(int i) const
 
 void ArenaView::fit()
 {
-    const double steps = m_analysis ? double(m_analysis->memory.steps.size()) : 1.0;
+    const Stage* st = stage();
+    const double steps = st ? double(st->memory->steps.size()) : 1.0;
+    const double first = st ? st->stepOffset : 0;
     const double pad = std::max(0.5, steps * 0.01);
-    m_plot->xAxis->setRange(-0.5 - pad, std::max(steps, 1.0) - 0.5 + pad);
+    m_plot->xAxis->setRange(first - 0.5 - pad, first + std::max(steps, 1.0) - 0.5 + pad);
     m_plot->yAxis->setRange(0, m_topKiB * 1.09);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -434,43 +665,52 @@ void ArenaView::applySelection()
         it.highlighted = false;
     m_rectsPlottable->anyHighlighted = false;
     m_selectionBand->setVisible(false);
-    const Analysis* a = m_analysis;
-    if (!a || m_selectedOp < 0 || items.size() != m_rects.size())
+    const Stage* st = stage();
+    if (!st || m_selectedOp < 0 || items.size() != m_rects.size())
         return;
-    const MemoryAnalysis& m = a->memory;
-    const Graph& g = a->legal.graph;
+    const MemoryAnalysis& m = *st->memory;
+    const LegalGraph& lg = *st->legal;
+    const Graph& g = lg.graph;
     std::vector<char> mark(m.buffers.size(), 0);
+    std::vector<int> tensors; // read or written by the op (for tensors held outside the layout)
     int step = -1;
     for (size_t s = 0; s < m.steps.size(); ++s) {
         const int op = m.steps[s].op;
-        if (op < 0 || size_t(op) >= a->legal.sourceOp.size() || a->legal.sourceOp[size_t(op)] != m_selectedOp)
+        if (op < 0 || size_t(op) >= lg.sourceOp.size() || lg.sourceOp[size_t(op)] != m_selectedOp)
             continue;
         step = int(s);
         const Op& o = g.ops[size_t(op)];
         for (const std::vector<int>* list : {&o.inputs, &o.outputs})
-            for (int t : *list)
+            for (int t : *list) {
+                tensors.push_back(t);
                 if (t >= 0 && size_t(t) < m.tensorBuffer.size() && m.tensorBuffer[size_t(t)] >= 0)
                     mark[size_t(m.tensorBuffer[size_t(t)])] = 1;
+            }
         for (size_t b = 0; b < m.buffers.size(); ++b)
             if (m.buffers[b].kind == PlanBuffer::Kind::Scratch && m.buffers[b].scratchStep == int(s))
                 mark[b] = 1;
     }
     if (step < 0)
         return;
-    for (size_t i = 0; i < m_rects.size(); ++i)
-        if (mark[size_t(m_rects[i].buffer)]) {
+    for (size_t i = 0; i < m_rects.size(); ++i) {
+        const Rect& r = m_rects[i];
+        const bool hit = r.buffer >= 0 ? mark[size_t(r.buffer)] != 0
+                                       : std::find(tensors.begin(), tensors.end(), r.tensor) != tensors.end();
+        if (hit) {
             items[i].highlighted = true;
             m_rectsPlottable->anyHighlighted = true;
         }
-    m_selectionBand->topLeft->setCoords(step - 0.5, 0);
-    m_selectionBand->bottomRight->setCoords(step + 0.5, 1);
+    }
+    m_selectionBand->topLeft->setCoords(step + st->stepOffset - 0.5, 0);
+    m_selectionBand->bottomRight->setCoords(step + st->stepOffset + 0.5, 1);
     m_selectionBand->setVisible(true);
 }
 
 int ArenaView::rectangleAt(double x, double y) const
 {
     const double bytes = y * 1024.0;
-    for (size_t i = 0; i < m_rects.size(); ++i) {
+    // Layout buffers are drawn over the tensors held outside them: search them first.
+    for (size_t i = m_rects.size(); i-- > 0;) {
         const Rect& r = m_rects[i];
         if (x >= r.first - 0.5 && x < r.last + 0.5 && bytes >= double(r.offset) && bytes < double(r.offset + r.size))
             return int(i);
@@ -480,57 +720,91 @@ int ArenaView::rectangleAt(double x, double y) const
 
 int ArenaView::bufferOp(int buffer) const
 {
-    if (!m_analysis || buffer < 0 || size_t(buffer) >= m_bufferOpLegal.size())
+    const Stage* st = stage();
+    if (!st || buffer < 0 || size_t(buffer) >= m_bufferOpLegal.size())
         return -1;
     const int op = m_bufferOpLegal[size_t(buffer)];
-    if (op < 0 || size_t(op) >= m_analysis->legal.sourceOp.size())
+    if (op < 0 || size_t(op) >= st->legal->sourceOp.size())
         return -1;
-    return m_analysis->legal.sourceOp[size_t(op)];
+    return st->legal->sourceOp[size_t(op)];
 }
 
 int ArenaView::opAt(double x, double y) const
 {
     const int r = rectangleAt(x, y);
-    return r < 0 ? -1 : bufferOp(m_rects[size_t(r)].buffer);
+    if (r < 0)
+        return -1;
+    const Rect& rect = m_rects[size_t(r)];
+    if (rect.buffer >= 0)
+        return bufferOp(rect.buffer);
+    const Stage* st = stage();
+    for (const Extra& e : st ? st->extras : std::vector<Extra>{})
+        if (e.tensor == rect.tensor)
+            return e.op;
+    return -1;
 }
 
 QString ArenaView::opText(int legalOp) const
 {
-    if (!m_analysis || legalOp < 0 || size_t(legalOp) >= m_analysis->legal.graph.ops.size())
+    const Stage* st = stage();
+    if (!st || legalOp < 0 || size_t(legalOp) >= st->legal->graph.ops.size())
         return tr("no op");
-    const int imported = size_t(legalOp) < m_analysis->legal.sourceOp.size() ? m_analysis->legal.sourceOp[size_t(legalOp)] : -1;
-    return QStringLiteral("op %1 %2")
-        .arg(imported)
-        .arg(QString::fromStdString(opKindName(m_analysis->legal.graph.ops[size_t(legalOp)].kind)));
+    const int imported = size_t(legalOp) < st->legal->sourceOp.size() ? st->legal->sourceOp[size_t(legalOp)] : -1;
+    return QStringLiteral("#%1 %2").arg(imported).arg(QString::fromStdString(opKindName(st->legal->graph.ops[size_t(legalOp)].kind)));
 }
 
 QString ArenaView::describe(int rect) const
 {
-    if (!m_analysis || rect < 0 || size_t(rect) >= m_rects.size())
+    const Stage* st = stage();
+    if (!st || rect < 0 || size_t(rect) >= m_rects.size())
         return {};
     const Rect& r = m_rects[size_t(rect)];
-    const MemoryAnalysis& m = m_analysis->memory;
-    const Graph& g = m_analysis->legal.graph;
+    const MemoryAnalysis& m = *st->memory;
+    const Graph& g = st->legal->graph;
+    const int shift = st->stepOffset;
+    auto tensorLine = [&](const QString& bullet, int t) {
+        const Tensor& x = g.tensors[size_t(t)];
+        // The whole tensor's shape (a stage-1 layout holds regions of it).
+        const Tensor& whole = m_analysis && size_t(t) < m_analysis->legal.graph.tensors.size() ? m_analysis->legal.graph.tensors[size_t(t)] : x;
+        const int producer = size_t(t) < m_tensorProducer.size() ? m_tensorProducer[size_t(t)] : -1;
+        QString shape = QString::fromStdString(shapeString(x.shape));
+        if (whole.shape != x.shape)
+            shape += tr(" (region of %1)").arg(QString::fromStdString(shapeString(whole.shape)));
+        return QStringLiteral("<br>%1 <tt>%2</tt> %3 %4 ← %5")
+            .arg(bullet, QString::fromStdString(x.name).toHtmlEscaped(), QString::fromLatin1(dtypeName(x.dtype)), shape,
+                 producer >= 0 ? opText(producer) : tr("graph input"));
+    };
+    if (r.buffer < 0) { // a tensor held whole outside the stage-1 layout
+        if (r.tensor < 0 || size_t(r.tensor) >= g.tensors.size())
+            return {};
+        QString html = QStringLiteral("<b>%1</b><br><span style='color:%2'>&#9632;</span> %3")
+                           .arg(QString::fromStdString(g.tensors[size_t(r.tensor)].name).toHtmlEscaped(), roleColor(r.role).name(),
+                                r.role == Role::Split ? tr("split tensor, held whole: every patch writes its tile into it")
+                                                      : tr("input frame, held whole while the patches run"));
+        html += tensorLine(QStringLiteral("•"), r.tensor);
+        html += tr("<br>size %1").arg(bytesText(r.size));
+        html += tr("<br>offset %1 … %2").arg(bytesText(r.offset), bytesText(r.offset + r.size));
+        html += tr("<br>live through all of stage 1 (steps %1..%2)").arg(r.first).arg(r.last);
+        if (r.role == Role::Split && m_result && m_result->patched() && m_result->patch->movesSplit())
+            html += tr("<br>moved to offset %1 before stage 2").arg(bytesText(m_result->patch->splitOffset));
+        return html;
+    }
     const PlanBuffer& b = m.buffers[size_t(r.buffer)];
     QString html = QStringLiteral("<b>%1</b><br><span style='color:%2'>&#9632;</span> %3 · buffer %4")
                        .arg(QString::fromStdString(b.label).toHtmlEscaped(), roleColor(r.role).name(), roleName(r.role))
                        .arg(r.buffer);
+    if (stageCount() > 1)
+        html += QStringLiteral(" · ") + stageName(m_stage).toHtmlEscaped();
     if (b.kind == PlanBuffer::Kind::Scratch) {
         const int op = m_bufferOpLegal[size_t(r.buffer)];
-        html += tr("<br>used by %1 at step %2").arg(opText(op)).arg(b.scratchStep);
+        html += tr("<br>used by %1 at step %2").arg(opText(op)).arg(b.scratchStep + shift);
     } else {
         const size_t shown = std::min<size_t>(b.tensors.size(), 8);
         for (size_t i = 0; i < shown; ++i) {
             const int t = b.tensors[i];
             if (t < 0 || size_t(t) >= g.tensors.size())
                 continue;
-            const Tensor& x = g.tensors[size_t(t)];
-            const int producer = m_tensorProducer[size_t(t)];
-            html += QStringLiteral("<br>%1 <tt>%2</tt> %3%4 ← %5")
-                        .arg(i == 0 ? QStringLiteral("•") : QStringLiteral("↳"))
-                        .arg(QString::fromStdString(x.name).toHtmlEscaped())
-                        .arg(QString::fromLatin1(dtypeName(x.dtype)), QString::fromStdString(shapeString(x.shape)))
-                        .arg(producer >= 0 ? opText(producer) : tr("graph input"));
+            html += tensorLine(i == 0 ? QStringLiteral("•") : QStringLiteral("↳"), t);
         }
         if (b.tensors.size() > shown)
             html += tr("<br>… and %1 more").arg(b.tensors.size() - shown);
@@ -539,7 +813,7 @@ QString ArenaView::describe(int rect) const
     if (b.segments.size() > 1)
         html += tr(" (segment %1 of %2, largest %3)").arg(r.segment + 1).arg(b.segments.size()).arg(bytesText(b.maxSize()));
     html += tr("<br>offset %1 … %2").arg(bytesText(r.offset), bytesText(r.offset + r.size));
-    html += tr("<br>lifetime steps %1..%2 (%3 steps)").arg(b.first()).arg(b.last()).arg(b.last() - b.first() + 1);
+    html += tr("<br>lifetime steps %1..%2 (%3 steps)").arg(b.first() + shift).arg(b.last() + shift).arg(b.last() - b.first() + 1);
     if (b.segments.size() > 1)
         html += tr(", this size at steps %1..%2").arg(r.first).arg(r.last);
     return html;

@@ -3,7 +3,14 @@
 // offset in the arena; one rectangle per buffer segment, coloured by role. The picture that
 // explains a peak: what sits where, for how long, and what is stacked under the top edge.
 // Rectangles are drawn by one custom plottable (hundreds of buffers render in a few ms); items are
-// rebuilt only in setAnalysis, selection only restyles.
+// rebuilt only in setAnalysis/setResult/setStage, selection only restyles.
+//
+// With a patch schedule the view shows the schedule that runs, one stage at a time (a tab bar
+// above the plot): stage 1 as the stitched arena while the largest patch runs (the whole split
+// tensor the patches write their tiles into, a resident input frame, and the largest patch's
+// layout at its base), stage 2 on whole tensors (reading the split tensor at its offset), and the
+// whole-tensor plan that does not run, for comparison. The stage holding the run's peak is shown
+// first. Steps are numbered as in the whole op order (stage 2 continues after the split).
 
 #include "pipeline/analysis.h"
 #include "pipeline/pipeline.h"
@@ -21,6 +28,7 @@ class QCPItemRect;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCPBars;
+class QTabBar;
 
 namespace ts {
 
@@ -29,15 +37,18 @@ class ArenaRectsPlottable;
 class ArenaView : public QWidget {
     Q_OBJECT
 public:
-    enum class Role { GraphInput, GraphOutput, Intermediate, InPlace, Scratch };
-    static constexpr int kRoleCount = 5;
+    enum class Role { GraphInput, GraphOutput, Intermediate, InPlace, Scratch, Split };
+    static constexpr int kRoleCount = 6;
 
-    // One drawn rectangle: segment `segment` of memory buffer `buffer`, in steps and bytes.
+    // One drawn rectangle: segment `segment` of memory buffer `buffer` of the shown stage's memory
+    // analysis, in steps and bytes; or (buffer -1) a tensor held whole outside a stage-1 patch
+    // layout: the stitched split tensor or a resident input frame (`tensor`).
     struct Rect {
         int buffer = -1;
         int segment = -1;
-        int first = 0, last = 0; // steps, inclusive
-        int64_t offset = 0;      // from ArenaPlan::segmentOffset
+        int tensor = -1;         // for a tensor held outside the layout (buffer -1)
+        int first = 0, last = 0; // steps (numbered as in the whole op order), inclusive
+        int64_t offset = 0;      // in the arena: the stage's base + ArenaPlan::segmentOffset
         int64_t size = 0;
         Role role = Role::Intermediate;
     };
@@ -51,6 +62,20 @@ public:
     void setResult(PipelineSnapshot result);                  // held as a shared snapshot
     const Analysis* analysis() const { return m_analysis; }
     QCustomPlot* plot() const { return m_plot; }
+
+    // The stages offered: 1 without a patch schedule; with one, kStage1, kStage2 and kWhole. A
+    // new result shows the stage holding the run's peak, unless a stage was picked (the tabs or
+    // setStage) for a previous patched result: it is kept while results stay patched.
+    enum { kStage1 = 0, kStage2 = 1, kWhole = 2 };
+    int stageCount() const { return int(m_stages.size()); }
+    int currentStage() const { return m_stage; }
+    void setStage(int stage); // rebuilds the rectangles of that stage
+    QString stageName(int stage) const;
+    // The peak of the shown stage: the top of its arena (what runs, except for kWhole), and the
+    // title line drawn at it.
+    int64_t shownPeakBytes() const;
+    double shownPeakKiB() const { return double(shownPeakBytes()) / 1024.0; }
+    QString title() const;
 
     // Highlights the buffers read or written (and the scratch used) at the step of this imported
     // op; -1 or an index with no step clears. Restyles only.
@@ -79,13 +104,36 @@ public:
 
 signals:
     void opClicked(int importedOpIndex);
+    void stageChanged(int stage);
 
 private:
-    void rebuild(int64_t budgetBytes);
+    // One stage's arena: a layout (graph, memory analysis, plan) at `base`, plus tensors held whole
+    // outside it for all its steps.
+    struct Extra {
+        int tensor = -1;
+        int64_t offset = 0, size = 0;
+        Role role = Role::Split;
+        int op = -1; // imported op a click reports
+    };
+    struct Stage {
+        QString name, tab;
+        const LegalGraph* legal = nullptr;
+        const MemoryAnalysis* memory = nullptr;
+        const ArenaPlan* plan = nullptr;
+        int64_t base = 0;
+        int stepOffset = 0;
+        int64_t peak = 0;
+        int splitTensor = -1;
+        std::vector<Extra> extras;
+    };
+    void load(const Analysis* a, const PatchPlan* patch, int64_t budgetBytes);
+    void rebuild();
     void applySelection();
     void onMouseMove(QMouseEvent* e);
     QString opText(int legalOp) const;
+    const Stage* stage() const;
 
+    QTabBar* m_tabs = nullptr;
     QCustomPlot* m_plot = nullptr;
     ArenaRectsPlottable* m_rectsPlottable = nullptr;
     QCPBars* m_key[kRoleCount] = {};
@@ -97,10 +145,13 @@ private:
     QCPItemRect* m_selectionBand = nullptr;
     const Analysis* m_analysis = nullptr;
     PipelineSnapshot m_result;
+    std::vector<Stage> m_stages;
+    int m_stage = 0;
+    bool m_userStage = false;            // the user picked the stage (kept across patched results)
+    int64_t m_budget = 0;
     std::vector<Rect> m_rects;
-    std::vector<int> m_bufferOpLegal;    // per buffer: legal op a click reports, or -1
-    std::vector<int> m_tensorProducer;   // per tensor: legal op producing it, or -1
-    std::vector<int> m_legalOpStep;      // per legal op: its step, or -1
+    std::vector<int> m_bufferOpLegal;    // per buffer of the shown stage: legal op a click reports, or -1
+    std::vector<int> m_tensorProducer;   // per tensor: the shown stage's legal op producing it, or -1
     int m_selectedOp = -1;
     double m_topKiB = 1.0;               // what fit() shows on y
     QPoint m_pressPos;
