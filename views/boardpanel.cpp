@@ -13,12 +13,14 @@ namespace ts {
 
 namespace {
 
-// A horizontal bar of coloured parts over a capacity, with a caption inside.
+// A horizontal bar of coloured parts over a capacity, with a caption inside; optional ticks mark
+// where the regions of a merged region begin.
 class SegmentBar : public QWidget {
 public:
     struct Part { int64_t bytes; QColor color; QString name; };
-    SegmentBar(int64_t capacity, std::vector<Part> parts, QWidget* parent)
-        : QWidget(parent), m_capacity(capacity), m_parts(std::move(parts))
+    struct Tick { int64_t at; QString name; };
+    SegmentBar(int64_t capacity, std::vector<Part> parts, QString caption, std::vector<Tick> ticks, QWidget* parent)
+        : QWidget(parent), m_capacity(capacity), m_parts(std::move(parts)), m_caption(std::move(caption)), m_ticks(std::move(ticks))
     {
         setMinimumHeight(20);
         setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
@@ -29,7 +31,12 @@ public:
             tip << QString("%1: %2").arg(p.name, formatBytes(p.bytes));
         }
         m_used = used;
+        if (!m_parts.empty())
+            tip << (used > capacity ? tr("over by %1").arg(formatBytes(used - capacity))
+                                    : tr("free: %1").arg(formatBytes(capacity - used)));
         tip << tr("capacity: %1").arg(formatBytes(capacity));
+        for (const Tick& t : m_ticks)
+            tip << tr("%1 starts at +%2").arg(t.name, formatBytes(t.at));
         setToolTip(tip.join("\n"));
     }
 
@@ -48,18 +55,25 @@ protected:
             x += std::max(w, 0.0);
         }
         const bool over = m_used > m_capacity;
+        if (over) // the part that does not fit: hatched over the whole bar's right end
+            p.fillRect(QRectF(r.right() - std::min(r.width() * 0.08, 24.0), r.top(), std::min(r.width() * 0.08, 24.0), r.height()),
+                       QBrush(QColor(192, 57, 43), Qt::BDiagPattern));
+        p.setPen(QPen(palette().text().color(), 1, Qt::DotLine));
+        for (const Tick& t : m_ticks) {
+            const double tx = r.left() + double(t.at) * scale;
+            p.drawLine(QPointF(tx, r.top()), QPointF(tx, r.bottom()));
+        }
         p.setPen(over ? QColor(192, 57, 43) : palette().mid().color());
         p.drawRect(r);
         p.setPen(over ? QColor(192, 57, 43) : palette().text().color());
-        const QString text = m_parts.empty() ? formatBytes(m_capacity)
-                                             : QString("%1 / %2%3").arg(formatBytes(m_used), formatBytes(m_capacity),
-                                                                       over ? tr("  OVERFLOW") : QString());
-        p.drawText(r, Qt::AlignCenter, text);
+        p.drawText(r.adjusted(3, 0, -3, 0), Qt::AlignCenter, fontMetrics().elidedText(m_caption, Qt::ElideRight, int(r.width()) - 6));
     }
 
 private:
     int64_t m_capacity, m_used = 0;
     std::vector<Part> m_parts;
+    QString m_caption;
+    std::vector<Tick> m_ticks;
 };
 
 const QColor kActivations(52, 120, 196, 200), kScratch(142, 68, 173, 200), kReserve(149, 165, 166, 200),
@@ -143,8 +157,17 @@ void BoardPanel::clearArena()
     rebuild();
 }
 
+QStringList BoardPanel::barTexts() const
+{
+    QStringList out;
+    for (const Bar& b : m_bars)
+        out << b.text;
+    return out;
+}
+
 void BoardPanel::rebuild()
 {
+    m_bars.clear();
     while (QLayoutItem* item = m_regionsLayout->takeAt(0)) {
         delete item->widget();
         delete item;
@@ -168,13 +191,30 @@ void BoardPanel::rebuild()
     m_summary->setToolTip(QString::fromStdString(b->source + (b->notes.empty() ? "" : "\n\n" + b->notes)));
 
     const Board& shown = limits ? *limits : *b;
-    auto addBar = [this](const MemoryRegion& r, std::vector<SegmentBar::Part> parts) {
-        auto* label = new QLabel(QString("%1 <span style='color:gray'>%2 @ 0x%3</span>")
-                                     .arg(QString::fromStdString(r.name), QString::fromStdString(r.kind))
-                                     .arg(r.base, 8, 16, QChar('0')),
-                                 m_regions);
+    auto addBar = [this](Bar bar, const QString& detail, std::vector<SegmentBar::Part> parts, std::vector<SegmentBar::Tick> ticks) {
+        int64_t used = 0;
+        for (const auto& p : parts)
+            used += p.bytes;
+        bar.used = used;
+        QString caption = parts.empty() ? formatBytes(bar.capacity)
+                                        : QString("%1 / %2").arg(formatBytes(used), formatBytes(bar.capacity));
+        QString headline = bar.arena ? tr("<b>arena: %1</b>").arg(bar.name.toHtmlEscaped()) : bar.name.toHtmlEscaped();
+        if (used > bar.capacity) {
+            const QString over = tr("over by %1 in %2").arg(formatBytes(used - bar.capacity), bar.name);
+            caption += " · " + over;
+            headline += QString(" <span style='color:#c0392b'><b>%1</b></span>").arg(over.toHtmlEscaped());
+        } else if (bar.arena) {
+            caption += " · " + tr("%1 free").arg(formatBytes(bar.capacity - used));
+        }
+        auto* label = new QLabel(headline + QString(" <span style='color:gray'>%1</span>").arg(detail.toHtmlEscaped()), m_regions);
+        label->setWordWrap(true);
         m_regionsLayout->addWidget(label);
-        m_regionsLayout->addWidget(new SegmentBar(int64_t(r.size), std::move(parts), m_regions));
+        m_regionsLayout->addWidget(new SegmentBar(bar.capacity, std::move(parts), caption, std::move(ticks), m_regions));
+        bar.text = (bar.arena ? tr("arena: %1 %2") : tr("%1: %2")).arg(bar.name, caption);
+        m_bars.push_back(std::move(bar));
+    };
+    auto regionDetail = [](const MemoryRegion& r) {
+        return QString("%1 @ 0x%2").arg(QString::fromStdString(r.kind)).arg(r.base, 8, 16, QChar('0'));
     };
     const MemoryRegion* flash = shown.largestFlash();
     for (const auto& r : shown.flash) {
@@ -188,36 +228,59 @@ void BoardPanel::rebuild()
                 parts = {{m_weightBytes, kWeights, tr("weights + biases")}};
             }
         }
-        addBar(r, std::move(parts));
+        Bar bar;
+        bar.name = QString::fromStdString(r.name);
+        bar.flash = true;
+        bar.regions = {bar.name};
+        bar.capacity = int64_t(r.size);
+        addBar(std::move(bar), regionDetail(r), std::move(parts), {});
     }
+    // The arena's bar: one over the (merged) region, in place of the bars of the regions it covers.
+    auto covered = [this](const MemoryRegion& r) {
+        return m_arenaRegion && r.base >= m_arenaRegion->base && r.base + r.size <= m_arenaRegion->base + m_arenaRegion->size;
+    };
+    auto addArenaBar = [&] {
+        const ArenaRegion& a = *m_arenaRegion;
+        Bar bar;
+        bar.name = QString::fromStdString(a.name);
+        bar.arena = true;
+        bar.capacity = int64_t(a.size);
+        std::vector<SegmentBar::Tick> ticks;
+        QStringList sizes;
+        for (const auto& r : shown.ram)
+            if (covered(r)) {
+                bar.regions << QString::fromStdString(r.name);
+                sizes << QString("%1 %2").arg(QString::fromStdString(r.name), formatBytes(int64_t(r.size)));
+                if (r.base > a.base)
+                    ticks.push_back({int64_t(r.base - a.base), QString::fromStdString(r.name)});
+            }
+        const QString detail = QString("@ 0x%1%2")
+                                   .arg(a.base, 8, 16, QChar('0'))
+                                   .arg(sizes.size() > 1 ? QString(" · %1").arg(sizes.join(" + ")) : QString());
+        addBar(std::move(bar), detail,
+               {{m_activationBytes, kActivations, tr("activations")},
+                {m_scratchBytes, kScratch, tr("kernel scratch")},
+                {m_reserveBytes, kReserve, tr("runtime/stack reserve")}},
+               std::move(ticks));
+    };
+    bool arenaShown = false;
     for (const auto& r : shown.ram) {
-        std::vector<SegmentBar::Part> parts;
-        if (m_arenaRegion && r.base >= m_arenaRegion->base && r.base < m_arenaRegion->base + m_arenaRegion->size) {
-            // The arena fills the (possibly merged) region from its start: take this region's share
-            // of activations, then scratch, then the reserve.
-            int64_t skip = int64_t(r.base - m_arenaRegion->base);
-            const bool last = r.base + r.size == m_arenaRegion->base + m_arenaRegion->size;
-            auto take = [&](int64_t bytes, const QColor& c, const QString& name) {
-                const int64_t inHere = std::max<int64_t>(0, bytes - skip);
-                skip = std::max<int64_t>(0, skip - bytes);
-                if (inHere > 0)
-                    parts.push_back({last ? inHere : std::min<int64_t>(inHere, int64_t(r.size)), c, name});
-            };
-            take(m_activationBytes, kActivations, tr("activations"));
-            take(m_scratchBytes, kScratch, tr("kernel scratch"));
-            take(m_reserveBytes, kReserve, tr("runtime/stack reserve"));
-            // Clip what spills into the next region (the next bar shows it).
-            int64_t room = int64_t(r.size);
-            if (!last)
-                for (auto& p : parts) {
-                    p.bytes = std::min(p.bytes, room);
-                    room -= p.bytes;
-                }
+        if (covered(r)) {
+            if (!arenaShown)
+                addArenaBar();
+            arenaShown = true;
+            continue;
         }
-        addBar(r, std::move(parts));
+        Bar bar;
+        bar.name = QString::fromStdString(r.name);
+        bar.regions = {bar.name};
+        bar.capacity = int64_t(r.size);
+        addBar(std::move(bar), regionDetail(r), {}, {});
     }
+    if (m_arenaRegion && !arenaShown) // a region the board's RAM list does not cover exactly
+        addArenaBar();
     auto* key = new QLabel(QString("<span style='color:%1'>■</span> activations <span style='color:%2'>■</span> scratch "
-                                   "<span style='color:%3'>■</span> reserve<br><span style='color:%4'>■</span> weights "
+                                   "<span style='color:%3'>■</span> reserve ▯ free<br><span style='color:%4'>■</span> weights "
                                    "<span style='color:%5'>■</span> requant <span style='color:%6'>■</span> code")
                                .arg(kActivations.name(), kScratch.name(), kReserve.name(), kWeights.name(),
                                     kRequant.name(), kCode.name()),
