@@ -347,9 +347,14 @@ int cmdSchedule(const Args& a)
                  .arg(p.nw)
                  .arg(p.inputPatchH)
                  .arg(p.inputPatchW));
-    printOut(QString("peak       %1 B (%2)  = max(stage 1 %3 B, stage 2 %4 B); whole-tensor %5 B\n")
+    if (p.split.prefix > 0)
+        printOut(QString("stage 0    the first %1 op(s) are not spatial and run whole first: %2 B; their output moves to %3\n")
+                     .arg(p.split.prefix)
+                     .arg(ts::formatCount(p.stage0Peak), ts::formatCount(p.inputOffset)));
+    printOut(QString("peak       %1 B (%2)  = max(%6stage 1 %3 B, stage 2 %4 B); whole-tensor %5 B\n")
                  .arg(ts::formatCount(p.peak), ts::formatBytes(p.peak), ts::formatCount(p.stage1Peak),
-                      ts::formatCount(p.stage2Peak), ts::formatCount(p.wholePeak)));
+                      ts::formatCount(p.stage2Peak), ts::formatCount(p.wholePeak),
+                      p.split.prefix > 0 ? QString("stage 0 %1 B, ").arg(ts::formatCount(p.stage0Peak)) : QString()));
     printOut(QString("arena      stage 1 builds the split tensor at %1 (patch area at %2)%3\n")
                  .arg(ts::formatCount(p.stage1SplitOffset), ts::formatCount(p.patchAreaOffset),
                       p.movesSplit() ? QString(", moved to %1 for stage 2").arg(ts::formatCount(p.splitOffset)) : QString()));

@@ -202,6 +202,33 @@ inline Model concat(int outChannels = 3)
     return b.finish({a, c}, {y});
 }
 
+// A PyTorch-style export: an NCHW int8 input [1,3,16,16] → TRANSPOSE (0,2,3,1) → [1,16,16,3] →
+// CONV_2D 3×3 SAME 3→8 → [1,16,16,8] → DEPTHWISE 3×3 stride 2 SAME → [1,8,8,8] → AVERAGE_POOL 8×8
+// → [1,1,1,8]. The TRANSPOSE is not spatial: patch schedules run it whole first (stage 0).
+inline Model nchwNet()
+{
+    Builder b(0xBEEF);
+    const int x = b.act("input_nchw", {1, 3, 16, 16});
+    const int perm = b.int32Values("perm", {4}, {0, 2, 3, 1});
+    const int t = b.act("nhwc", {1, 16, 16, 3});
+    b.op(OpKind::Transpose, {x, perm}, {t});
+    const int w1 = b.int8Weights("conv_w", {8, 3, 3, 3}, {0.01f, 0.012f, 0.014f, 0.016f, 0.018f, 0.02f, 0.022f, 0.024f});
+    const int b1 = b.bias("conv_b", 8);
+    const int c1 = b.act("conv", {1, 16, 16, 8});
+    b.op(OpKind::Conv2D, {t, w1, b1}, {c1}, convOptions(Padding::Same, 1, Activation::Relu6));
+    const int w2 = b.int8Weights("dw_w", {1, 3, 3, 8}, {0.02f, 0.021f, 0.022f, 0.023f, 0.024f, 0.025f, 0.026f, 0.027f}, 3);
+    const int b2 = b.bias("dw_b", 8);
+    const int d = b.act("dw", {1, 8, 8, 8});
+    DepthwiseConv2DOptions dw;
+    dw.padding = Padding::Same;
+    dw.strideH = dw.strideW = 2;
+    dw.depthMultiplier = 1;
+    b.op(OpKind::DepthwiseConv2D, {c1, w2, b2}, {d}, dw);
+    const int y = b.act("pool", {1, 1, 1, 8});
+    b.op(OpKind::AveragePool2D, {d}, {y}, poolOptions(8, 8));
+    return b.finish({x}, {y});
+}
+
 struct Quant {
     float scale;
     int64_t zeroPoint;

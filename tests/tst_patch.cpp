@@ -7,10 +7,13 @@
 
 #include "model/demo_model.h"
 #include "model/shapes.h"
+#include "model/tflite_export.h"
 #include "model/tflite_import.h"
+#include "pipeline/pipeline.h"
 #include "schedule/patch.h"
 #include "schedule/patch_exec.h"
 #include "schedule/schedule_doc.h"
+#include "synthmodels.h"
 #include "testsupport.h"
 
 #include <QElapsedTimer>
@@ -18,6 +21,7 @@
 #include <QTemporaryDir>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 using namespace ts;
@@ -86,7 +90,7 @@ struct Chain {
     int input = -1, mid = -1, split = -1, output = -1; // tensor indices
 };
 
-Chain syntheticChain()
+Chain syntheticChain(bool nchwInput = false)
 {
     Chain c;
     auto activation = [&c](std::vector<int32_t> shape) {
@@ -132,6 +136,21 @@ Chain syntheticChain()
         return out;
     };
     c.input = activation({1, 8, 8, 2});
+    int graphInput = c.input;
+    if (nchwInput) {
+        // As PyTorch exports give it: an NCHW input [1,2,8,8] and a TRANSPOSE (perm 0,2,3,1) to NHWC.
+        graphInput = activation({1, 2, 8, 8});
+        std::vector<uint8_t> perm(16);
+        const int32_t p[4] = {0, 2, 3, 1};
+        std::memcpy(perm.data(), p, 16);
+        const int permTensor = constant({4}, DType::Int32, 1.0f, perm);
+        c.g.tensors[size_t(permTensor)].quant = {};
+        Op t;
+        t.kind = OpKind::Transpose;
+        t.inputs = {graphInput, permTensor};
+        t.outputs = {c.input};
+        c.g.ops.push_back(t);
+    }
     c.mid = dw(c.input, 1, {1, 8, 8, 2});
     c.split = dw(c.mid, 2, {1, 4, 4, 2});
     c.output = activation({1, 1, 1, 2});
@@ -145,7 +164,7 @@ Chain syntheticChain()
     po.strideH = po.strideW = 4;
     pool.options = po;
     c.g.ops.push_back(pool);
-    c.g.inputs = {c.input};
+    c.g.inputs = {graphInput};
     c.g.outputs = {c.output};
     return c;
 }
@@ -167,6 +186,8 @@ private slots:
     void receptiveField();
     void tiles();
     void syntheticChainByHand();
+    void nonSpatialPrefixByHand();
+    void nonSpatialPrefixThroughPipeline();
     void validSplitsOfVww();
     void issueFigures_data();
     void issueFigures();
@@ -299,6 +320,110 @@ void TestPatch::syntheticChainByHand()
     QVERIFY(r->inputOffset >= 0);
     const PatchProof resident = provePatchPlan(lg, order, *r, goldenInput(lg.graph, 1));
     QVERIFY2(resident.identical, resident.detail.c_str());
+}
+
+// The same chain behind an NCHW input and a TRANSPOSE (not spatial: every output pixel reads a
+// column of the input across channels), run whole as stage 0 before the patches. By hand (int8,
+// 16 B alignment, no in-place, 2×2 patches):
+//   stage 0: the NCHW input 128 B + the transposed map 128 B live together at the TRANSPOSE: 256.
+//   stage 1: the transposed map is held whole (128), the split tensor 32, and patch (0,0)'s layout
+//     holds only mid's 5×5×2 = 50 → 64 B (the map it reads is outside the layout): 224.
+//   stage 2: 48 as before. Peak max(256, 224, 48) = 256.
+//   Per step while the largest patch runs: the TRANSPOSE 256, then 160 + 64 = 224 twice.
+//   Without patches: TRANSPOSE 128 + 128, DEPTHWISE 1 128 + 128: 256. MACs as in the plain chain.
+void TestPatch::nonSpatialPrefixByHand()
+{
+    const Chain c = syntheticChain(true);
+    const LegalGraph lg = makeLegalGraph(c.g);
+    const auto order = storedOrder(lg);
+    const auto splits = validSplits(lg, order);
+    QCOMPARE(int(splits.size()), 2); // after each depthwise
+    for (const SplitPoint& s : splits) {
+        QCOMPARE(s.prefix, 1);
+        QCOMPARE(s.source, c.input);
+    }
+    QCOMPARE(splits.back().tensor, c.split);
+    PatchOptions o;
+    o.memory.setInplace(false);
+    auto p = planPatches(lg, order, c.split, 2, 2, o);
+    QVERIFY2(p.ok(), firstError(p.diagnostics).c_str());
+    QVERIFY(p->stage0.has_value());
+    QCOMPARE(p->stage0Peak, int64_t(256));
+    QCOMPARE(p->stage1Peak, int64_t(224));
+    QCOMPARE(p->stage2Peak, int64_t(48));
+    QCOMPARE(p->peak, int64_t(256));
+    QCOMPARE(p->wholePeak, int64_t(256));
+    QVERIFY(p->inputOffset >= 0);
+    QCOMPARE(p->totalMacs, int64_t(1440));
+    QCOMPARE(p->extraMacs, int64_t(306));
+    QVERIFY(p->regions[0].at(c.input) == (Region{0, 6, 0, 6}));
+    QCOMPARE(stage1WorkingSets(lg, order, *p, o), (std::vector<int64_t>{256, 224, 224}));
+    // Executed as laid out: stage 0 in the arena, its output moved to where stage 1 reads it.
+    for (bool inplace : {false, true}) {
+        o.memory.setInplace(inplace);
+        auto q = planPatches(lg, order, c.split, 2, 2, o);
+        QVERIFY2(q.ok(), firstError(q.diagnostics).c_str());
+        for (uint32_t seed : {1u, 2u}) {
+            const PatchProof proof = provePatchPlan(lg, order, *q, goldenInput(lg.graph, seed));
+            QVERIFY2(proof.identical, proof.detail.c_str());
+        }
+    }
+    // Negative control: stage 0 leaving its output one byte off where the plan says.
+    PatchPlan wrong = *p;
+    wrong.stage0SourceOffset += 1;
+    const PatchProof bad = provePatchPlan(lg, order, wrong, goldenInput(lg.graph, 1));
+    QVERIFY(!bad.identical);
+    QVERIFY2(QString::fromStdString(bad.detail).contains("stage 0"), bad.detail.c_str());
+    // A search finds the schedules and counts stage 0 in every peak.
+    auto search = searchPatches(lg, order, o, 1 << 20);
+    QVERIFY2(search.ok(), firstError(search.diagnostics).c_str());
+    QVERIFY(!search->pareto.empty());
+    for (const PatchPlan& e : search->pareto)
+        QVERIFY(e.peak >= e.stage0Peak && e.stage0Peak > 0);
+}
+
+// The one pipeline call and the CLI on a PyTorch-style NCHW model (synth::nchwNet()): the whole
+// graph peaks at the 3×3 conv: 16·16·3 + 16·16·8 = 2,816 B (a conv never runs in place) plus its
+// im2col scratch of 2 output pixels × 3·3·3 taps × 2 B (int16) = 108 → 112 B aligned: 2,928 B. Stage 0 is the
+// TRANSPOSE (768 + 768 = 1,536 B); a 2×2 patch schedule at the depthwise output must report
+// max(stage 0, stage 1, stage 2) and run as laid out.
+void TestPatch::nonSpatialPrefixThroughPipeline()
+{
+    const Model model = synth::nchwNet();
+    Session doc = documentFor(model, "stm32f746g-disco");
+    auto whole = runPipeline(model, doc, tstest::boards());
+    QVERIFY2(whole.ok(), firstError(whole.diagnostics).c_str());
+    QCOMPARE((*whole)->peakBytes, int64_t(2816 + 112));
+    QVERIFY(!(*whole)->splits.empty());
+    const SplitPoint s = (*whole)->splits.back();
+    QCOMPARE(s.shape, (std::vector<int32_t>{1, 8, 8, 8}));
+    QCOMPARE(s.prefix, 1);
+    doc.schedule.patch = PatchStage{s.tensor, 2, 2, false};
+    auto patched = runPipeline(model, doc, tstest::boards());
+    QVERIFY2(patched.ok(), firstError(patched.diagnostics).c_str());
+    const PatchPlan& p = *(*patched)->patch;
+    QCOMPARE(p.stage0Peak, int64_t(1536));
+    QCOMPARE((*patched)->peakBytes, std::max({p.stage0Peak, p.stage1Peak, p.stage2Peak}));
+    QVERIFY((*patched)->peakBytes < 2816 + 112);
+    const QJsonObject json = pipelineJson(**patched);
+    QCOMPARE(json["stage0_ops"].toInt(), 1);
+    QCOMPARE(json["stage0_peak_bytes"].toInteger(), qint64(1536));
+    QVERIFY(json["patch_arena"].toObject().contains("stage0"));
+    const LegalGraph& lg = (*patched)->legal();
+    const PatchProof proof = provePatchPlan(lg, (*patched)->analysis.memory.order, p, goldenInput(lg.graph, 3));
+    QVERIFY2(proof.identical, proof.detail.c_str());
+
+    // The CLI says so too.
+    QTemporaryDir dir;
+    const QString file = dir.filePath("nchw.tflite");
+    QVERIFY(writeTfliteFile(model, file.toStdString()).empty());
+    QProcess cli;
+    cli.start(QString::fromUtf8(TINYSTUDIO_CLI), {"schedule", file, "--board", "stm32f746g-disco", "--split", QString::number(s.tensor),
+                                  "--patches", "2x2"});
+    QVERIFY(cli.waitForFinished(60000));
+    const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+    QVERIFY2(cli.exitCode() == 0, qPrintable(out + cli.readAllStandardError()));
+    QVERIFY2(out.contains("stage 0    the first 1 op(s) are not spatial") && out.contains("stage 0 1,536 B"), qPrintable(out));
 }
 
 void TestPatch::validSplitsOfVww()

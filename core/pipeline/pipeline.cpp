@@ -162,6 +162,11 @@ QJsonObject pipelineJson(const PipelineResult& r)
         o["patches"] = QJsonArray{p.nh, p.nw};
         o["stage1_peak_bytes"] = qint64(p.stage1Peak);
         o["stage2_peak_bytes"] = qint64(p.stage2Peak);
+        if (p.split.prefix > 0) {
+            // Stage 0: the non-spatial head run whole before the patches.
+            o["stage0_ops"] = p.split.prefix;
+            o["stage0_peak_bytes"] = qint64(p.stage0Peak);
+        }
         o["extra_macs"] = qint64(p.extraMacs);
         o["extra_macs_percent"] = p.extraMacsPercent;
         o["input_patch"] = QJsonArray{p.inputPatchH, p.inputPatchW};
@@ -177,6 +182,10 @@ QJsonObject pipelineJson(const PipelineResult& r)
                           {"input_offset", qint64(p.inputOffset)},
                           {"patch_layouts", layouts},
                           {"patch_layout_of", of}};
+        if (p.stage0) {
+            arena["stage0"] = layoutJson(*p.stage0);
+            arena["stage0_output_offset"] = qint64(p.stage0SourceOffset);
+        }
         if (p.stage2)
             arena["stage2"] = layoutJson(*p.stage2);
         o["patch_arena"] = arena;

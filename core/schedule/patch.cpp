@@ -150,8 +150,41 @@ std::vector<SplitPoint> validSplits(const LegalGraph& lg, const std::vector<int>
         if (g.tensors[t].isVariable)
             lastUse[t] = n;
 
+    // The tensors (buffer roots) that cross the cut after position k: produced at or before k (or a
+    // graph input), used after it.
+    auto crossing = [&](int k) {
+        std::vector<int> c;
+        for (size_t t = 0; t < g.tensors.size(); ++t)
+            if (producedAt[t] != -2 && producedAt[t] <= k && lastUse[t] > k)
+                c.push_back(int(t));
+        return c;
+    };
+
+    // Stage 0: the leading ops that are not patchable run whole; they must hand exactly one 4-D
+    // map to stage 1 (the tensor id stage 1 reads, which may alias the crossing buffer).
+    int prefix = 0;
+    while (prefix < n && !isPatchableOp(g, g.ops[size_t(order[size_t(prefix)])]))
+        ++prefix;
+    int source = g.inputs.empty() ? -1 : g.inputs[0];
+    if (prefix > 0) {
+        const auto c = crossing(prefix - 1);
+        if (prefix >= n - 1 || c.size() != 1)
+            return {};
+        std::set<int> read;
+        for (int k = prefix; k < n; ++k)
+            for (int t : g.ops[size_t(order[size_t(k)])].inputs)
+                if (t >= 0 && !g.tensors[size_t(t)].isConstant() && lg.root(t) == c[0])
+                    read.insert(t);
+        if (read.size() != 1)
+            return {};
+        source = *read.begin();
+        const Tensor& x = g.tensors[size_t(source)];
+        if (x.shape.size() != 4 || x.shape[1] < 2 || x.shape[2] < 2)
+            return {};
+    }
+
     std::vector<SplitPoint> out;
-    for (int k = 0; k < n - 1; ++k) {
+    for (int k = prefix; k < n - 1; ++k) {
         const Op& op = g.ops[size_t(order[size_t(k)])];
         if (!isPatchableOp(g, op))
             break; // every longer prefix contains this op
@@ -159,16 +192,10 @@ std::vector<SplitPoint> validSplits(const LegalGraph& lg, const std::vector<int>
         const Tensor& st = g.tensors[size_t(s)];
         if (st.shape.size() != 4 || st.shape[1] < 2 || st.shape[2] < 2)
             continue;
-        // Exactly one tensor crosses the cut: produced at or before k (or a graph input), used after.
-        bool ok = true;
-        for (size_t t = 0; t < g.tensors.size() && ok; ++t) {
-            if (int(t) == s || producedAt[t] == -2 || producedAt[t] > k)
-                continue;
-            if (lastUse[t] > k)
-                ok = false;
-        }
-        if (ok)
-            out.push_back({s, k, st.shape});
+        // Exactly one tensor crosses the cut.
+        const auto c = crossing(k);
+        if (c.size() == 1 && c[0] == s)
+            out.push_back({s, k, st.shape, prefix, source});
     }
     return out;
 }
@@ -177,9 +204,14 @@ namespace {
 
 struct Stage {
     SplitPoint split;
-    std::vector<int> ops; // op indices of stage 1, in order
+    std::vector<int> prefix; // op indices of stage 0 (run whole before stage 1), in order
+    std::vector<int> ops;    // op indices of stage 1, in order
     std::vector<int> rest;
 };
+
+// Stage 1 holds its source whole in the arena when stage 0 made it, or when the user keeps the
+// input frame resident; else the source (the graph input) is streamed per patch.
+bool sourceResident(const SplitPoint& s, const PatchOptions& o) { return s.prefix > 0 || o.inputResident; }
 
 // Per-pixel MACs of an op's output (exact for conv, depthwise and FC; 0 for the rest).
 int64_t macsPerPixel(const Graph& g, const Op& op)
@@ -282,6 +314,8 @@ LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int,
         pg.sourceOp.push_back(size_t(po.op) < lg.sourceOp.size() ? lg.sourceOp[size_t(po.op)] : -1); // as stage 2's
     }
     g.outputs = {st.split.tensor};
+    if (st.split.prefix > 0)
+        g.inputs = {st.split.source}; // stage 0's output, held whole outside the patch layout
     return pg;
 }
 
@@ -304,11 +338,26 @@ std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions&
     return l;
 }
 
+// Stage 0's graph: the non-spatial head on whole tensors, from the graph inputs to stage 1's source.
+LegalGraph stage0Graph(const LegalGraph& lg, const Stage& st)
+{
+    LegalGraph head = lg;
+    head.graph.ops.clear();
+    head.sourceOp.clear();
+    for (int o : st.prefix) {
+        head.graph.ops.push_back(lg.graph.ops[size_t(o)]);
+        head.sourceOp.push_back(lg.sourceOp[size_t(o)]);
+    }
+    head.graph.outputs = {st.split.source};
+    return head;
+}
+
 Stage stageAt(const SplitPoint& s, const std::vector<int>& order)
 {
     Stage st;
     st.split = s;
-    st.ops.assign(order.begin(), order.begin() + s.step + 1);
+    st.prefix.assign(order.begin(), order.begin() + s.prefix);
+    st.ops.assign(order.begin() + s.prefix, order.begin() + s.step + 1);
     st.rest.assign(order.begin() + s.step + 1, order.end());
     return st;
 }
@@ -338,12 +387,36 @@ struct Evaluator {
     const std::vector<int>& order;
     const PatchOptions& options;
     bool keepLayouts = false; // planPatches keeps every layout; the search only the figures
+    Evaluator(const LegalGraph& l, const std::vector<int>& o, const PatchOptions& opt, bool keep)
+        : lg(l), order(o), options(opt), keepLayouts(keep)
+    {
+    }
     int64_t wholePeak = -1;
     int64_t totalMacs = 0;
     struct Stage2 { int64_t peak = -1; int64_t splitOffset = 0; std::optional<StageLayout> layout; };
     std::map<int, Stage2> stage2Cache;
     struct PatchLayout { int64_t peak = -1; std::optional<StageLayout> layout; };
     std::map<std::string, PatchLayout> patchCache;
+    struct Stage0 { bool planned = false; int64_t peak = -1; int64_t sourceOffset = -1; std::optional<StageLayout> layout; };
+    Stage0 stage0Cache; // stage 0 is the same for every split of one order
+
+    Stage0& stage0For(const Stage& st)
+    {
+        if (stage0Cache.planned && (!keepLayouts || stage0Cache.layout || stage0Cache.peak < 0))
+            return stage0Cache;
+        const LegalGraph head = stage0Graph(lg, st);
+        Stage0 s0;
+        s0.planned = true;
+        if (auto l = planLayout(head, options.memory, options.planner, "stage 0")) {
+            s0.peak = l->plan.peakBytes;
+            s0.sourceOffset = l->plan.tensorOffset(head.graph, l->memory, st.split.source);
+            if (s0.sourceOffset < 0)
+                s0.peak = -1; // stage 0 must leave its output in the arena
+            if (keepLayouts)
+                s0.layout = std::move(*l);
+        }
+        return stage0Cache = std::move(s0);
+    }
 
     Stage2& stage2For(const Stage& st)
     {
@@ -394,6 +467,19 @@ struct Evaluator {
         plan.wholePeak = wholePeak;
         plan.totalMacs = totalMacs;
 
+        // Stage 0: the non-spatial head on whole tensors.
+        if (!st.prefix.empty()) {
+            Stage0& s0 = stage0For(st);
+            if (s0.peak < 0) {
+                r.diagnostics.push_back(makeError("", "schedule.patch", "stage 0 (the ops before the first spatial op) cannot be planned"));
+                return r;
+            }
+            plan.stage0Peak = s0.peak;
+            plan.stage0SourceOffset = s0.sourceOffset;
+            if (keepLayouts)
+                plan.stage0 = s0.layout;
+        }
+
         // Stage 2: the rest of the graph on whole tensors, starting from the split tensor.
         Stage2& s2 = stage2For(st);
         plan.stage2Peak = s2.peak;
@@ -404,8 +490,9 @@ struct Evaluator {
         const auto ys = tileBounds(H, nh), xs = tileBounds(W, nw);
         MemoryOptions mo = options.memory;
         mo.external = {st.split.tensor};
-        const int input = g.inputs.empty() ? -1 : g.inputs[0];
-        if (options.inputResident && input >= 0)
+        const int input = st.split.source;
+        const bool resident = sourceResident(st.split, options);
+        if (resident && input >= 0)
             mo.external.push_back(input);
         int64_t stageMacs = 0;
         for (int o : st.ops)
@@ -473,7 +560,7 @@ struct Evaluator {
                 plan.regions.push_back(std::move(regions));
             }
         const int64_t splitBytes = alignUp(g.tensors[size_t(st.split.tensor)].byteSize().value_or(0), options.memory.alignment);
-        const int64_t inputBytes = options.inputResident && input >= 0
+        const int64_t inputBytes = resident && input >= 0
             ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), options.memory.alignment)
             : 0;
         // Stage 2 reads the split tensor at splitOffset. Stage 1 either builds it there (the patch
@@ -496,7 +583,7 @@ struct Evaluator {
         for (StageLayout& l : plan.patchLayouts)
             l.base = plan.patchAreaOffset + inputBytes;
         plan.stage1Peak = best.end;
-        plan.peak = std::max(plan.stage1Peak, plan.stage2Peak);
+        plan.peak = std::max({plan.stage0Peak, plan.stage1Peak, plan.stage2Peak});
         plan.extraMacs = patchedMacs - stageMacs;
         plan.extraMacsPercent = totalMacs ? 100.0 * double(plan.extraMacs) / double(totalMacs) : 0.0;
         r.value = std::move(plan);
@@ -515,7 +602,7 @@ Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& orde
         r.diagnostics = st.diagnostics;
         return r;
     }
-    Evaluator e{lg, order, options, true, -1, 0, {}, {}};
+    Evaluator e(lg, order, options, true);
     return e.evaluate(*st, nh, nw);
 }
 
@@ -532,7 +619,7 @@ OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, c
         at.stored = l.base + planned;
     else if (o.tensor == plan.split.tensor)
         at.stored = plan.stage1SplitOffset;
-    else if (plan.inputOffset >= 0 && !g.inputs.empty() && o.tensor == g.inputs[0])
+    else if (plan.inputOffset >= 0 && o.tensor == plan.split.source)
         at.stored = plan.inputOffset;
     else
         return at;
@@ -554,11 +641,21 @@ std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<i
     const Graph& g = lg.graph;
     MemoryOptions mo = options.memory;
     mo.external = {plan.split.tensor};
-    const int input = g.inputs.empty() ? -1 : g.inputs[0];
-    if (options.inputResident && input >= 0)
+    const int input = plan.split.source;
+    const bool resident = sourceResident(plan.split, options);
+    if (resident && input >= 0)
         mo.external.push_back(input);
     const int64_t fixed = alignUp(g.tensors[size_t(plan.split.tensor)].byteSize().value_or(0), mo.alignment)
-        + (options.inputResident && input >= 0 ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), mo.alignment) : 0);
+        + (resident && input >= 0 ? alignUp(g.tensors[size_t(input)].byteSize().value_or(0), mo.alignment) : 0);
+    if (!st->prefix.empty()) {
+        // Stage 0 runs whole: its own working set per step.
+        const LegalGraph head = stage0Graph(lg, *st);
+        auto m0 = analyzeMemory(head, storedOrder(head), options.memory);
+        if (!m0.ok())
+            return out;
+        for (const StepUse& u : m0->steps)
+            out.push_back(u.total());
+    }
     const LegalGraph pg = patchGraph(lg, *st, plan.regions[size_t(plan.largestPatch)]);
     auto m = analyzeMemory(pg, storedOrder(pg), mo);
     if (!m.ok())
@@ -573,7 +670,7 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
 {
     Result<PatchSearchResult> r;
     PatchSearchResult out;
-    Evaluator e{lg, order, options, false, -1, 0, {}, {}};
+    Evaluator e(lg, order, options, false);
     std::vector<PatchPlan> all;
     const auto splits = validSplits(lg, order);
     int64_t total = 0, done = 0;

@@ -68,9 +68,17 @@ struct SplitPoint {
     int tensor = -1;      // the split tensor (produced by the last stage-1 op)
     int step = -1;        // position in the order of the last stage-1 op
     std::vector<int32_t> shape;
+    // Stage 0: the first `prefix` ops of the order are not spatial (a TRANSPOSE from an NCHW input,
+    // as PyTorch exports produce) and run on whole tensors before stage 1. `source` is the tensor
+    // stage 1 starts from: stage 0's one output (then held whole in the arena while the patches
+    // run), or the graph input when there is no stage 0.
+    int prefix = 0;
+    int source = -1;
 };
-// Every position where a prefix of `order` (spatial, patchable ops only) hands exactly one 4-D
-// tensor to the rest.
+// Every position where a prefix of `order` hands exactly one 4-D tensor to the rest, the prefix
+// being a stage 0 of non-spatial ops that hands exactly one 4-D tensor to a run of spatial,
+// patchable ops (stage 1). Stage 0 is the leading run of ops that are not patchable; it is empty
+// for most CNNs.
 std::vector<SplitPoint> validSplits(const LegalGraph& lg, const std::vector<int>& order);
 
 struct PatchOptions {
@@ -99,6 +107,9 @@ struct StageLayout {
 // frame, go below it when they fit, else above it) or at offset 0 with the patch area above it,
 // and then moves it to `splitOffset` (one memmove) before stage 2. stage1Peak is the end of the
 // chosen placement.
+// With a stage 0 (split.prefix > 0) its whole-tensor layout runs first at offset 0; its output
+// (split.source) is then moved, when it does not already sit there, to inputOffset, where stage 1
+// reads it as a resident input. The peak is the largest of the three stages.
 struct PatchPlan {
     SplitPoint split;
     int nh = 1, nw = 1;
@@ -106,7 +117,8 @@ struct PatchPlan {
     std::vector<std::map<int, Region>> regions;  // per patch: tensor → the region computed/read
     int64_t stage1Peak = 0;    // full split tensor (+ resident input) + largest per-patch plan
     int64_t stage2Peak = 0;    // whole-tensor plan of the ops after the split
-    int64_t peak = 0;          // max of the two
+    int64_t stage0Peak = 0;    // whole-tensor plan of stage 0 (0 without one)
+    int64_t peak = 0;          // max of the stages
     int64_t wholePeak = 0;     // the same graph without patches
     int64_t extraMacs = 0;     // recomputed in overlapping halos
     int64_t totalMacs = 0;     // of the whole network, without patches
@@ -118,7 +130,10 @@ struct PatchPlan {
     int64_t stage1SplitOffset = 0; // where stage 1 builds it; when it differs, it is moved between stages
     bool movesSplit() const { return stage1SplitOffset != splitOffset; }
     int64_t patchAreaOffset = 0;   // where stage 1's resident input (if any) and patch layouts start
-    int64_t inputOffset = -1;      // the resident input frame, or -1
+    int64_t inputOffset = -1;      // the resident input frame (stage 1's source), or -1
+    std::optional<StageLayout> stage0; // stage 0's layout (base 0), when split.prefix > 0
+    int64_t stage0SourceOffset = -1;   // where stage 0 leaves its output, moved to inputOffset when they differ
+    bool movesSource() const { return stage0 && stage0SourceOffset != inputOffset; }
     std::vector<StageLayout> patchLayouts; // distinct per-patch layouts (base = patchAreaOffset + input)
     std::vector<int> patchLayoutOf;        // per patch: index in patchLayouts
     // Per patch: its stage-1 ops as they run, in the order of its layout's graph (op k of the layout
@@ -146,7 +161,8 @@ Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& orde
                               const PatchOptions& options);
 
 // Working set per stage-1 step while the largest patch runs: the full split tensor (and resident
-// input) plus that patch's buffers. One value per step 0..split.step.
+// input) plus that patch's buffers. One value per step 0..split.step; stage-0 steps (the first
+// split.prefix) hold stage 0's whole-tensor working set.
 std::vector<int64_t> stage1WorkingSets(const LegalGraph& lg, const std::vector<int>& order, const PatchPlan& plan,
                                        const PatchOptions& options);
 

@@ -48,11 +48,17 @@ std::string checkStitchedLayout(const Graph& g, const PatchPlan& plan)
 {
     const int64_t splitBytes = bytesOf(g, plan.split.tensor);
     std::vector<Span> stage1{{"the split tensor", plan.stage1SplitOffset, plan.stage1SplitOffset + splitBytes}};
-    if (plan.inputOffset >= 0 && !g.inputs.empty())
-        stage1.push_back({"the resident input", plan.inputOffset, plan.inputOffset + bytesOf(g, g.inputs[0])});
+    if (plan.inputOffset >= 0)
+        stage1.push_back({plan.stage0 ? "stage 0's output" : "the resident input", plan.inputOffset,
+                          plan.inputOffset + bytesOf(g, plan.split.source)});
     for (const StageLayout& l : plan.patchLayouts)
         stage1.push_back({"'" + l.name + "'", l.base, l.end()});
     std::vector<Span> all = stage1;
+    if (plan.stage0) {
+        all.push_back({"stage 0", plan.stage0->base, plan.stage0->end()});
+        all.push_back({"stage 0's output", plan.stage0->base + plan.stage0SourceOffset,
+                       plan.stage0->base + plan.stage0SourceOffset + bytesOf(g, plan.split.source)});
+    }
     if (plan.stage2)
         all.push_back({"stage 2", plan.stage2->base, plan.stage2->end()});
     all.push_back({"the moved split tensor", plan.splitOffset, plan.splitOffset + splitBytes});
@@ -69,7 +75,10 @@ std::string checkStitchedLayout(const Graph& g, const PatchPlan& plan)
                 return spanText(stage1[j]) + " overlaps " + spanText(stage1[i]) + " while stage 1 runs";
         }
     if (plan.stage2 && (plan.splitOffset < plan.stage2->base || plan.splitOffset + splitBytes > plan.stage2->end()))
-        return "stage 2 " + spanText(all[all.size() - 2]) + " does not hold the split tensor at " + std::to_string(plan.splitOffset);
+        return "stage 2 does not hold the split tensor at " + std::to_string(plan.splitOffset);
+    if (plan.split.prefix > 0 && (!plan.stage0 || plan.inputOffset < 0))
+        return "the plan has a stage 0 of " + std::to_string(plan.split.prefix)
+               + " ops but no stage-0 layout or no place for its output in stage 1";
     return {};
 }
 
@@ -95,7 +104,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
     if (steps1 < 1 || steps1 > int(order.size()))
         return error("plan.split", "the plan's split step " + std::to_string(plan.split.step) + " is not in the order");
     for (size_t p = 0; p < plan.ops.size(); ++p) {
-        int k = 0;
+        int k = plan.split.prefix;
         for (const PatchOp& po : plan.ops[p]) {
             while (k < steps1 && order[size_t(k)] != po.op)
                 ++k;
@@ -148,9 +157,54 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
             return error("input", "the input holds " + std::to_string(input.size()) + " bytes; the graph's inputs take "
                                       + std::to_string(pos));
     }
-    const int residentInput = plan.inputOffset >= 0 && !g.inputs.empty() ? g.inputs[0] : -1;
-    if (residentInput >= 0)
+    const int residentInput = plan.inputOffset >= 0 ? plan.split.source : -1;
+    if (plan.stage0) {
+        // Stage 0: the non-spatial head on whole tensors, at its base; its output then moves (one
+        // memmove) to where stage 1 reads it.
+        const StageLayout& s0 = *plan.stage0;
+        const std::vector<Op>& head = s0.graph.graph.ops;
+        bool sameHead = int(head.size()) == plan.split.prefix && plan.split.prefix <= int(order.size());
+        for (size_t k = 0; sameHead && k < head.size(); ++k) {
+            const Op& want = g.ops[size_t(order[k])];
+            sameHead = head[k].kind == want.kind && head[k].inputs == want.inputs && head[k].outputs == want.outputs;
+        }
+        if (!sameHead)
+            return error("plan.stage0", "stage 0's layout does not run the first " + std::to_string(plan.split.prefix)
+                                            + " ops of this order");
+        auto ex0 = ArenaExecutor::create(s0.graph, s0.memory, s0.plan, options.exec);
+        if (!ex0.ok()) {
+            for (Diagnostic d : ex0.diagnostics) {
+                d.message = "stage 0: " + d.message;
+                out.diagnostics.push_back(d);
+            }
+            return out;
+        }
+        ArenaSpace space{arena.data(), int64_t(arena.size()), guard + s0.base, {}};
+        for (int t : g.inputs)
+            if (auto e = (*ex0)->writeTensor(space, t, frames[t]); !e.empty()) {
+                out.diagnostics = e;
+                return out;
+            }
+        ArenaRun run = (*ex0)->run(space);
+        out.inplaceSteps += int(run.inplace.size());
+        if (!run.ok()) {
+            for (Diagnostic d : run.diagnostics) {
+                d.message = "stage 0: " + d.message;
+                out.diagnostics.push_back(d);
+            }
+            return out;
+        }
+        const int64_t at = (*ex0)->where(space, plan.split.source);
+        if (at != guard + s0.base + plan.stage0SourceOffset)
+            return error("plan.stage0SourceOffset", "stage 0 leaves its output at " + std::to_string(at - guard) + ", the plan says "
+                                                        + std::to_string(s0.base + plan.stage0SourceOffset));
+        if (!guardsIntact())
+            return error("arena", "stage 0 wrote past the " + std::to_string(peak) + "-byte arena");
+        if (plan.movesSource())
+            std::memmove(arena.data() + guard + plan.inputOffset, arena.data() + at, size_t(bytesOf(g, plan.split.source)));
+    } else if (residentInput >= 0) {
         std::memcpy(arena.data() + guard + plan.inputOffset, frames[residentInput].data(), frames[residentInput].size());
+    }
 
     const Tensor& st = g.tensors[size_t(split)];
     const int64_t splitAt = guard + plan.stage1SplitOffset;

@@ -145,6 +145,7 @@ int main(int argc, char** argv)
     write(dir, "passes_chain", passesChain());
     write(dir, "shapes_chain", shapesChain());
     write(dir, "branches", branches());
+    write(dir, "nchw_net", synth::nchwNet()); // a non-spatial stage 0 before the patches
     for (OpKind k : {OpKind::Conv2D, OpKind::DepthwiseConv2D, OpKind::FullyConnected, OpKind::AveragePool2D,
                      OpKind::MaxPool2D, OpKind::Add, OpKind::Sub, OpKind::Mul, OpKind::Concatenation, OpKind::Svdf})
         for (DType d : {DType::Int8, DType::Int16, DType::Float32})
