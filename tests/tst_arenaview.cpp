@@ -336,6 +336,15 @@ void TestArenaView::patchedStages()
         QVERIFY2(v.title().contains(QString::number(double(r->peakBytes) / 1024.0, 'f', 1) + " KiB"), qPrintable(v.title()));
         QVERIFY(!v.title().contains("plan peak"));
 
+        // TS_SHOTS=<dir>: save each stage as drawn, to look at.
+        const QString shots = qEnvironmentVariable("TS_SHOTS");
+        if (!shots.isEmpty()) {
+            v.resize(1366, 300);
+            for (int s = 0; s < v.stageCount(); ++s) {
+                v.setStage(s);
+                v.grab().save(QString("%1/arena_vww3x3%2_stage%3.png").arg(shots, resident ? "_resident" : "").arg(s));
+            }
+        }
         v.setStage(ArenaView::kStage1);
         QCOMPARE(v.shownPeakBytes(), p.stage1Peak);
         QVERIFY2(v.title().startsWith("stage 1 peak " + QString::number(double(p.stage1Peak) / 1024.0, 'f', 1) + " KiB"),
@@ -450,6 +459,19 @@ void TestArenaView::patchedSelectionAndClicks()
     for (int i = 0; i < v.rectangleCount(); ++i)
         any |= v.isHighlighted(i);
     QVERIFY(any);
+    // Selecting an op of the other stage (from the table or the chart) brings that stage up; not
+    // while the whole-tensor comparison is shown.
+    QCOMPARE(v.stageOf(firstStage2), int(ArenaView::kStage2));
+    QCOMPARE(v.stageOf(lastImported), int(ArenaView::kStage1));
+    QCOMPARE(v.stageOf(-1), -1);
+    v.selectOp(lastImported);
+    QCOMPARE(v.currentStage(), int(ArenaView::kStage1));
+    QVERIFY(v.isHighlighted(split));
+    QCOMPARE(spy.count(), 2);
+    v.setStage(ArenaView::kWhole);
+    v.selectOp(firstStage2);
+    QCOMPARE(v.currentStage(), int(ArenaView::kWhole));
+    QVERIFY(v.title().contains(QString("split after step %1").arg(p.split.step)));
     // A stage picked stays shown across new patched results; an unpatched one resets it.
     v.setStage(ArenaView::kWhole);
     v.setResult(r);

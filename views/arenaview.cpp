@@ -210,6 +210,9 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
     m_peakLine->setPen(QPen(QColor(40, 40, 40), 1.2, Qt::DashLine));
     m_peakStepLine = new QCPItemStraightLine(m_plot);
     m_peakStepLine->setPen(QPen(QColor(40, 40, 40), 1.0, Qt::DotLine));
+    m_splitLine = new QCPItemStraightLine(m_plot);
+    m_splitLine->setPen(QPen(roleColor(Role::Split).darker(130), 1.5, Qt::DashDotLine));
+    m_splitLine->setVisible(false);
     m_budgetLine = new QCPItemStraightLine(m_plot);
     m_budgetLine->setPen(QPen(QColor(192, 57, 43), 1.5, Qt::DashLine));
     const QFont labelFont(font().family(), 8);
@@ -370,6 +373,8 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
             s2.name = tr("stage 2, whole tensors after the split");
             s2.tab = tr("Stage 2 · %1").arg(kib(s2.peak));
             whole.name = tr("whole tensors (not run)");
+            whole.splitTensor = patch->split.tensor;
+            whole.splitAfter = patch->split.step;
             whole.tab = tr("Whole tensors (not run) · %1").arg(kib(whole.peak));
             if (validLayout(s1.legal, s1.memory, s1.plan) && validLayout(s2.legal, s2.memory, s2.plan)) {
                 m_stages.push_back(std::move(s1));
@@ -437,6 +442,18 @@ QString ArenaView::stageName(int stage) const
     return s.name.isEmpty() ? tr("whole tensors") : s.name;
 }
 
+int ArenaView::stageOf(int importedOpIndex) const
+{
+    if (importedOpIndex < 0 || stageCount() <= 1)
+        return importedOpIndex >= 0 && stageCount() == 1 ? 0 : -1;
+    for (int s : {int(kStage1), int(kStage2)}) {
+        const std::vector<int>& src = m_stages[size_t(s)].legal->sourceOp;
+        if (std::find(src.begin(), src.end(), importedOpIndex) != src.end())
+            return s;
+    }
+    return -1;
+}
+
 const ArenaView::Stage* ArenaView::stage() const
 {
     return m_stage >= 0 && m_stage < stageCount() ? &m_stages[size_t(m_stage)] : nullptr;
@@ -462,6 +479,7 @@ void ArenaView::rebuild()
         m_rectsPlottable->items.clear();
         m_peakLine->setVisible(false);
         m_peakStepLine->setVisible(false);
+        m_splitLine->setVisible(false);
         m_budgetLine->setVisible(false);
         m_peakLabel->setVisible(false);
         m_budgetLabel->setVisible(false);
@@ -587,7 +605,9 @@ void ArenaView::rebuild()
     if (stageCount() <= 1) {
         peakText = tr("plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
     } else if (m_stage == kWhole) {
-        peakText = tr("whole tensors (not run): plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
+        peakText = tr("whole tensors (not run): plan peak %1 · lower bound %2 · split after step %3")
+                       .arg(kib(peak), kib(m.lowerBound))
+                       .arg(st->splitAfter);
     } else {
         const bool holdsPeak = m_stage == (m_stages[kStage2].peak > m_stages[kStage1].peak ? kStage2 : kStage1);
         peakText = (m_stage == kStage1 ? tr("stage 1 peak %1") : tr("stage 2 peak %1")).arg(kib(peak));
@@ -611,6 +631,10 @@ void ArenaView::rebuild()
     } else {
         m_peakStepLine->setVisible(false);
     }
+    // Where the stages meet, in the whole-tensor plan.
+    m_splitLine->point1->setCoords(st->splitAfter + 0.5, 0);
+    m_splitLine->point2->setCoords(st->splitAfter + 0.5, 1);
+    m_splitLine->setVisible(st->splitAfter >= 0);
     m_peakLabel->setText(peakText);
     m_peakLabel->position->setCoords(0.005, peakKiB);
     m_peakLabel->setVisible(peak > 0);
@@ -654,6 +678,15 @@ void ArenaView::fit()
 void ArenaView::selectOp(int importedOpIndex)
 {
     m_selectedOp = importedOpIndex;
+    // With patches, an op selected elsewhere (table, chart) brings up the stage that runs it,
+    // unless the whole-tensor comparison is shown.
+    if (importedOpIndex >= 0 && stageCount() > 1 && m_stage != kWhole) {
+        const int runs = stageOf(importedOpIndex);
+        if (runs >= 0 && runs != m_stage) {
+            setStage(runs);
+            return;
+        }
+    }
     applySelection();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -76,9 +76,12 @@ public:
     int64_t shownPeakBytes() const;
     double shownPeakKiB() const { return double(shownPeakBytes()) / 1024.0; }
     QString title() const;
+    // The stage that runs this imported op (kStage1 or kStage2; 0 without patches), or -1.
+    int stageOf(int importedOpIndex) const;
 
     // Highlights the buffers read or written (and the scratch used) at the step of this imported
-    // op; -1 or an index with no step clears. Restyles only.
+    // op; -1 or an index with no step clears. Restyles only — except with patches, where an op
+    // of the other stage switches to it (not while the whole-tensor plan is shown).
     void selectOp(int importedOpIndex);
     int selectedOp() const { return m_selectedOp; }
     // Resets zoom/pan to the whole plan.
@@ -124,6 +127,7 @@ private:
         int stepOffset = 0;
         int64_t peak = 0;
         int splitTensor = -1;
+        int splitAfter = -1; // the whole-tensor plan of a patched result: the last stage-1 step
         std::vector<Extra> extras;
     };
     void load(const Analysis* a, const PatchPlan* patch, int64_t budgetBytes);
@@ -140,6 +144,7 @@ private:
     QCPItemStraightLine* m_peakLine = nullptr;
     QCPItemStraightLine* m_budgetLine = nullptr;
     QCPItemStraightLine* m_peakStepLine = nullptr;
+    QCPItemStraightLine* m_splitLine = nullptr;
     QCPItemText* m_peakLabel = nullptr;
     QCPItemText* m_budgetLabel = nullptr;
     QCPItemRect* m_selectionBand = nullptr;

@@ -280,7 +280,7 @@ void BoardPanel::rebuild()
     if (m_arenaRegion && !arenaShown) // a region the board's RAM list does not cover exactly
         addArenaBar();
     auto* key = new QLabel(QString("<span style='color:%1'>■</span> activations <span style='color:%2'>■</span> scratch "
-                                   "<span style='color:%3'>■</span> reserve ▯ free<br><span style='color:%4'>■</span> weights "
+                                   "<span style='color:%3'>■</span> reserve □ free<br><span style='color:%4'>■</span> weights "
                                    "<span style='color:%5'>■</span> requant <span style='color:%6'>■</span> code")
                                .arg(kActivations.name(), kScratch.name(), kReserve.name(), kWeights.name(),
                                     kRequant.name(), kCode.name()),
