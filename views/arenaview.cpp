@@ -373,7 +373,6 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
             s2.name = tr("stage 2, whole tensors after the split");
             s2.tab = tr("Stage 2 · %1").arg(kib(s2.peak));
             whole.name = tr("whole tensors (not run)");
-            whole.splitTensor = patch->split.tensor;
             whole.splitAfter = patch->split.step;
             whole.tab = tr("Whole tensors (not run) · %1").arg(kib(whole.peak));
             if (validLayout(s1.legal, s1.memory, s1.plan) && validLayout(s2.legal, s2.memory, s2.plan)) {
