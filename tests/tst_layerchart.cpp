@@ -135,7 +135,16 @@ void TestLayerChart::vwwPatchedShowsWhatRuns()
     auto* lb = qobject_cast<QCPGraph*>(plottableNamed(c.plot(), "lower bound"));
     QVERIFY(lb && c.plot()->legend->hasItemWithPlottable(lb));
     QCOMPARE(lb->data()->begin()->value, maxOf(t));
-    QVERIFY(c.plot()->legend->hasItemWithPlottable(plottableNamed(c.plot(), "per patch (stage 1, 3×3)")));
+    QVERIFY(c.plot()->legend->hasItemWithPlottable(plottableNamed(c.plot(), "stage 1: per patch 3×3")));
+    // TS_CHART_PNG=<file>: a picture of the chart for a human to look at.
+    if (qEnvironmentVariableIsSet("TS_CHART_PNG")) {
+        c.resize(1360, 340);
+        c.setCompareWithTflm(true);
+        c.setShowWholeTensor(true);
+        c.selectOp(c.peakOp() + 5);
+        QTest::qWait(50);
+        c.grab().save(qEnvironmentVariable("TS_CHART_PNG"));
+    }
 }
 
 void TestLayerChart::vwwPatchedClickAndOverlay()
@@ -156,7 +165,7 @@ void TestLayerChart::vwwPatchedClickAndOverlay()
     QCOMPARE(clicked.count(), 1);
     QCOMPARE(clicked.at(0).at(0).toInt(), c.peakOp());
     // The whole-tensor plan overlays for comparison, with the whole-tensor peak.
-    auto* whole = qobject_cast<QCPGraph*>(plottableNamed(c.plot(), "whole-tensor plan"));
+    auto* whole = qobject_cast<QCPGraph*>(plottableNamed(c.plot(), "whole tensors"));
     QVERIFY(whole && !whole->visible());
     c.setShowWholeTensor(true);
     QVERIFY(whole->visible());
@@ -205,7 +214,7 @@ void TestLayerChart::vwwWholeTensor()
     QVERIFY2(c.peakText() == "peak 93.8 KiB at #0 QUANTIZE", qPrintable(c.peakText()));
     checkBudgetVisible(c, r.arenaBudget());
     // Whole tensors: no stage-1 bars, no whole-tensor overlay to offer.
-    QVERIFY(!c.plot()->legend->hasItemWithPlottable(plottableNamed(c.plot(), "split tensor")));
+    QVERIFY(!c.plot()->legend->hasItemWithPlottable(plottableNamed(c.plot(), "stage 1: split tensor")));
     QVERIFY(!c.findChild<QCheckBox*>("wholeTensorCheck")->isEnabled());
 }
 
@@ -233,6 +242,18 @@ void TestLayerChart::macsNotOnMemoryAxis()
     QCOMPARE(macs->keyAxis()->range().upper, 20.0);
     // One MAC bar per step: the op's MACs in millions (the first, QUANTIZE, has none).
     QCOMPARE(macs->interface1D()->dataCount(), c.stepCount());
+    // Behind a toggle: hidden, the MAC plot is out of the layout and the memory plot has the layer labels.
+    auto* toggle = c.findChild<QCheckBox*>("macsCheck");
+    QVERIFY(toggle && toggle->isChecked());
+    toggle->click();
+    QVERIFY(!c.showMacs());
+    QVERIFY(!macs->realVisibility());
+    QVERIFY(c.plot()->xAxis->tickLabels());
+    QCOMPARE(c.plot()->axisRectCount(), 1);
+    c.setShowMacs(true);
+    QVERIFY(toggle->isChecked() && macs->realVisibility());
+    QCOMPARE(c.plot()->axisRectCount(), 2);
+    QVERIFY(!c.plot()->xAxis->tickLabels());
 }
 
 void TestLayerChart::logScaleKeepsBudget()

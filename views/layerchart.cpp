@@ -59,11 +59,16 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_wholeCheck->setEnabled(false);
     m_logCheck = new QCheckBox(tr("log scale"), this);
     m_logCheck->setObjectName("logCheck");
-    auto* hint = new QLabel(tr("Ctrl+wheel: zoom memory axis · double-click: fit"), this);
+    m_macsCheck = new QCheckBox(tr("MACs"), this);
+    m_macsCheck->setObjectName("macsCheck");
+    m_macsCheck->setToolTip(tr("A small plot of each layer's multiply-accumulates under the memory plot"));
+    m_macsCheck->setChecked(true);
+    auto* hint = new QLabel(tr("Ctrl+wheel: y zoom · double-click: fit"), this);
     hint->setEnabled(false);
     controls->addWidget(m_compareCheck);
     controls->addWidget(m_wholeCheck);
     controls->addWidget(m_logCheck);
+    controls->addWidget(m_macsCheck);
     controls->addStretch(1);
     controls->addWidget(hint);
     layout->addLayout(controls);
@@ -72,6 +77,7 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_plot, 1);
     connect(m_compareCheck, &QCheckBox::toggled, this, &LayerChart::setCompareWithTflm);
     connect(m_wholeCheck, &QCheckBox::toggled, this, &LayerChart::setShowWholeTensor);
+    connect(m_macsCheck, &QCheckBox::toggled, this, &LayerChart::setShowMacs);
     connect(m_logCheck, &QCheckBox::clicked, this, [this](bool on) {
         m_logAuto = false; // the user's choice sticks
         setLogScale(on);
@@ -82,7 +88,7 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     QCPAxisRect* main = m_plot->axisRect();
     main->setRangeDrag(Qt::Horizontal);
     main->setRangeZoom(Qt::Horizontal);
-    m_plot->yAxis->setLabel(tr("working set KiB"));
+    m_plot->yAxis->setLabel(tr("KiB"));
     m_plot->xAxis->setTickLabels(false);
     m_ticker.reset(new QCPAxisTickerText);
     m_plot->xAxis->setTicker(m_ticker);
@@ -92,7 +98,9 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_macsRect = new QCPAxisRect(m_plot);
     m_macsRect->setObjectName("macsRect");
     m_plot->plotLayout()->addElement(1, 0, m_macsRect);
-    m_plot->plotLayout()->setRowStretchFactors({3.0, 1.0});
+    m_plot->plotLayout()->setRowStretchFactors({4.0, 1.0});
+    m_macsRect->setMinimumSize(QSize(0, 28));
+    m_macsRect->setMaximumSize(QSize(QWIDGETSIZE_MAX, 64));
     m_macsRect->setRangeDrag(Qt::Horizontal);
     m_macsRect->setRangeZoom(Qt::Horizontal);
     QCPAxis* mx = m_macsRect->axis(QCPAxis::atBottom);
@@ -108,8 +116,9 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     auto* margins = new QCPMarginGroup(m_plot);
     main->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
     m_macsRect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
-    main->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msTop);
-    main->setMargins(QMargins(0, 0, 0, 2));
+    // The top margin holds the stage labels, above the bars and the peak label.
+    main->setAutoMargins(QCP::msLeft | QCP::msRight);
+    main->setMargins(QMargins(0, 14, 0, 2));
     m_macsRect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom);
     m_macsRect->setMargins(QMargins(0, 2, 0, 0));
     connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), mx, qOverload<const QCPRange&>(&QCPAxis::setRange));
@@ -125,8 +134,8 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_other->moveAbove(m_outputs);
     m_scratch = makeBars(x, y, tr("scratch"), QColor(142, 68, 173));
     m_scratch->moveAbove(m_other);
-    m_stage1Fixed = makeBars(x, y, tr("split tensor (stage 1)"), QColor(30, 132, 73));
-    m_stage1 = makeBars(x, y, tr("per patch (stage 1)"), QColor(88, 214, 141));
+    m_stage1Fixed = makeBars(x, y, tr("stage 1: split tensor"), QColor(30, 132, 73));
+    m_stage1 = makeBars(x, y, tr("stage 1: per patch"), QColor(88, 214, 141));
     m_stage1->moveAbove(m_stage1Fixed);
     m_peakBar = makeBars(x, y, tr("peak"), Qt::transparent);
     m_peakBar->setBrush(Qt::NoBrush);
@@ -174,7 +183,8 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
         t->setFont(small);
         t->setColor(QColor(60, 60, 60));
         t->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        t->setPadding(QMargins(4, 2, 4, 0));
+        t->setPadding(QMargins(4, 0, 4, 1));
+        t->setClipToAxisRect(false);
         t->setVisible(false);
     }
 
@@ -182,7 +192,6 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(small);
     m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_plot->legend->setWrap(6);
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setIconSize(16, 9);
     m_plot->legend->setRowSpacing(0);
@@ -190,6 +199,11 @@ LayerChart::LayerChart(QWidget* parent) : QWidget(parent)
     m_plot->plotLayout()->insertRow(0);
     m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->xAxis->setLabel(tr("layer (#imported op index, in run order)"));
+    m_plot->xAxis->setLabelFont(small);
+    m_plot->xAxis->setTickLabelFont(small);
+    mx->setLabelFont(small);
+    setShowMacs(true);
 
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
@@ -338,13 +352,53 @@ void LayerChart::setLogScale(bool on)
     fitY();
 }
 
-void LayerChart::clearSeries()
+void LayerChart::setShowMacs(bool on)
 {
-    for (QCPBars* b : {m_inputs, m_outputs, m_other, m_scratch, m_stage1Fixed, m_stage1, m_peakBar, m_macs})
-        b->data()->clear();
-    for (QCPGraph* g : {m_whole, m_tflm, m_budget, m_lowerBound})
-        g->data()->clear();
+    {
+        const QSignalBlocker block(m_macsCheck);
+        m_macsCheck->setChecked(on);
+    }
+    // Hidden, the MAC plot leaves the layout (its axes and bars are not drawn) and the memory plot
+    // takes the layer labels.
+    QCPLayoutGrid* grid = m_plot->plotLayout();
+    const bool shown = grid->hasElement(2, 0) && grid->element(2, 0) == m_macsRect;
+    if (on && !shown) {
+        grid->addElement(2, 0, m_macsRect);
+        grid->setRowStretchFactors({0.001, 4.0, 1.0});
+    } else if (!on && shown) {
+        grid->take(m_macsRect);
+        grid->simplify();
+    }
+    m_macsRect->setVisible(on);
+    m_plot->xAxis->setTickLabels(!on);
+    m_plot->xAxis->setLabel(on ? QString() : tr("layer (#imported op index, in run order)"));
+    m_plot->axisRect()->setAutoMargins(on ? QCP::msLeft | QCP::msRight : QCP::msLeft | QCP::msRight | QCP::msBottom);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
+
+bool LayerChart::showMacs() const { return m_macsRect->visible(); }
+
+void LayerChart::fitLegend()
+{
+    // As many columns as the width allows, so the legend takes one or two rows.
+    QCPLegend* legend = m_plot->legend;
+    const int width = m_plot->width();
+    int wrap = std::max(1, legend->itemCount());
+    legend->setWrap(wrap);
+    while (wrap > 2 && legend->minimumOuterSizeHint().width() > width) {
+        legend->setWrap(--wrap);
+    }
+}
+
+void LayerChart::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    fitLegend();
+}
+
+QSize LayerChart::sizeHint() const { return QSize(900, 340); }
+
+QSize LayerChart::minimumSizeHint() const { return QSize(300, 150); }
 
 void LayerChart::rebuild()
 {
@@ -478,8 +532,8 @@ void LayerChart::rebuild()
     const bool staged = !s1x.isEmpty();
     setLegend(m_stage1Fixed, staged && patch);
     setLegend(m_stage1, staged);
-    m_stage1->setName(patch ? tr("per patch (stage 1, %1×%2)").arg(patch->nh).arg(patch->nw) : tr("stage 1, per patch"));
-    m_plot->yAxis->setLabel(a ? tr("working set KiB") : tr("activation KiB (in + out)"));
+    m_stage1->setName(patch ? tr("stage 1: per patch %1×%2").arg(patch->nh).arg(patch->nw) : tr("stage 1: per patch"));
+    m_plot->yAxis->setLabel(a ? tr("KiB") : tr("KiB in + out"));
     m_wholeCheck->setEnabled(patch != nullptr);
 
     // The peak: outlined bar and a label naming value, layer and stage.
@@ -517,7 +571,7 @@ void LayerChart::rebuild()
         };
         auto label = [&](int i, double at, Qt::Alignment align, const QString& text) {
             m_stageLabel[i]->position->setCoords(at, 0);
-            m_stageLabel[i]->setPositionAlignment(align | Qt::AlignTop);
+            m_stageLabel[i]->setPositionAlignment(align | Qt::AlignBottom);
             m_stageLabel[i]->setText(text);
             m_stageLabel[i]->setVisible(true);
         };
@@ -589,15 +643,14 @@ void LayerChart::updateLines()
     m_tflm->setData(tx, ty, true);
     const bool tflm = a && m_compare;
     m_tflm->setVisible(tflm);
-    m_tflm->setName(a && a->tflmGreedyPeak > 0 ? tr("TFLM (no in-place), plan %1").arg(formatBytes(a->tflmGreedyPeak))
-                                               : tr("TFLM (no in-place)"));
+    m_tflm->setName(a && a->tflmGreedyPeak > 0 ? tr("TFLM %1").arg(formatBytes(a->tflmGreedyPeak)) : tr("TFLM"));
     setLegend(m_tflm, tflm);
     m_whole->setData(wx, wy, true);
     const bool whole = patched && m_showWhole;
     m_whole->setVisible(whole);
-    m_whole->setName(patched ? tr("whole-tensor plan, peak %1").arg(formatBytes(m_result->patch->wholePeak))
-                             : tr("whole-tensor plan"));
+    m_whole->setName(patched ? tr("whole tensors %1").arg(formatBytes(m_result->patch->wholePeak)) : tr("whole tensors"));
     setLegend(m_whole, whole);
+    fitLegend();
     updateSelection();
 }
 
@@ -619,7 +672,8 @@ void LayerChart::fitY()
     if (top <= 0)
         top = 1;
     if (m_log) {
-        const double lo = std::max(bottom > 0 ? bottom / 2 : top / 100, top / 1e4);
+        // Down to the smallest bar, but no more than three decades below the top.
+        const double lo = std::max(bottom > 0 ? bottom * 0.7 : top / 100, top / 1e3);
         m_plot->yAxis->setRange(lo, top * 1.6);
     } else {
         m_plot->yAxis->setRange(0, top * 1.14);

@@ -52,6 +52,9 @@ public:
     // Logarithmic memory axis (on by default when the budget is far above the bars).
     void setLogScale(bool on);
     bool logScale() const;
+    // The MACs plot under the memory plot (on by default).
+    void setShowMacs(bool on);
+    bool showMacs() const;
     // Refit the memory axis to the bars and lines (double-click does the same).
     void fitY();
     // Hover text for a step: the layer, its stage, the working set by role and live buffers.
@@ -66,6 +69,11 @@ public:
     int stepCount() const { return int(m_steps.size()); }
     QCustomPlot* plot() const { return m_plot; }
     QCPAxisRect* macsRect() const { return m_macsRect; }
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent* e) override;
 
 signals:
     void opClicked(int index);
@@ -79,10 +87,10 @@ private:
         int64_t total = 0; // bar height in bytes
     };
     void rebuild();
-    void clearSeries();
     void updateTicks();
     void updateLines();
     void updateSelection();
+    void fitLegend();
     int stepSource(int step) const;
     int stepAt(double pixelX) const;
     void stepClicked(int step);
@@ -93,6 +101,7 @@ private:
     QCheckBox* m_compareCheck = nullptr;
     QCheckBox* m_wholeCheck = nullptr;
     QCheckBox* m_logCheck = nullptr;
+    QCheckBox* m_macsCheck = nullptr;
     QSharedPointer<QCPAxisTickerText> m_ticker, m_macsTicker;
     QCPBars* m_inputs = nullptr;
     QCPBars* m_outputs = nullptr;
