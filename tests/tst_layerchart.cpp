@@ -6,6 +6,7 @@
 #include "model/demo_model.h"
 #include "model/tflite_import.h"
 #include "pipeline/pipeline.h"
+#include "synthmodels.h"
 #include "testsupport.h"
 #include "views/layerchart.h"
 
@@ -87,6 +88,7 @@ private slots:
     void logScaleKeepsBudget();
     void reusesPlottables();
     void demoModelWithoutAnalysis();
+    void stage0BeforePatches();
 };
 
 void TestLayerChart::vwwPatchedShowsWhatRuns()
@@ -318,6 +320,41 @@ void TestLayerChart::demoModelWithoutAnalysis()
     c.setModel(nullptr);
     QCOMPARE(c.stepCount(), 0);
     QVERIFY(c.totals().isEmpty());
+}
+
+// A PyTorch-style NCHW net (synth::nchwNet(): TRANSPOSE → CONV 3×3 → DEPTHWISE s2 → AVERAGE_POOL)
+// with 2×2 patches at the depthwise output: the TRANSPOSE runs whole first (stage 0: 768 + 768 =
+// 1,536 B, see tst_patch), then stage 1 per patch with the split tensor (8·8·8 = 512 B) and stage 0's
+// output (16·16·3 = 768 B) held whole, then stage 2.
+void TestLayerChart::stage0BeforePatches()
+{
+    const Model model = synth::nchwNet();
+    Session doc = documentFor(model, "stm32f746g-disco");
+    auto whole = runPipeline(model, doc, tstest::boards());
+    QVERIFY(whole.ok() && !(*whole)->splits.empty());
+    const SplitPoint split = (*whole)->splits.back();
+    QCOMPARE(split.prefix, 1);
+    doc.schedule.patch = PatchStage{split.tensor, 2, 2, false};
+    auto patched = runPipeline(model, doc, tstest::boards());
+    QVERIFY(patched.ok());
+    const PipelineResult& r = **patched;
+    const PatchPlan& p = *r.patch;
+    LayerChart c;
+    c.setResult(*patched);
+    const QVector<double> t = c.totals();
+    QCOMPARE(t.size(), 4);
+    QCOMPARE(t[0], 1536.0 / 1024.0); // stage 0: the TRANSPOSE, whole
+    QVERIFY(c.describeStep(0).contains("stage 0"));
+    QCOMPARE(p.split.step, 2);
+    for (int s = 1; s <= 2; ++s) {
+        QCOMPARE(t[s], double(r.stage1[size_t(s)]) / 1024.0);
+        QVERIFY(c.describeStep(s).contains("stage 1 (per patch, 2×2)"));
+        QVERIFY(t[s] >= (512.0 + 768.0) / 1024.0); // the split tensor and stage 1's input, whole
+    }
+    QVERIFY(c.describeStep(3).contains("stage 2"));
+    QCOMPARE(c.peakKiB(), double(r.peakBytes) / 1024.0);
+    QCOMPARE(maxOf(t), c.peakKiB());
+    QCOMPARE(t[c.peakStep()], c.peakKiB());
 }
 
 QTEST_MAIN(TestLayerChart)

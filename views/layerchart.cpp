@@ -428,9 +428,12 @@ void LayerChart::rebuild()
         const std::vector<int64_t>& stage1 = !m_stage1Override.empty() ? m_stage1Override
                                              : patch                   ? r->stage1
                                                                        : m_stage1Override;
+        // stage1 holds one value per step up to the split: stage 0's (whole) first, then stage 1's.
+        int stage1First = 0; // the step of stage1[0]
         if (patch) {
             s1end = std::min(patch->split.step, int(steps.size()) - 1);
-            s1begin = std::max(0, s1end + 1 - int(stage1.size()));
+            s1begin = std::clamp(patch->split.prefix, 0, s1end + 1);
+            stage1First = s1end + 1 - int(stage1.size());
         } else if (!stage1.empty()) {
             s1begin = 0;
             s1end = std::min(int(stage1.size()), int(steps.size())) - 1;
@@ -442,9 +445,13 @@ void LayerChart::rebuild()
             const int align = a->memory.alignment;
             if (patch->split.tensor >= 0 && size_t(patch->split.tensor) < g.tensors.size())
                 fixed += alignUp(g.tensors[size_t(patch->split.tensor)].byteSize().value_or(0), align);
-            if (r->schedule.patch && r->schedule.patch->inputResident && !g.inputs.empty())
-                fixed += alignUp(g.tensors[size_t(g.inputs[0])].byteSize().value_or(0), align);
+            // Stage 1's source (the input, or stage 0's output) is held whole when resident.
+            const int source = patch->split.source >= 0 ? patch->split.source : (g.inputs.empty() ? -1 : g.inputs[0]);
+            const bool resident = patch->split.prefix > 0 || (r->schedule.patch && r->schedule.patch->inputResident);
+            if (resident && source >= 0 && size_t(source) < g.tensors.size())
+                fixed += alignUp(g.tensors[size_t(source)].byteSize().value_or(0), align);
         }
+        const StageLayout* stage0 = patch && patch->stage0 ? &*patch->stage0 : nullptr;
         const StageLayout* stage2 = patch && patch->stage2 ? &*patch->stage2 : nullptr;
         m_steps.reserve(steps.size());
         for (size_t s = 0; s < steps.size(); ++s) {
@@ -453,9 +460,9 @@ void LayerChart::rebuild()
             info.source = a->legal.sourceOp[size_t(info.op)];
             const double key = double(s);
             const int si = int(s);
-            if (si >= s1begin && si <= s1end) {
+            if (si >= s1begin && si <= s1end && si - stage1First >= 0) {
                 info.stage = Stage1;
-                const int64_t total = stage1[size_t(si - s1begin)];
+                const int64_t total = stage1[size_t(si - stage1First)];
                 const int64_t f = std::min(fixed, total);
                 info.total = total;
                 s1x << key;
@@ -467,8 +474,14 @@ void LayerChart::rebuild()
                 const StepUse& u = stage2 && k < stage2->memory.steps.size() ? stage2->memory.steps[k] : steps[s];
                 info.total = u.total();
                 addRoles(key, u);
+            } else if (patch) {
+                // Stage 0 runs whole before the patches: its own layout's working set.
+                info.stage = Stage0;
+                const StepUse& u = stage0 && s < stage0->memory.steps.size() ? stage0->memory.steps[s] : steps[s];
+                info.total = u.total();
+                addRoles(key, u);
             } else {
-                info.stage = patch ? Stage0 : Whole;
+                info.stage = Whole;
                 info.total = steps[s].total();
                 addRoles(key, steps[s]);
             }
@@ -486,15 +499,19 @@ void LayerChart::rebuild()
         };
         if (patch) {
             const int last = int(m_steps.size()) - 1;
-            if (patch->stage2Peak >= patch->stage1Peak && patch->stage2Peak >= patch->peak && s1end < last) {
+            // The stage that holds the run's peak (stage 2 on a tie: its bars are whole tensors).
+            if (patch->stage2Peak >= patch->peak && s1end < last) {
                 m_peakStage = Stage2;
                 m_peakStep = argmax(s1end + 1, last);
-            } else if (patch->stage1Peak >= patch->peak || s1begin == 0) {
+            } else if (patch->stage1Peak >= patch->peak && s1begin <= s1end) {
                 m_peakStage = Stage1;
                 m_peakStep = argmax(s1begin, s1end);
-            } else {
+            } else if (patch->stage0Peak >= patch->peak && s1begin > 0) {
                 m_peakStage = Stage0;
                 m_peakStep = argmax(0, s1begin - 1);
+            } else {
+                m_peakStep = argmax(0, last);
+                m_peakStage = m_peakStep >= 0 ? m_steps[size_t(m_peakStep)].stage : Whole;
             }
             m_peakKiB = double(r->peakBytes) / 1024.0;
         } else {
@@ -753,7 +770,9 @@ QString LayerChart::describeStep(int step) const
         if (patch) {
             text += tr(", stage 1 (per patch, %1×%2)").arg(patch->nh).arg(patch->nw);
             const double fixed = m_stage1Fixed->data()->findBegin(double(step), false)->value;
-            text += tr("<br>working set %1 = split tensor, whole %2 + largest patch %3")
+            text += tr(patch->split.prefix > 0 || (m_result->schedule.patch && m_result->schedule.patch->inputResident)
+                           ? "<br>working set %1 = split tensor and stage 1's input, whole %2 + largest patch %3"
+                           : "<br>working set %1 = split tensor, whole %2 + largest patch %3")
                         .arg(formatBytes(info.total), kib(fixed), kib(double(info.total) / 1024.0 - fixed));
             if (patch->largestPatch >= 0 && size_t(patch->largestPatch) < patch->patchLayoutOf.size()) {
                 const int l = patch->patchLayoutOf[size_t(patch->largestPatch)];
@@ -773,7 +792,9 @@ QString LayerChart::describeStep(int step) const
                 k = step;
             text += tr(", stage 2");
         } else if (info.stage == Stage0) {
-            text += tr(", stage 0 (whole tensors)");
+            text += tr(", stage 0 (whole tensors, before the patches)");
+            if (patch && patch->stage0 && size_t(step) < patch->stage0->memory.steps.size())
+                memory = &patch->stage0->memory;
         }
         const StepUse& u = memory->steps[size_t(k)];
         text += tr("<br>working set %1 = inputs %2 + outputs %3 + other %4 + scratch %5%6")
