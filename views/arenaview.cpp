@@ -108,6 +108,26 @@ protected:
     void drawLegendIcon(QCPPainter*, const QRectF&) const override {}
 };
 
+// Step ticks labelled with the layer id of the op at that step ("#12"), the numbering the chart,
+// the op table and the hover text use.
+class LayerTicker : public QCPAxisTickerFixed {
+public:
+    LayerTicker()
+    {
+        setTickStep(1.0);
+        setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    }
+    std::vector<int> layer; // per step: imported op index, or -1
+protected:
+    QString getTickLabel(double tick, const QLocale& locale, QChar formatChar, int precision) override
+    {
+        const long s = std::lround(tick);
+        if (s >= 0 && size_t(s) < layer.size() && layer[size_t(s)] >= 0)
+            return QStringLiteral("#%1").arg(layer[size_t(s)]);
+        return layer.empty() ? QCPAxisTickerFixed::getTickLabel(tick, locale, formatChar, precision) : QString();
+    }
+};
+
 namespace {
 
 QString bytesText(int64_t bytes)
@@ -171,12 +191,10 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     m_plot->setMouseTracking(true);
-    m_plot->xAxis->setLabel(tr("step"));
+    m_plot->xAxis->setLabel(tr("layer (#imported op index, in run order)"));
     m_plot->yAxis->setLabel(tr("arena offset (KiB)"));
-    QSharedPointer<QCPAxisTickerFixed> steps(new QCPAxisTickerFixed);
-    steps->setTickStep(1.0);
-    steps->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    m_plot->xAxis->setTicker(steps);
+    m_ticker = QSharedPointer<LayerTicker>(new LayerTicker);
+    m_plot->xAxis->setTicker(m_ticker);
     const QPen grid(QColor(228, 228, 228), 0, Qt::SolidLine);
     m_plot->xAxis->grid()->setPen(grid);
     m_plot->yAxis->grid()->setPen(grid);
@@ -266,6 +284,16 @@ ArenaView::ArenaView(QWidget* parent) : QWidget(parent)
             emit opClicked(op);
     });
     connect(m_plot, &QCustomPlot::mouseMove, this, &ArenaView::onMouseMove);
+    // A label sits above its line unless that would leave the plot (a short dock, a fitted
+    // view): then below it.
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] {
+        const int top = m_plot->axisRect()->top();
+        for (QCPItemText* t : {m_peakLabel, m_budgetLabel}) {
+            const double y = m_plot->yAxis->coordToPixel(t->position->value());
+            const Qt::Alignment h = t->positionAlignment() & Qt::AlignHorizontal_Mask;
+            t->setPositionAlignment(h | (y - top < 18 ? Qt::AlignTop : Qt::AlignBottom));
+        }
+    });
 
     load(nullptr, nullptr, 0);
 }
@@ -475,6 +503,7 @@ void ArenaView::rebuild()
     for (int r = 0; r < kRoleCount; ++r)
         m_key[r]->removeFromLegend();
     if (!st) {
+        m_ticker->layer.clear();
         m_rectsPlottable->items.clear();
         m_peakLine->setVisible(false);
         m_peakStepLine->setVisible(false);
@@ -489,6 +518,11 @@ void ArenaView::rebuild()
     const MemoryAnalysis& m = *st->memory;
     const Graph& g = st->legal->graph;
     const int shift = st->stepOffset;
+    m_ticker->layer.assign(size_t(shift) + m.steps.size(), -1);
+    for (size_t s = 0; s < m.steps.size(); ++s) {
+        const int o = m.steps[s].op;
+        m_ticker->layer[size_t(shift) + s] = o >= 0 && size_t(o) < st->legal->sourceOp.size() ? st->legal->sourceOp[size_t(o)] : -1;
+    }
 
     // Who produces what.
     m_tensorProducer.assign(g.tensors.size(), -1);
@@ -626,7 +660,7 @@ void ArenaView::rebuild()
         m_peakStepLine->point1->setCoords(m.peakStep + shift, 0);
         m_peakStepLine->point2->setCoords(m.peakStep + shift, 1);
         m_peakStepLine->setVisible(true);
-        peakText += tr(" · busiest step %1 (%2)").arg(m.peakStep + shift).arg(opText(m.steps[size_t(m.peakStep)].op));
+        peakText += tr(" · busiest: %1 (step %2)").arg(opText(m.steps[size_t(m.peakStep)].op)).arg(m.peakStep + shift);
     } else {
         m_peakStepLine->setVisible(false);
     }

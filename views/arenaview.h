@@ -17,6 +17,7 @@
 
 #include <QColor>
 #include <QRectF>
+#include <QSharedPointer>
 #include <QString>
 #include <QWidget>
 
@@ -33,6 +34,7 @@ class QTabBar;
 namespace ts {
 
 class ArenaRectsPlottable;
+class LayerTicker;
 
 class ArenaView : public QWidget {
     Q_OBJECT
@@ -138,6 +140,7 @@ private:
     const Stage* stage() const;
 
     QTabBar* m_tabs = nullptr;
+    QSharedPointer<LayerTicker> m_ticker;
     QCustomPlot* m_plot = nullptr;
     ArenaRectsPlottable* m_rectsPlottable = nullptr;
     QCPBars* m_key[kRoleCount] = {};
