@@ -6,6 +6,7 @@
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
 #include "pipeline/pipeline.h"
+#include "synthmodels.h"
 #include "testsupport.h"
 #include "views/arenaview.h"
 
@@ -86,6 +87,7 @@ private slots:
     void mcunetv2();
     void patchedStages();
     void patchedSelectionAndClicks();
+    void stageZero();
 
 private:
     std::optional<Analysis> m_demo;
@@ -479,6 +481,43 @@ void TestArenaView::patchedSelectionAndClicks()
     v.setAnalysis(&r->analysis, 0);
     v.setResult(r);
     QCOMPARE(v.currentStage(), p.stage2Peak > p.stage1Peak ? int(ArenaView::kStage2) : int(ArenaView::kStage1));
+}
+
+// A PyTorch-style NCHW net (a TRANSPOSE before the spatial ops): stage 0 runs first on whole
+// tensors and gets its own tab, in run order; the default is the stage holding the run's peak.
+void TestArenaView::stageZero()
+{
+    const Model model = synth::nchwNet();
+    Session doc = documentFor(model, "stm32f746g-disco");
+    auto whole = runPipeline(model, doc, boards());
+    QVERIFY(whole.ok() && !(*whole)->splits.empty());
+    const SplitPoint s = (*whole)->splits.back();
+    QVERIFY(s.prefix > 0);
+    doc.schedule.patch = PatchStage{s.tensor, 2, 2, false};
+    auto r = runPipeline(model, doc, boards());
+    QVERIFY(r.ok() && (*r)->patched() && (*r)->patch->stage0);
+    const PatchPlan& p = *(*r)->patch;
+    ArenaView v;
+    v.resize(1000, 400);
+    v.setResult(*r);
+    QCOMPARE(v.stageCount(), 4);
+    QCOMPARE(v.stageIndex(ArenaView::kStage0), 0);
+    QCOMPARE(v.stageIndex(ArenaView::kStage1), 1);
+    QCOMPARE(v.stageIndex(ArenaView::kStage2), 2);
+    QCOMPARE(v.stageIndex(ArenaView::kWhole), 3);
+    QCOMPARE(v.currentStage(), v.runPeakStage());
+    QCOMPARE(v.shownPeakBytes(), (*r)->peakBytes);
+    const int64_t peaks[] = {p.stage0Peak, p.stage1Peak, p.stage2Peak};
+    for (int i = 0; i < 3; ++i) {
+        v.setStage(i);
+        QCOMPARE(v.shownPeakBytes(), peaks[i]);
+        QVERIFY2(v.title().startsWith(QString("stage %1 peak").arg(i)), qPrintable(v.title()));
+        checkStage(v, i == 0 ? 0 : i == 1 ? s.prefix : s.step + 1, i == 0 ? s.prefix : i == 1 ? s.step + 1 - s.prefix : 1 << 20);
+    }
+    // The transpose's layer brings up stage 0.
+    const int transpose = p.stage0->graph.sourceOp[size_t(p.stage0->memory.steps.front().op)];
+    v.selectOp(transpose);
+    QCOMPARE(v.currentStage(), 0);
 }
 
 QTEST_MAIN(TestArenaView)

@@ -332,7 +332,7 @@ bool validLayout(const LegalGraph* lg, const MemoryAnalysis* m, const ArenaPlan*
 void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBytes)
 {
     const bool wasPatched = m_stages.size() > 1;
-    const int previous = m_stage;
+    const int previous = stage() ? stage()->kind : -1;
     m_analysis = a;
     m_budget = budgetBytes;
     m_stages.clear();
@@ -400,10 +400,30 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
             s2.stepOffset = patch->split.step + 1;
             s2.name = tr("stage 2, whole tensors after the split");
             s2.tab = tr("Stage 2 · %1").arg(kib(s2.peak));
+            s1.kind = kStage1;
+            s2.kind = kStage2;
+            whole.kind = kWhole;
+            // Stage 0: ops before the patches (e.g. a TRANSPOSE from NCHW) on whole tensors.
+            std::optional<Stage> s0;
+            if (patch->stage0 && patch->split.prefix > 0 && validLayout(&patch->stage0->graph, &patch->stage0->memory, &patch->stage0->plan)) {
+                const StageLayout& l0 = *patch->stage0;
+                s0 = Stage{};
+                s0->kind = kStage0;
+                s0->legal = &l0.graph;
+                s0->memory = &l0.memory;
+                s0->plan = &l0.plan;
+                s0->base = l0.base;
+                s0->peak = patch->stage0Peak;
+                s0->name = tr("stage 0, whole tensors before the patches");
+                s0->tab = tr("Stage 0 · %1").arg(kib(s0->peak));
+                s1.stepOffset = patch->split.prefix;
+            }
             whole.name = tr("whole tensors (not run)");
             whole.splitAfter = patch->split.step;
             whole.tab = tr("Whole tensors (not run) · %1").arg(kib(whole.peak));
             if (validLayout(s1.legal, s1.memory, s1.plan) && validLayout(s2.legal, s2.memory, s2.plan)) {
+                if (s0)
+                    m_stages.push_back(std::move(*s0));
                 m_stages.push_back(std::move(s1));
                 m_stages.push_back(std::move(s2));
             }
@@ -416,12 +436,14 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
     const bool patched = m_stages.size() > 1;
     if (!patched)
         m_userStage = false;
-    if (patched && wasPatched && m_userStage)
-        m_stage = previous;
-    else if (patched)
-        m_stage = patch->stage2Peak > patch->stage1Peak ? kStage2 : kStage1;
-    else
-        m_stage = 0;
+    m_stage = 0;
+    if (patched && wasPatched && m_userStage && stageIndex(previous) >= 0) {
+        m_stage = stageIndex(previous);
+    } else if (patched) { // the stage holding the run's peak (the first of equals)
+        for (int i = 0; i < stageCount(); ++i)
+            if (m_stages[size_t(i)].kind != kWhole && m_stages[size_t(i)].peak > m_stages[size_t(m_stage)].peak)
+                m_stage = i;
+    }
     {
         const QSignalBlocker block(m_tabs);
         while (m_tabs->count() > stageCount())
@@ -473,12 +495,31 @@ int ArenaView::stageOf(int importedOpIndex) const
 {
     if (importedOpIndex < 0 || stageCount() <= 1)
         return importedOpIndex >= 0 && stageCount() == 1 ? 0 : -1;
-    for (int s : {int(kStage1), int(kStage2)}) {
+    for (int s = 0; s < stageCount(); ++s) {
+        if (m_stages[size_t(s)].kind == kWhole)
+            continue;
         const std::vector<int>& src = m_stages[size_t(s)].legal->sourceOp;
         if (std::find(src.begin(), src.end(), importedOpIndex) != src.end())
             return s;
     }
     return -1;
+}
+
+int ArenaView::stageIndex(int kind) const
+{
+    for (int s = 0; s < stageCount(); ++s)
+        if (m_stages[size_t(s)].kind == kind)
+            return s;
+    return -1;
+}
+
+int ArenaView::runPeakStage() const
+{
+    int best = -1;
+    for (int s = 0; s < stageCount(); ++s)
+        if (m_stages[size_t(s)].kind != kWhole && (best < 0 || m_stages[size_t(s)].peak > m_stages[size_t(best)].peak))
+            best = s;
+    return best;
 }
 
 const ArenaView::Stage* ArenaView::stage() const
@@ -637,24 +678,24 @@ void ArenaView::rebuild()
     const PatchPlan* patch = m_result && m_result->patched() && stageCount() > 1 ? &*m_result->patch : nullptr;
     if (stageCount() <= 1) {
         peakText = tr("plan peak %1 · lower bound %2").arg(kib(peak), kib(m.lowerBound));
-    } else if (m_stage == kWhole) {
+    } else if (st->kind == kWhole) {
         peakText = tr("whole tensors (not run): plan peak %1 · lower bound %2 · split after step %3")
                        .arg(kib(peak), kib(m.lowerBound))
                        .arg(st->splitAfter);
     } else {
-        const bool holdsPeak = m_stage == (m_stages[kStage2].peak > m_stages[kStage1].peak ? kStage2 : kStage1);
-        peakText = (m_stage == kStage1 ? tr("stage 1 peak %1") : tr("stage 2 peak %1")).arg(kib(peak));
-        if (holdsPeak)
+        const int runPeak = runPeakStage();
+        auto named = [](int kind) { return kind == kStage0 ? tr("stage 0") : kind == kStage1 ? tr("stage 1") : tr("stage 2"); };
+        peakText = tr("%1 peak %2").arg(named(st->kind), kib(peak));
+        if (runPeak == m_stage || m_stages[size_t(runPeak)].peak == peak)
             peakText += tr(" (the run's peak)");
         else
-            peakText += tr(" (run peak %1 in %2)").arg(kib(std::max(m_stages[kStage1].peak, m_stages[kStage2].peak)),
-                                                       m_stage == kStage1 ? tr("stage 2") : tr("stage 1"));
-        if (m_stage == kStage1)
+            peakText += tr(" (run peak %1 in %2)").arg(kib(m_stages[size_t(runPeak)].peak), named(m_stages[size_t(runPeak)].kind));
+        if (st->kind == kStage1)
             peakText += tr(" · patch layout %1 at %2").arg(kib(st->plan->peakBytes), kib(st->base));
-        if (m_stage == kStage2 && patch && patch->movesSplit())
+        if (st->kind == kStage2 && patch && patch->movesSplit())
             peakText += tr(" · split tensor moved from %1 to %2").arg(kib(patch->stage1SplitOffset), kib(patch->splitOffset));
     }
-    if (m_analysis && m_analysis->memory.unplannedVariableBytes > 0 && m_stage != kWhole)
+    if (m_analysis && m_analysis->memory.unplannedVariableBytes > 0 && st->kind != kWhole)
         peakText += tr(" · + %1 variable tensors outside the plan").arg(kib(m_analysis->memory.unplannedVariableBytes));
     if (m.peakStep >= 0 && size_t(m.peakStep) < m.steps.size()) {
         m_peakStepLine->point1->setCoords(m.peakStep + shift, 0);
@@ -713,7 +754,7 @@ void ArenaView::selectOp(int importedOpIndex)
     m_selectedOp = importedOpIndex;
     // With patches, an op selected elsewhere (table, chart) brings up the stage that runs it,
     // unless the whole-tensor comparison is shown.
-    if (importedOpIndex >= 0 && stageCount() > 1 && m_stage != kWhole) {
+    if (importedOpIndex >= 0 && stageCount() > 1 && stage()->kind != kWhole) {
         const int runs = stageOf(importedOpIndex);
         if (runs >= 0 && runs != m_stage) {
             setStage(runs);

@@ -65,10 +65,14 @@ public:
     const Analysis* analysis() const { return m_analysis; }
     QCustomPlot* plot() const { return m_plot; }
 
-    // The stages offered: 1 without a patch schedule; with one, kStage1, kStage2 and kWhole. A
+    // The stages offered, as tabs in run order: 1 without a patch schedule; with one, stage 0 (when
+    // the schedule has one), stage 1, stage 2 and the whole-tensor plan; stageIndex(kind) finds
+    // each (-1 when absent). A
     // new result shows the stage holding the run's peak, unless a stage was picked (the tabs or
     // setStage) for a previous patched result: it is kept while results stay patched.
-    enum { kStage1 = 0, kStage2 = 1, kWhole = 2 };
+    enum StageKind { kStage1 = 0, kStage2 = 1, kWhole = 2, kStage0 = 3 };
+    int stageIndex(int kind) const;
+    int runPeakStage() const; // the index of the stage holding the run's peak, or -1
     int stageCount() const { return int(m_stages.size()); }
     int currentStage() const { return m_stage; }
     void setStage(int stage); // rebuilds the rectangles of that stage
@@ -78,7 +82,7 @@ public:
     int64_t shownPeakBytes() const;
     double shownPeakKiB() const { return double(shownPeakBytes()) / 1024.0; }
     QString title() const;
-    // The stage that runs this imported op (kStage1 or kStage2; 0 without patches), or -1.
+    // The index of the stage that runs this imported op (0 without patches), or -1.
     int stageOf(int importedOpIndex) const;
 
     // Highlights the buffers read or written (and the scratch used) at the step of this imported
@@ -122,6 +126,7 @@ private:
     };
     struct Stage {
         QString name, tab;
+        int kind = kWhole;
         const LegalGraph* legal = nullptr;
         const MemoryAnalysis* memory = nullptr;
         const ArenaPlan* plan = nullptr;
