@@ -89,6 +89,7 @@ private slots:
     void reusesPlottables();
     void demoModelWithoutAnalysis();
     void stage0BeforePatches();
+    void repaintCost();
 };
 
 void TestLayerChart::vwwPatchedShowsWhatRuns()
@@ -355,6 +356,37 @@ void TestLayerChart::stage0BeforePatches()
     QCOMPARE(c.peakKiB(), double(r.peakBytes) / 1024.0);
     QCOMPARE(maxOf(t), c.peakKiB());
     QCOMPARE(t[c.peakStep()], c.peakKiB());
+}
+
+// How long an edit costs the chart on the largest shared model: setResult plus one drawn frame
+// (printed, not asserted: the machine is shared; tinystudio-guibench measures the whole window).
+void TestLayerChart::repaintCost()
+{
+    const QString path = tstest::modelPath("tinyengine_mcunetv2_large");
+    TS_REQUIRE_MODEL(path);
+    auto model = importTfliteFile(path.toStdString());
+    QVERIFY(model.ok());
+    auto r = runPipeline(*model, documentFor(*model, "nucleo-h743zi2"), tstest::boards());
+    QVERIFY(r.ok());
+    LayerChart c;
+    c.resize(1000, 420);
+    c.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&c));
+    std::vector<double> ms, set;
+    for (int i = 0; i < 15; ++i) {
+        c.setResult(nullptr);
+        QElapsedTimer t;
+        t.start();
+        c.setResult(*r);
+        set.push_back(double(t.nsecsElapsed()) / 1e6);
+        c.plot()->replot(QCustomPlot::rpImmediateRefresh);
+        ms.push_back(double(t.nsecsElapsed()) / 1e6);
+    }
+    std::sort(ms.begin(), ms.end());
+    std::sort(set.begin(), set.end());
+    qInfo("mcunetv2_large (%d steps): setResult %.1f ms, + one replot %.1f ms (medians of %zu)", c.stepCount(),
+          set[set.size() / 2], ms[ms.size() / 2], ms.size());
+    QCOMPARE(c.peakKiB(), double((*r)->peakBytes) / 1024.0);
 }
 
 QTEST_MAIN(TestLayerChart)

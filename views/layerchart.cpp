@@ -40,7 +40,8 @@ void setLegend(QCPAbstractPlottable* p, bool on)
         p->removeFromLegend();
 }
 
-QString kib(double k) { return QString::number(k, 'f', 1) + " KiB"; }
+// The headline's units (formatBytes) for a value the chart holds in KiB.
+QString kib(double k) { return formatBytes(std::llround(k * 1024.0)); }
 
 } // namespace
 
