@@ -11,8 +11,50 @@
 
 #include <cstdio>
 
+namespace {
+
+struct Options {
+    QCommandLineOption board{"board", "Board profile id (see tinystudio-cli boards).", "id"};
+    QCommandLineOption view{"view", "Bring a panel to the front: memory, ops, arena, patches, issues, board, schedule.",
+                            "name"};
+};
+
+void describe(QCommandLineParser& parser, const Options& o)
+{
+    parser.setApplicationDescription("TinyStudio: int8 neural networks on microcontrollers");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(o.board);
+    parser.addOption(o.view);
+    parser.addPositionalArgument("file", "A .tflite model or .tinystudio session to open (default: the demo model).");
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
+    const Options options;
+    {
+        // --help, --version and bad options are answered before any display is needed.
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName("tinystudio");
+        QCoreApplication::setApplicationVersion(TINYSTUDIO_VERSION);
+        QCommandLineParser parser;
+        describe(parser, options);
+        if (!parser.parse(QCoreApplication::arguments())) {
+            std::fprintf(stderr, "tinystudio: %s\n%s", qPrintable(parser.errorText()), qPrintable(parser.helpText()));
+            return 2;
+        }
+        if (parser.isSet("help") || parser.isSet("help-all")) {
+            std::fputs(qPrintable(parser.helpText()), stdout);
+            return 0;
+        }
+        if (parser.isSet("version")) {
+            std::printf("tinystudio %s\n", TINYSTUDIO_VERSION);
+            return 0;
+        }
+    }
+
     Q_INIT_RESOURCE(tinystudio); // the icons live in the static app library
     QApplication app(argc, argv);
     QApplication::setOrganizationName("TinyStudio");
@@ -21,15 +63,10 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon(":/tinystudio/icons/tinystudio.svg"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("TinyStudio: int8 neural networks on microcontrollers");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    QCommandLineOption board("board", "Board profile id (see tinystudio-cli boards).", "id");
-    parser.addOption(board);
-    QCommandLineOption view("view", "Bring a panel to the front: memory, arena, patches, issues, board, schedule.", "name");
-    parser.addOption(view);
-    parser.addPositionalArgument("file", "A .tflite model or .tinystudio session to open (default: the demo model).");
+    describe(parser, options);
     parser.process(app);
+    const QCommandLineOption& board = options.board;
+    const QCommandLineOption& view = options.view;
 
     ts::MainWindow window;
     if (parser.isSet(board) && !window.selectBoard(parser.value(board))) {
@@ -48,9 +85,11 @@ int main(int argc, char** argv)
     }
     if (parser.isSet(view)) {
         const QString name = parser.value(view).toLower();
-        const QMap<QString, QString> docks{{"memory", "chartDock"}, {"arena", "arenaDock"}, {"patches", "patchDock"},
+        const QMap<QString, QString> docks{{"ops", "opsDock"},     {"arena", "arenaDock"}, {"patches", "patchDock"},
                                            {"issues", "issuesDock"}, {"board", "boardDock"}, {"schedule", "scheduleDock"}};
-        if (auto* d = window.findChild<QDockWidget*>(docks.value(name)))
+        if (name == "memory")
+            ; // the memory chart is the central view, always in front
+        else if (auto* d = window.findChild<QDockWidget*>(docks.value(name)))
             d->raise();
         else
             std::fprintf(stderr, "tinystudio: unknown view '%s'\n", qPrintable(name));

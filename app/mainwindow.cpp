@@ -30,6 +30,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
 #include <QSaveFile>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -44,6 +46,7 @@ namespace ts {
 
 namespace {
 constexpr int kOpRole = Qt::UserRole + 10;
+constexpr int kStateVersion = 2; // dock layout: chart central, op table in a dock
 
 // One undoable schedule edit.
 class ScheduleCommand : public QUndoCommand {
@@ -106,17 +109,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
 
+    // The central area is the memory chart, under the headline and the banners (an error that
+    // needs attention, the first-run welcome); the op table, arena, patches and issues are docks.
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(3);
     m_headline = new QLabel(central);
     m_headline->setObjectName("headline");
     m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_filter = new QLineEdit(central);
+    m_headline->setWordWrap(true); // a long overflow headline wraps instead of widening the window
+    m_headline->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_errorBanner = makeBanner(central, "errorBanner", "#fdecea", "#b3261e", tr("Dismiss"));
+    m_welcome = makeBanner(central, "welcomeBanner", "#e8f0fe", "#1a4fa0", tr("Got it"));
+    connect(m_welcome->findChild<QPushButton*>(), &QPushButton::clicked, this, [] { QSettings().setValue("welcomed", true); });
+    auto* ops = new QWidget(this);
+    auto* opsLayout = new QVBoxLayout(ops);
+    opsLayout->setContentsMargins(2, 2, 2, 2);
+    m_filter = new QLineEdit(ops);
     m_filter->setObjectName("opFilter");
     m_filter->setPlaceholderText(tr("Filter ops (kind, shape, dtype)…"));
     m_filter->setClearButtonEnabled(true);
-    m_opView = new QTableView(central);
+    m_opView = new QTableView(ops);
     m_opView->setObjectName("opTable");
     m_opView->setModel(m_proxy);
     m_opView->setSortingEnabled(true);
@@ -127,9 +141,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_opView->verticalHeader()->setDefaultSectionSize(22);
     m_opView->horizontalHeader()->setStretchLastSection(true);
     m_opView->setAlternatingRowColors(true);
+    opsLayout->addWidget(m_filter);
+    opsLayout->addWidget(m_opView);
+    m_ops = ops;
+    m_chart = new LayerChart(central);
+    m_chart->setObjectName("memoryChart");
+    m_chart->setMinimumHeight(120);
     layout->addWidget(m_headline);
-    layout->addWidget(m_filter);
-    layout->addWidget(m_opView);
+    layout->addWidget(m_errorBanner);
+    layout->addWidget(m_welcome);
+    layout->addWidget(m_chart, 1);
     setCentralWidget(central);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_opView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& cur) {
@@ -157,16 +178,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_statusFigures = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusFigures);
 
-    // The studio plans the deployed int8 body by default.
-    ScheduleDoc initial;
-    initial.quantizedIo = true;
-    m_doc.schedule = initial;
-    m_schedulePanel->setSchedule(initial);
+    // The document's defaults, the same as the CLI's (documentFor()): the whole graph as TFLM runs
+    // it, float I/O included; "quantized I/O" is a schedule option the user turns on.
+    m_schedulePanel->setSchedule(m_doc.schedule);
 
     QSettings settings;
     resize(1366, 768);
     restoreGeometry(settings.value("window/geometry").toByteArray());
-    restoreState(settings.value("window/state").toByteArray());
+    restoreState(settings.value("window/state").toByteArray(), kStateVersion);
     const QString board = settings.value("board", QString::fromLatin1(kDefaultBoardId)).toString();
     if (!m_boardPanel->selectBoard(board))
         m_boardPanel->selectBoard(QString::fromLatin1(kDefaultBoardId));
@@ -209,9 +228,18 @@ void MainWindow::buildDocks()
         addDockWidget(area, d);
         return d;
     };
+    // Panels scroll rather than force the window taller or wider than a 1366×768 (or 1024×600) screen.
+    auto scrolled = [this](QWidget* w) {
+        auto* area = new QScrollArea(this);
+        area->setWidget(w);
+        area->setWidgetResizable(true);
+        area->setFrameShape(QFrame::NoFrame);
+        area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+        return area;
+    };
     m_boardPanel = new BoardPanel(this);
     m_boardPanel->setBoards(&m_boards);
-    auto* boardDock = dock(tr("Board"), "boardDock", m_boardPanel, Qt::RightDockWidgetArea);
+    auto* boardDock = dock(tr("Board"), "boardDock", scrolled(m_boardPanel), Qt::RightDockWidgetArea);
     connect(m_boardPanel, &BoardPanel::boardChanged, this, [this](const QString& id) {
         QSettings().setValue("board", id);
         if (m_doc.boardId != id.toStdString()) {
@@ -224,29 +252,29 @@ void MainWindow::buildDocks()
         recompute();
     });
     m_schedulePanel = new SchedulePanel(this);
-    auto* scheduleDock = dock(tr("Schedule"), "scheduleDock", m_schedulePanel, Qt::RightDockWidgetArea);
+    auto* scheduleDock = dock(tr("Schedule"), "scheduleDock", scrolled(m_schedulePanel), Qt::RightDockWidgetArea);
     tabifyDockWidget(boardDock, scheduleDock);
     boardDock->raise();
     connect(m_schedulePanel, &SchedulePanel::edited, this, &MainWindow::applySchedule);
     connect(m_schedulePanel, &SchedulePanel::autoRequested, this, [this] { autoSchedule(false); });
     connect(m_schedulePanel, &SchedulePanel::cancelRequested, this, &MainWindow::cancelSearch);
 
-    m_chart = new LayerChart(this);
-    m_chart->setMinimumHeight(170);
-    auto* chartDock = dock(tr("Memory"), "chartDock", m_chart, Qt::BottomDockWidgetArea);
     connect(m_chart, &LayerChart::opClicked, this, &MainWindow::selectOp);
+    auto* opsDock = dock(tr("Ops"), "opsDock", m_ops, Qt::BottomDockWidgetArea);
     m_arena = new ArenaView(this);
     auto* arenaDock = dock(tr("Arena"), "arenaDock", m_arena, Qt::BottomDockWidgetArea);
     connect(m_arena, &ArenaView::opClicked, this, &MainWindow::selectOp);
     m_patchView = new PatchView(this);
-    auto* patchDock = dock(tr("Patches"), "patchDock", m_patchView, Qt::BottomDockWidgetArea);
+    auto* patchDock = dock(tr("Patches"), "patchDock", scrolled(m_patchView), Qt::BottomDockWidgetArea);
     m_issues = new QListWidget(this);
     m_issues->setObjectName("issuesList");
     auto* issuesDock = dock(tr("Issues"), "issuesDock", m_issues, Qt::BottomDockWidgetArea);
-    tabifyDockWidget(chartDock, arenaDock);
+    tabifyDockWidget(opsDock, arenaDock);
     tabifyDockWidget(arenaDock, patchDock);
     tabifyDockWidget(patchDock, issuesDock);
-    chartDock->raise();
+    opsDock->raise();
+    resizeDocks({boardDock}, {330}, Qt::Horizontal);
+    resizeDocks({opsDock}, {250}, Qt::Vertical);
     connect(m_issues, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         const int op = item->data(kOpRole).toInt();
         if (op >= 0)
@@ -288,7 +316,66 @@ void MainWindow::buildActions()
         view->addAction(d->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Welcome"), this, &MainWindow::showWelcome);
     help->addAction(tr("&About TinyStudio"), this, &MainWindow::about);
+}
+
+QWidget* MainWindow::makeBanner(QWidget* parent, const char* name, const char* background, const char* border,
+                                const QString& button)
+{
+    auto* frame = new QFrame(parent);
+    frame->setObjectName(name);
+    frame->setStyleSheet(QString("QFrame#%1 { background: %2; border: 1px solid %3; border-radius: 3px; }")
+                             .arg(name, background, border));
+    auto* row = new QHBoxLayout(frame);
+    row->setContentsMargins(8, 4, 4, 4);
+    auto* text = new QLabel(frame);
+    text->setObjectName(QString(name) + "Text");
+    text->setWordWrap(true);
+    text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    text->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* close = new QPushButton(button, frame);
+    connect(close, &QPushButton::clicked, frame, &QWidget::hide);
+    row->addWidget(text, 1);
+    row->addWidget(close, 0, Qt::AlignTop);
+    frame->hide();
+    return frame;
+}
+
+void MainWindow::showOpenError(const QString& path, const QString& why)
+{
+    auto* text = m_errorBanner->findChild<QLabel*>();
+    text->setText(tr("<b>Could not open %1</b>: %2<br><small>%3 is still open, unchanged.</small>")
+                      .arg(QFileInfo(path).fileName().toHtmlEscaped(), why.toHtmlEscaped(),
+                           m_model ? m_displayName.toHtmlEscaped() : tr("Nothing")));
+    text->setToolTip(QFileInfo(path).absoluteFilePath());
+    m_errorBanner->show();
+    statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
+}
+
+QString MainWindow::openError() const
+{
+    return m_errorBanner->isVisible() || !m_errorBanner->isHidden() ? m_errorBanner->findChild<QLabel*>()->text() : QString();
+}
+
+bool MainWindow::welcomeShown() const { return !m_welcome->isHidden(); }
+
+void MainWindow::showWelcome()
+{
+    const Board* b = m_boardPanel->currentBoard();
+    m_welcome->findChild<QLabel*>()->setText(
+        tr("<b>Welcome to TinyStudio.</b> This is the built-in demo model, an MCUNet-style int8 CNN "
+           "(96×96×3 input, inverted-residual blocks, %1 ops), planned for <b>%2</b>%3. "
+           "The chart shows the activation memory of every layer against the board's budget. "
+           "Try: pick your board (Board panel, right); toggle in-place kernels or quantized I/O (Schedule); "
+           "press <b>Auto</b> for a patch schedule that fits. Open your own model with File › Open "
+           "(or drop a .tflite here). Build &amp; Run on the emulated or a real board comes next.")
+            .arg(m_model ? int(m_model->main().ops.size()) : 0)
+            .arg(b ? QString::fromStdString(b->name).toHtmlEscaped() : tr("no board"))
+            .arg(b && QString::fromStdString(b->id).startsWith("qemu")
+                     ? tr(", an emulated Cortex-M board in QEMU (no hardware needed)")
+                     : QString()));
+    m_welcome->show();
 }
 
 void MainWindow::openDialog()
@@ -299,21 +386,18 @@ void MainWindow::openDialog()
     if (path.isEmpty())
         return;
     QSettings().setValue("lastDir", QFileInfo(path).absolutePath());
-    QString error;
-    const bool ok = path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path, &error) : openModel(path, &error);
-    if (!ok)
-        QMessageBox::warning(this, tr("Cannot open"), error);
+    path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path) : openModel(path);
 }
 
 bool MainWindow::openModel(const QString& path, QString* error)
 {
     auto r = importTfliteFile(path.toStdString());
     if (!r.ok()) {
-        m_importDiagnostics = r.diagnostics;
-        showDiagnostics();
+        // The document and its issues stay as they were; the failure is shown in front.
+        const QString why = QString::fromStdString(firstError(r.diagnostics));
         if (error)
-            *error = QString::fromStdString(firstError(r.diagnostics));
-        statusBar()->showMessage(tr("Could not open %1").arg(QFileInfo(path).fileName()), 8000);
+            *error = why;
+        showOpenError(path, why);
         return false;
     }
     m_sessionPath.clear();
@@ -328,6 +412,8 @@ void MainWindow::openDemoModel()
     m_sessionPath.clear();
     m_modelPath.clear();
     setModel(std::make_shared<const Model>(buildDemoModel()), {}, QString::fromLatin1(kDemoModelName));
+    if (!QSettings().value("welcomed", false).toBool())
+        showWelcome(); // the first run: say what this is and what to try
 }
 
 bool MainWindow::selectBoard(const QString& id) { return m_boardPanel->selectBoard(id); }
@@ -342,6 +428,8 @@ void MainWindow::setModel(std::shared_ptr<const Model> model, const Diagnostics&
     m_schedulePanel->setPareto(nullptr);
     m_model = std::move(model);
     m_importDiagnostics = diags;
+    m_errorBanner->hide(); // an earlier failure to open is behind us
+    m_welcome->hide();
     m_displayName = displayName;
     m_opTable->setModel(m_model);
     m_chart->setModel(m_model);
@@ -612,10 +700,7 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (urls.isEmpty())
         return;
     const QString path = urls[0].toLocalFile();
-    QString error;
-    const bool ok = path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path, &error) : openModel(path, &error);
-    if (!ok)
-        QMessageBox::warning(this, tr("Cannot open"), error);
+    path.endsWith(".tinystudio", Qt::CaseInsensitive) ? openSession(path) : openModel(path); // errors show in front
     event->acceptProposedAction();
 }
 
@@ -623,7 +708,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
-    settings.setValue("window/state", saveState());
+    settings.setValue("window/state", saveState(kStateVersion));
     QMainWindow::closeEvent(event);
 }
 

@@ -81,6 +81,11 @@ public:
     LayerChart* layerChart() const { return m_chart; }
     ArenaView* arenaView() const { return m_arena; }
     PatchView* patchView() const { return m_patchView; }
+    // The failure of the last open, shown in front (rich text), or empty once something opened.
+    QString openError() const;
+    // The first-run welcome (shown when the demo model opens on a fresh install; Help › Welcome).
+    bool welcomeShown() const;
+    void showWelcome();
 
     // Exports (also behind File › Export).
     bool exportChart(const QString& path, QString* error = nullptr);
@@ -110,6 +115,9 @@ private:
     void saveSessionDialog(bool saveAs);
     void exportDialog();
     void about();
+    QWidget* makeBanner(QWidget* parent, const char* name, const char* background, const char* border,
+                        const QString& button);
+    void showOpenError(const QString& path, const QString& why);
 
     std::shared_ptr<const Model> m_model;
     QString m_modelPath;
@@ -139,6 +147,9 @@ private:
     ArenaView* m_arena = nullptr;
     PatchView* m_patchView = nullptr;
     QLabel* m_headline = nullptr;
+    QWidget* m_errorBanner = nullptr;
+    QWidget* m_welcome = nullptr;
+    QWidget* m_ops = nullptr;
     QMenu* m_recentModels = nullptr;
     QMenu* m_recentSessions = nullptr;
     QLabel* m_statusFigures = nullptr;

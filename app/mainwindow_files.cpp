@@ -31,10 +31,11 @@ bool MainWindow::openSession(const QString& path, QString* error)
 {
     auto r = loadSession(path.toStdString(), m_boards);
     if (!r.ok()) {
-        m_importDiagnostics = r.diagnostics;
-        showDiagnostics();
+        // The open document and its issues stay as they were; the failure is shown in front.
+        const QString why = QString::fromStdString(firstError(r.diagnostics));
         if (error)
-            *error = QString::fromStdString(firstError(r.diagnostics));
+            *error = why;
+        showOpenError(path, why);
         return false;
     }
     LoadedSession& ls = *r.value;
@@ -204,9 +205,7 @@ void MainWindow::refreshRecentMenus()
         const QStringList recent = QSettings().value(key).toStringList();
         for (const QString& path : recent)
             menu->addAction(QFileInfo(path).fileName(), this, [this, path, sessions] {
-                QString error;
-                if (!(sessions ? openSession(path, &error) : openModel(path, &error)))
-                    QMessageBox::warning(this, tr("Cannot open"), error);
+                sessions ? openSession(path) : openModel(path); // a failure shows in front
             })->setToolTip(path);
         menu->setEnabled(!recent.isEmpty());
     };

@@ -17,6 +17,11 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabBar>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QListWidget>
@@ -59,6 +64,8 @@ private slots:
     void vwwInplacePatchesAutoUndo();
     void boardPicker();
     void badFileKeepsModel();
+    void fitsSmallScreens();
+    void welcomeOnFirstRun();
     void sessionsAndExports();
 };
 
@@ -123,6 +130,17 @@ void TestGui::vwwInplacePatchesAutoUndo()
     QVERIFY(w.selectBoard("stm32f746g-disco"));
     QVERIFY(w.openModel(path));
     w.waitForIdle();
+    // The studio opens with the CLI's defaults: the whole graph, float input and output included.
+    const QJsonObject defaults = cliJson({"analyze", path, "--board", "stm32f746g-disco", "--json"});
+    QVERIFY(!w.schedule().quantizedIo);
+    QCOMPARE(qint64(w.computation()->peakBytes), defaults["peak_bytes"].toInteger());
+    // The deployed int8 body: quantized I/O on (one undoable edit, then a clean start).
+    auto* quantizedIo = w.schedulePanel()->findChild<QCheckBox*>("quantizedIoCheck");
+    QVERIFY(quantizedIo && !quantizedIo->isChecked());
+    quantizedIo->click();
+    w.waitForIdle();
+    QVERIFY(w.schedule().quantizedIo);
+    w.undoStack()->clear();
     // 40×40×48 expanded in place, plus one 40×40 depthwise channel of scratch.
     QCOMPARE(w.analysis()->plan.peakBytes, int64_t(40 * 40 * 48 + 40 * 40));
 
@@ -230,12 +248,115 @@ void TestGui::badFileKeepsModel()
     w.openDemoModel();
     w.waitForIdle();
     const int rows = w.opTable()->rowCount();
+    QStringList issuesBefore;
+    for (int i = 0; i < w.issuesList()->count(); ++i)
+        issuesBefore << w.issuesList()->item(i)->text();
+    const QString headline = w.headline();
     QString error;
     QVERIFY(!w.openModel(f.fileName(), &error));
     QVERIFY(error.contains("expected 'TFL3'"));
+    // The failure is in front (the banner over the chart) and names the file and the reason ...
+    QVERIFY2(w.openError().contains("bad.tflite") && w.openError().contains("TFL3"), qPrintable(w.openError()));
+    // ... and the open document, its figures and its issues are untouched (no stale entry).
     QCOMPARE(w.opTable()->rowCount(), rows);
-    QVERIFY(w.issuesList()->count() >= 1);
-    QVERIFY(w.issuesList()->item(0)->text().contains("bad.tflite"));
+    QCOMPARE(w.headline(), headline);
+    QStringList issuesAfter;
+    for (int i = 0; i < w.issuesList()->count(); ++i)
+        issuesAfter << w.issuesList()->item(i)->text();
+    QCOMPARE(issuesAfter, issuesBefore);
+    // A session that fails to load, likewise.
+    QFile bad(dir.filePath("bad.tinystudio"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"format\": 2, \"model\": 7}");
+    bad.close();
+    QVERIFY(!w.openSession(bad.fileName(), &error));
+    QVERIFY2(w.openError().contains("bad.tinystudio"), qPrintable(w.openError()));
+    QCOMPARE(w.opTable()->rowCount(), rows);
+    // Opening a model clears the failure.
+    w.openDemoModel();
+    w.waitForIdle();
+    QVERIFY(w.openError().isEmpty());
+}
+
+// Every shared model on the board it is largest for: the window fits a 1366×768 screen (its
+// minimum size, every dock's title bar, the headline and the status bar inside it), and still
+// fits 1024×600 (panels scroll instead of forcing the window larger).
+void TestGui::fitsSmallScreens()
+{
+    QStringList models = tstest::sharedModels();
+    if (models.isEmpty())
+        models << QString();
+    for (const QString& model : models) {
+        for (const char* board : {"nucleo-h743zi2", "stm32f746g-disco"}) {
+            MainWindow w;
+            QVERIFY(w.selectBoard(board));
+            if (model.isEmpty())
+                w.openDemoModel();
+            else
+                QVERIFY2(w.openModel(tstest::modelPath(model)), qPrintable(model));
+            w.resize(1366, 768);
+            w.show();
+            w.waitForIdle();
+            QApplication::processEvents();
+            const QString what = (model.isEmpty() ? QString("demo") : model) + " on " + board;
+            const QSize min = w.minimumSizeHint().expandedTo(w.minimumSize());
+            QVERIFY2(min.width() <= 1024 && min.height() <= 600,
+                     qPrintable(what + QString(": minimum size %1x%2").arg(min.width()).arg(min.height())));
+            QVERIFY2(w.width() <= 1366 && w.height() <= 768,
+                     qPrintable(what + QString(": window %1x%2").arg(w.width()).arg(w.height())));
+            const QRect screen(0, 0, w.width(), w.height());
+            // A dock is either drawn, its title bar inside the window, or a tab behind a drawn dock of
+            // its group (whose tab bar must then be inside the window too).
+            const auto docks = w.findChildren<QDockWidget*>();
+            auto drawn = [](QDockWidget* d) { return d->isVisible() && !d->visibleRegion().isEmpty(); };
+            for (QDockWidget* d : docks) {
+                if (!d->isVisible())
+                    continue;
+                if (!drawn(d)) {
+                    const auto group = w.tabifiedDockWidgets(d);
+                    QVERIFY2(std::any_of(group.begin(), group.end(), drawn),
+                             qPrintable(what + ": dock " + d->windowTitle() + " is neither drawn nor a tab of a drawn dock"));
+                    continue;
+                }
+                const QRect title(d->mapTo(&w, QPoint(0, 0)), QSize(d->width(), 16));
+                QVERIFY2(screen.contains(title), qPrintable(what + ": dock " + d->windowTitle()
+                                                            + QString(" at %1,%2 %3x%4 outside the window %5x%6")
+                                                                  .arg(title.x()).arg(title.y()).arg(title.width())
+                                                                  .arg(title.height()).arg(w.width()).arg(w.height())));
+            }
+            for (QTabBar* tabs : w.findChildren<QTabBar*>(QString(), Qt::FindDirectChildrenOnly))
+                if (tabs->isVisible())
+                    QVERIFY2(screen.contains(QRect(tabs->mapTo(&w, QPoint(0, 0)), tabs->size())),
+                             qPrintable(what + ": a dock tab bar lies outside the window"));
+            for (QWidget* part : {static_cast<QWidget*>(w.statusBar()), w.findChild<QWidget*>("headline")}) {
+                const QRect r(part->mapTo(&w, QPoint(0, 0)), part->size());
+                QVERIFY2(part->isVisible() && screen.contains(r), qPrintable(what + ": " + part->objectName() + " off-screen"));
+            }
+        }
+    }
+}
+
+// A fresh install opens the demo model with a welcome that says what it is and what to try.
+void TestGui::welcomeOnFirstRun()
+{
+    QSettings().remove("welcomed");
+    MainWindow w;
+    QVERIFY(w.selectBoard("qemu-mps2-an386"));
+    w.openDemoModel();
+    w.waitForIdle();
+    QVERIFY(w.welcomeShown());
+    auto* text = w.findChild<QLabel*>("welcomeBannerText");
+    QVERIFY(text);
+    for (const char* what : {"demo model", "QEMU mps2-an386", "emulated", "Auto", "in-place", "Build"})
+        QVERIFY2(text->text().contains(what), what);
+    auto* gotIt = w.findChild<QWidget*>("welcomeBanner")->findChild<QPushButton*>();
+    gotIt->click();
+    QVERIFY(!w.welcomeShown());
+    MainWindow again;
+    again.openDemoModel();
+    QVERIFY(!again.welcomeShown()); // once only; Help › Welcome brings it back
+    again.showWelcome();
+    QVERIFY(again.welcomeShown());
 }
 
 void TestGui::sessionsAndExports()
