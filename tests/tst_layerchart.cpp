@@ -147,6 +147,7 @@ void TestLayerChart::vwwPatchedShowsWhatRuns()
         c.selectOp(c.peakOp() + 5);
         QTest::qWait(50);
         c.grab().save(qEnvironmentVariable("TS_CHART_PNG"));
+        qInfo("%s\n%s", qPrintable(c.describeStep(1)), qPrintable(c.describeStep(c.peakStep())));
     }
 }
 

@@ -802,7 +802,8 @@ QString LayerChart::describeStep(int step) const
                     .arg(formatBytes(u.total()), formatBytes(u.inputs), formatBytes(u.outputs), formatBytes(u.other),
                          formatBytes(u.scratch), u.inplace ? tr(" (in place)") : QString());
     }
-    text += tr("<br>%1 MACs").arg(QLocale().toString(qlonglong(macs)));
+    text += info.stage == Stage1 ? tr("<br>%1 MACs (the whole layer, before halo recomputation)").arg(QLocale().toString(qlonglong(macs)))
+                                 : tr("<br>%1 MACs").arg(QLocale().toString(qlonglong(macs)));
     if (step == m_peakStep)
         text += tr("<br><b>peak %1</b>").arg(kib(m_peakKiB));
     if (memory && k >= 0 && size_t(k) < memory->steps.size()) {
