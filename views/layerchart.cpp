@@ -690,8 +690,9 @@ void LayerChart::fitY()
     if (top <= 0)
         top = 1;
     if (m_log) {
-        // Down to the smallest bar, but no more than three decades below the top.
-        const double lo = std::max(bottom > 0 ? bottom * 0.7 : top / 100, top / 1e3);
+        // Down to the smallest bar (a classifier's last steps hold a few hundred bytes), but no more
+        // than four decades below the top.
+        const double lo = std::max(bottom > 0 ? bottom * 0.7 : top / 100, top / 1e4);
         m_plot->yAxis->setRange(lo, top * 1.6);
     } else {
         m_plot->yAxis->setRange(0, top * 1.14);
