@@ -145,6 +145,26 @@ int64_t heldAfter(const SearchModel& m, const Bits& done)
     return held;
 }
 
+// heldAfter(m, next) where next = done + {o} and held = heldAfter(m, done), touching only o's
+// buffers: its outputs are held from now on while someone still needs them, and each buffer it
+// read is freed when o was its last reader. (O(o's degree) per search state instead of O(buffers).)
+int64_t heldAfterAdding(const SearchModel& m, const Bits& next, int o, int64_t held)
+{
+    auto needed = [&](int b) {
+        bool n = m.keep[size_t(b)];
+        for (int r : m.readers[size_t(b)])
+            n |= !has(next, r);
+        return n;
+    };
+    for (int b : m.opOut[size_t(o)])
+        if (needed(b))
+            held += m.size[size_t(b)];
+    for (int b : m.opIn[size_t(o)])
+        if (!needed(b))
+            held -= m.size[size_t(b)];
+    return held;
+}
+
 // Working set while `o` runs after `done`.
 int64_t stepCost(const SearchModel& m, const Bits& done, int o, int64_t held)
 {
@@ -212,7 +232,7 @@ Result<ReorderResult> findMemoryOptimalOrder(const LegalGraph& lg, const MemoryO
                 auto& layer = layers[size_t(k) + 1];
                 auto it = layer.find(next);
                 if (it == layer.end()) {
-                    layer.emplace(next, State{cost, heldAfter(m, next), done, o});
+                    layer.emplace(next, State{cost, heldAfterAdding(m, next, o, st.held), done, o});
                     capped = ++states > limits.maxStates;
                 } else if (cost < it->second.peak) {
                     it->second.peak = cost;
