@@ -284,6 +284,23 @@ void TestLayerChart::logScaleKeepsBudget()
     c.setResult(vww().whole);
     QVERIFY(!c.logScale());
     checkBudgetVisible(c, vww().whole->arenaBudget());
+    // Ctrl+wheel zooms the memory axis only; the plain wheel zooms the layers.
+    c.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&c));
+    c.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const QCPRange x0 = c.plot()->xAxis->range(), y0 = c.plot()->yAxis->range();
+    const QPointF at = c.plot()->axisRect()->center();
+    auto wheel = [&](Qt::KeyboardModifiers m) {
+        QWheelEvent e(at, c.plot()->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, m, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(c.plot(), &e);
+    };
+    wheel(Qt::ControlModifier);
+    QCOMPARE(c.plot()->xAxis->range(), x0);
+    QVERIFY(c.plot()->yAxis->range().size() < y0.size());
+    const QCPRange y1 = c.plot()->yAxis->range();
+    wheel(Qt::NoModifier);
+    QVERIFY(c.plot()->xAxis->range().size() < x0.size());
+    QCOMPARE(c.plot()->yAxis->range(), y1);
     // Zoomed in by the user and refit: the range covers the budget again.
     c.plot()->yAxis->setRange(0, 10);
     c.fitY();
