@@ -15,6 +15,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ts {
 
 SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
@@ -59,6 +61,11 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     auto* pform = new QFormLayout(patch);
     m_split = new QComboBox(patch);
     m_split->setObjectName("splitCombo");
+    // Items carry figures; the popup shows them whole, the closed combo must not widen the dock.
+    m_split->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_split->setMinimumContentsLength(24);
+    m_split->setToolTip(tr("Where stage 1 (run patch by patch) hands over to whole-tensor execution: the layer "
+                           "producing the split tensor, its shape and, after Auto, its best schedule"));
     auto* grid = new QHBoxLayout;
     m_nh = new QSpinBox(patch);
     m_nh->setObjectName("nhSpin");
@@ -114,13 +121,7 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
                          m_quantizedIo, m_resident})
         connect(c, &QCheckBox::toggled, this, &SchedulePanel::emitEdited);
     connect(m_planner, &QComboBox::currentIndexChanged, this, &SchedulePanel::emitEdited);
-    connect(m_split, &QComboBox::currentIndexChanged, this, [this] {
-        const bool patched = m_split->currentData().toInt() >= 0;
-        m_nh->setEnabled(patched);
-        m_nw->setEnabled(patched);
-        m_resident->setEnabled(patched);
-        emitEdited();
-    });
+    connect(m_split, &QComboBox::currentIndexChanged, this, &SchedulePanel::splitChosen);
     connect(m_nh, &QSpinBox::valueChanged, this, &SchedulePanel::emitEdited);
     connect(m_nw, &QSpinBox::valueChanged, this, &SchedulePanel::emitEdited);
     connect(m_auto, &QPushButton::clicked, this, [this] {
@@ -188,23 +189,136 @@ void SchedulePanel::setSplits(const LegalGraph* lg, const std::vector<SplitPoint
     m_updating = true;
     const int keep = m_split->currentData().toInt();
     m_split->clear();
+    m_splits.clear();
     m_split->addItem(tr("No patch stage (whole tensors)"), -1);
     for (const SplitPoint& s : splits) {
-        const QString name = lg ? QString::fromStdString(lg->graph.tensors[size_t(s.tensor)].name) : QString();
-        m_split->addItem(QString("%1 %2 — after step %3 (%4)")
-                             .arg(s.tensor)
-                             .arg(QString::fromStdString(shapeString(s.shape)))
-                             .arg(s.step)
-                             .arg(name.left(28)),
-                         s.tensor);
+        SplitItem item{s, {}, {}};
+        if (lg && s.tensor >= 0 && size_t(s.tensor) < lg->graph.tensors.size()) {
+            item.tensorName = QString::fromStdString(lg->graph.tensors[size_t(s.tensor)].name);
+            // The op producing the split tensor (the last stage-1 op, at s.step of the order), named
+            // by its imported op index like every other view.
+            for (size_t o = 0; o < lg->graph.ops.size(); ++o) {
+                const auto& outs = lg->graph.ops[o].outputs;
+                if (std::find(outs.begin(), outs.end(), s.tensor) == outs.end())
+                    continue;
+                const int src = o < lg->sourceOp.size() ? lg->sourceOp[o] : -1;
+                item.layer = QStringLiteral("#%1 %2").arg(src).arg(QString::fromStdString(opKindName(lg->graph.ops[o].kind)));
+                break;
+            }
+        }
+        m_splits.push_back(item);
+        m_split->addItem(QString(), s.tensor);
     }
+    updateSplitTexts();
     const int index = m_split->findData(keep);
     m_split->setCurrentIndex(index >= 0 ? index : 0);
     m_updating = false;
 }
 
+void SchedulePanel::updateSplitTexts()
+{
+    for (size_t i = 0; i < m_splits.size(); ++i) {
+        const SplitItem& item = m_splits[i];
+        const SplitPoint& s = item.split;
+        QString text = item.layer.isEmpty() ? tr("tensor %1").arg(s.tensor) : item.layer;
+        text += QStringLiteral(" → ") + QString::fromStdString(shapeString(s.shape));
+        if (s.prefix > 0)
+            text += tr(" after stage 0");
+        QString tip = tr("Split tensor %1 '%2' %3, produced at step %4 of the order")
+                          .arg(s.tensor)
+                          .arg(item.tensorName)
+                          .arg(QString::fromStdString(shapeString(s.shape)))
+                          .arg(s.step);
+        if (s.prefix > 0)
+            tip += tr("\nStage 0: the first %n op(s) run on whole tensors before the patches", nullptr, s.prefix);
+        if (const PatchPlan* b = bestFor(s.tensor)) {
+            text += tr(" · best %1 KiB at %2×%3, +%4 % MACs")
+                        .arg(double(b->peak) / 1024.0, 0, 'f', 1)
+                        .arg(b->nh)
+                        .arg(b->nw)
+                        .arg(b->extraMacsPercent, 0, 'f', 1);
+            tip += tr("\nBest within the MAC cap: %1×%2 patches, peak %3 B (stage 1 %4 B, stage 2 %5 B), +%6 % MACs; "
+                      "whole tensors %7 B")
+                       .arg(b->nh)
+                       .arg(b->nw)
+                       .arg(b->peak)
+                       .arg(b->stage1Peak)
+                       .arg(b->stage2Peak)
+                       .arg(b->extraMacsPercent, 0, 'f', 2)
+                       .arg(b->wholePeak);
+        }
+        const int index = int(i) + 1;
+        m_split->setItemText(index, text);
+        m_split->setItemData(index, tip, Qt::ToolTipRole);
+    }
+}
+
+const PatchPlan* SchedulePanel::bestFor(int splitTensor) const
+{
+    const SplitItem* item = nullptr;
+    for (const SplitItem& s : m_splits)
+        if (s.split.tensor == splitTensor)
+            item = &s;
+    for (const PatchPlan& p : m_bestPerSplit)
+        // Figures of a search over another graph or order do not apply: the split must match.
+        if (p.split.tensor == splitTensor && p.nh > 0 && p.peak > 0
+            && (!item || (p.split.shape == item->split.shape && p.split.prefix == item->split.prefix)))
+            return &p;
+    return nullptr;
+}
+
+std::pair<int, int> SchedulePanel::gridFor(int splitTensor) const
+{
+    if (const PatchPlan* b = bestFor(splitTensor))
+        return {b->nh, b->nw};
+    int h = 8, w = 8;
+    for (const SplitItem& s : m_splits)
+        if (s.split.tensor == splitTensor && s.split.shape.size() == 4) {
+            h = std::max(1, int(s.split.shape[1]));
+            w = std::max(1, int(s.split.shape[2]));
+        }
+    // No figures: keep a patched grid the user already set if it fits the new split, else 2×2
+    // (a 1×1 grid only adds the split tensor to whole-tensor execution: a worse peak).
+    const int nh = m_nh->value(), nw = m_nw->value();
+    if (nh * nw > 1 && nh <= h && nw <= w)
+        return {nh, nw};
+    return {std::min(2, h), std::min(2, w)};
+}
+
+void SchedulePanel::splitChosen()
+{
+    const int split = m_split->currentData().toInt();
+    const bool patched = split >= 0;
+    m_nh->setEnabled(patched);
+    m_nw->setEnabled(patched);
+    m_resident->setEnabled(patched);
+    if (m_updating)
+        return;
+    if (patched) {
+        // The grid follows the split, and the whole change is one edit (one undo step).
+        const auto [nh, nw] = gridFor(split);
+        m_updating = true;
+        m_nh->setValue(nh);
+        m_nw->setValue(nw);
+        m_updating = false;
+    }
+    emitEdited();
+}
+
+void SchedulePanel::setSplitFigures(const PatchSearchResult* r)
+{
+    m_bestPerSplit = r ? r->bestPerSplit : std::vector<PatchPlan>{};
+    for (PatchPlan& p : m_bestPerSplit) { // figures only: drop what a search result may still carry
+        p.patches.clear();
+        p.regions.clear();
+        p.ops.clear();
+    }
+    updateSplitTexts();
+}
+
 void SchedulePanel::setPareto(const PatchSearchResult* r)
 {
+    setSplitFigures(r);
     m_front = r ? r->pareto : std::vector<PatchPlan>{};
     QVector<double> x, y, rx, ry;
     for (size_t i = 0; i < m_front.size(); ++i) {

@@ -24,9 +24,16 @@ public:
     explicit SchedulePanel(QWidget* parent = nullptr);
 
     void setSchedule(const ScheduleDoc& s); // shows it without emitting edited()
-    // The splits of the current legalized graph (the combo lists them with their shapes).
+    // The splits of the current legalized graph. The combo lists each by the layer that produces it
+    // ("#<imported op index> <OP> → [shape]", the id the chart, table and arena view use) and, once
+    // a search has run, its best figures; the item data stays the split tensor id.
     void setSplits(const LegalGraph* lg, const std::vector<SplitPoint>& splits);
-    void setPareto(const PatchSearchResult* result); // nullptr clears the scatter
+    // The Pareto scatter and the per-split best figures (result->bestPerSplit); nullptr clears both.
+    void setPareto(const PatchSearchResult* result);
+    // Only the per-split figures (setPareto takes them too); nullptr forgets them.
+    void setSplitFigures(const PatchSearchResult* result);
+    // The best plan found for a split tensor, or nullptr when no search figures are known.
+    const PatchPlan* bestFor(int splitTensor) const;
     void setSearching(bool busy);       // busy: the Auto button becomes Cancel
     void setSearchProgress(int percent);
     QCustomPlot* paretoPlot() const { return m_pareto; }
@@ -39,6 +46,9 @@ signals:
 private:
     ScheduleDoc current() const;
     void emitEdited();
+    void splitChosen();
+    void updateSplitTexts();
+    std::pair<int, int> gridFor(int splitTensor) const;
 
     ScheduleDoc m_shown;
     bool m_updating = false;
@@ -61,6 +71,13 @@ private:
     QCPGraph* m_chosen = nullptr;
     QCPGraph* m_recommended = nullptr;
     std::vector<PatchPlan> m_front;
+    struct SplitItem {
+        SplitPoint split;
+        QString layer; // "#12 CONV_2D"
+        QString tensorName;
+    };
+    std::vector<SplitItem> m_splits;      // the combo's items after "no patch stage", in order
+    std::vector<PatchPlan> m_bestPerSplit; // figures of the last search (any order; matched by tensor)
 };
 
 } // namespace ts

@@ -678,6 +678,7 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
         total += int64_t(std::min(maxN, s.shape[1])) * std::min(maxN, s.shape[2]);
     for (const SplitPoint& s : splits) {
         const Stage st = stageAt(s, order); // s is valid: no need to search the splits again
+        const size_t first = all.size();
         for (int nh = 1; nh <= std::min(maxN, s.shape[1]); ++nh)
             for (int nw = 1; nw <= std::min(maxN, s.shape[2]); ++nw) {
                 if (job && !job->progress(done++, total, "split " + std::to_string(s.tensor))) {
@@ -691,6 +692,25 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
                     all.push_back(std::move(*p));
                 }
             }
+        // This split's best plan within the MAC cap (evaluated in grid order: ties keep the first,
+        // so fewer rows of patches win an exact tie of peak and MACs).
+        const PatchPlan* best = nullptr;
+        for (size_t i = first; i < all.size(); ++i) {
+            const PatchPlan& p = all[i];
+            if (p.extraMacsPercent > macCapPercent)
+                continue;
+            if (!best || p.peak < best->peak || (p.peak == best->peak && p.extraMacs < best->extraMacs)
+                || (p.peak == best->peak && p.extraMacs == best->extraMacs && p.nh * p.nw < best->nh * best->nw))
+                best = &p;
+        }
+        if (best) {
+            out.bestPerSplit.push_back(*best);
+        } else {
+            PatchPlan none;
+            none.split = s;
+            none.nh = none.nw = 0;
+            out.bestPerSplit.push_back(std::move(none));
+        }
     }
     out.wholePeak = e.wholePeak;
     // Pareto front on (peak, extra MACs).

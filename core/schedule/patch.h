@@ -171,6 +171,10 @@ struct PatchSearchResult {
     int recommended = -1;            // index in pareto
     int64_t evaluated = 0;
     int64_t wholePeak = 0;
+    // Per valid split, in validSplits() order: the plan with the smallest peak whose recomputation
+    // stays within the MAC cap (ties: fewer extra MACs, then fewer patches); figures only. A 1×1
+    // grid (no recomputation) always qualifies; nh = nw = 0 and peak 0 when no grid could be planned.
+    std::vector<PatchPlan> bestPerSplit;
 };
 // Every valid split × n_h, n_w in 1..maxN; the recommended plan is the least extra MACs whose peak
 // fits `budgetBytes` within `macCapPercent` of recomputation (else the smallest peak within the
