@@ -527,6 +527,9 @@ void MainWindow::applyComputation(Computation c)
     }
     showDiagnostics();
     updateStatus();
+    // The peak layer is selected (chart, table, arena view) until the user picks another.
+    if (r && !m_opView->selectionModel()->hasSelection() && m_chart->peakOp() >= 0)
+        selectOp(m_chart->peakOp());
 }
 
 void MainWindow::cancelSearch()

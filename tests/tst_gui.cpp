@@ -193,6 +193,15 @@ void TestGui::vwwInplacePatchesAutoUndo()
     QVERIFY2(w.headline().contains("Peak 25.4 KiB (26,000 B)") && w.headline().contains("3×3 patches, +2.85 % MACs")
                  && w.headline().contains("whole-tensor 76.6 KiB"),
              qPrintable(w.headline()));
+    // One figure everywhere: the CLI, the headline, the memory chart's marked peak, the arena view's
+    // peak (the stage that holds it opens first) and the board's arena bar.
+    QCOMPARE(qint64(w.computation()->peakBytes), cli["peak_bytes"].toInteger());
+    QCOMPARE(w.layerChart()->peakKiB() * 1024.0, double(w.computation()->peakBytes));
+    QCOMPARE(maxOf(w.layerChart()->totals()) * 1024.0, double(w.computation()->peakBytes));
+    QCOMPARE(w.arenaView()->shownPeakBytes(), w.computation()->peakBytes);
+    QVERIFY2(w.layerChart()->peakText().contains("25.4 KiB"), qPrintable(w.layerChart()->peakText()));
+    // The peak layer is the one selected in the table.
+    QVERIFY(w.opView()->selectionModel()->hasSelection());
     // The chart shows stage 1 per patch distinctly; the patch view has the plan.
     QVERIFY(!w.computation()->stage1.empty());
     QCOMPARE(int64_t(w.computation()->stage1.size()), int64_t(w.patchPlan()->split.step + 1));
