@@ -9,6 +9,7 @@
 #include "testsupport.h"
 #include "views/schedulepanel.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -284,6 +285,11 @@ void TestSchedulePanel::vwwSplitList()
     const QString text = combo->itemText(index);
     QVERIFY2(text.startsWith("#") && text.contains("[1,20,20,16]") && text.contains("best "), qPrintable(text));
     qInfo("%s", qPrintable(text));
+    // The closed combo stays narrow; the popup is wide enough for the whole item.
+    QVERIFY(combo->sizeHint().width() < 400);
+    QVERIFY2(combo->view()->minimumWidth() >= combo->view()->fontMetrics().horizontalAdvance(text),
+             qPrintable(QString("popup %1 px for a %2 px item").arg(combo->view()->minimumWidth())
+                            .arg(combo->view()->fontMetrics().horizontalAdvance(text))));
     const PatchPlan& best = m_search->bestPerSplit[size_t(indexOfSplit(m_result->splits, 121))];
     QSignalSpy spy(&panel, &SchedulePanel::edited);
     combo->setCurrentIndex(index);

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QAbstractItemView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -251,6 +252,12 @@ void SchedulePanel::updateSplitTexts()
         m_split->setItemText(index, text);
         m_split->setItemData(index, tip, Qt::ToolTipRole);
     }
+    // The closed combo is kept narrow (the dock must fit 1366×768); its popup shows items whole.
+    const QFontMetrics fm = m_split->view()->fontMetrics();
+    int widest = 0;
+    for (int i = 0; i < m_split->count(); ++i)
+        widest = std::max(widest, fm.horizontalAdvance(m_split->itemText(i)));
+    m_split->view()->setMinimumWidth(widest + 2 * m_split->view()->frameWidth() + 24);
 }
 
 const PatchPlan* SchedulePanel::bestFor(int splitTensor) const
