@@ -3,9 +3,14 @@
 // on tinyengine_mcunetv2_large by default. A benchmark: prints figures, asserts nothing.
 
 #include "mainwindow.h"
+#include "views/arenaview.h"
+#include "views/layerchart.h"
+#include "views/optablemodel.h"
+#include "views/patchview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QTableView>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -79,5 +84,45 @@ int main(int argc, char** argv)
                     pipeline[pipeline.size() / 2]);
     }
     std::printf("slowest update: %.1f ms\n", worst);
+
+    // Where the time goes: each view's setResult alone, then its synchronous repaint (a view hidden
+    // behind a dock tab does not paint), alternating between the default schedule and 3x3 patches.
+    if (!splits.empty()) {
+        const PipelineSnapshot plain = w.result();
+        ScheduleDoc s = w.schedule();
+        s.patch = PatchStage{splits.back().tensor, 3, 3, false};
+        w.applySchedule(s);
+        w.waitForIdle();
+        const PipelineSnapshot patched = w.result();
+        struct View { const char* name; QWidget* widget; std::function<void(PipelineSnapshot)> set; };
+        const std::vector<View> views{
+            {"memory chart", w.layerChart(), [&](PipelineSnapshot r) { w.layerChart()->setResult(r); }},
+            {"arena view", w.arenaView(), [&](PipelineSnapshot r) { w.arenaView()->setResult(r); }},
+            {"patch view", w.patchView(), [&](PipelineSnapshot r) { w.patchView()->setResult(r); }},
+            {"op table", w.opView(), [&](PipelineSnapshot r) { w.opTable()->setResult(r); }},
+        };
+        std::printf("%-16s %8s %14s %12s\n", "view", "visible", "setResult ms", "paint ms");
+        for (const View& v : views) {
+            std::vector<double> set, paint;
+            for (int i = 0; i < 10; ++i) {
+                QElapsedTimer t;
+                t.start();
+                v.set(i % 2 ? plain : patched);
+                set.push_back(double(t.nsecsElapsed()) / 1e6);
+                t.restart();
+                v.widget->repaint();
+                paint.push_back(double(t.nsecsElapsed()) / 1e6);
+            }
+            std::sort(set.begin(), set.end());
+            std::sort(paint.begin(), paint.end());
+            std::printf("%-16s %8s %14.1f %12.1f\n", v.name, v.widget->isVisible() ? "yes" : "no", set[set.size() / 2],
+                        paint[paint.size() / 2]);
+        }
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < 10; ++i)
+            w.repaint();
+        std::printf("%-16s %8s %14s %12.1f\n", "whole window", "yes", "-", double(t.nsecsElapsed()) / 1e7);
+    }
     return 0;
 }

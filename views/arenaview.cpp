@@ -461,7 +461,28 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
     m_tabs->setVisible(patched);
     rebuild();
     applySelection(); // keeps the selected op across re-analyses
+    replotWhenShown();
+}
+
+void ArenaView::replotWhenShown()
+{
+    // Behind a dock tab of a shown window nothing is seen: the plot is drawn when the view shows
+    // (an edit used to lay out and draw every rectangle of this hidden view).
+    if (!isVisible() && window()->isVisible()) {
+        m_replotPending = true;
+        return;
+    }
+    m_replotPending = false;
     m_plot->replot();
+}
+
+void ArenaView::showEvent(QShowEvent* e)
+{
+    QWidget::showEvent(e);
+    if (m_replotPending) {
+        m_replotPending = false;
+        m_plot->replot();
+    }
 }
 
 void ArenaView::setStage(int stage)
@@ -478,7 +499,7 @@ void ArenaView::setStage(int stage)
     }
     rebuild();
     applySelection();
-    m_plot->replot();
+    replotWhenShown();
     if (changed)
         emit stageChanged(stage);
 }

@@ -115,6 +115,9 @@ signals:
     void opClicked(int importedOpIndex);
     void stageChanged(int stage);
 
+protected:
+    void showEvent(QShowEvent* e) override;
+
 private:
     // One stage's arena: a layout (graph, memory analysis, plan) at `base`, plus tensors held whole
     // outside it for all its steps.
@@ -139,6 +142,7 @@ private:
     };
     void load(const Analysis* a, const PatchPlan* patch, int64_t budgetBytes);
     void rebuild();
+    void replotWhenShown();
     void applySelection();
     void onMouseMove(QMouseEvent* e);
     QString opText(int legalOp) const;
@@ -161,6 +165,7 @@ private:
     std::vector<Stage> m_stages;
     int m_stage = 0;
     bool m_userStage = false;            // the user picked the stage (kept across patched results)
+    bool m_replotPending = false;        // a replot waits for the view to show
     int64_t m_budget = 0;
     std::vector<Rect> m_rects;
     std::vector<int> m_bufferOpLegal;    // per buffer of the shown stage: legal op a click reports, or -1

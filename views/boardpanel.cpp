@@ -19,11 +19,38 @@ class SegmentBar : public QWidget {
 public:
     struct Part { int64_t bytes; QColor color; QString name; };
     struct Tick { int64_t at; QString name; };
-    SegmentBar(int64_t capacity, std::vector<Part> parts, QString caption, std::vector<Tick> ticks, QWidget* parent)
-        : QWidget(parent), m_capacity(capacity), m_parts(std::move(parts)), m_caption(std::move(caption)), m_ticks(std::move(ticks))
+    explicit SegmentBar(QWidget* parent) : QWidget(parent)
     {
         setMinimumHeight(20);
         setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    }
+
+    // New content; repaints only if something differs (an edit usually changes one bar of several).
+    void setContent(int64_t capacity, std::vector<Part> parts, QString caption, std::vector<Tick> ticks)
+    {
+        auto sameParts = [&] {
+            if (parts.size() != m_parts.size())
+                return false;
+            for (size_t i = 0; i < parts.size(); ++i)
+                if (parts[i].bytes != m_parts[i].bytes || parts[i].color != m_parts[i].color || parts[i].name != m_parts[i].name)
+                    return false;
+            return true;
+        };
+        auto sameTicks = [&] {
+            if (ticks.size() != m_ticks.size())
+                return false;
+            for (size_t i = 0; i < ticks.size(); ++i)
+                if (ticks[i].at != m_ticks[i].at || ticks[i].name != m_ticks[i].name)
+                    return false;
+            return true;
+        };
+        if (m_valid && capacity == m_capacity && caption == m_caption && sameParts() && sameTicks())
+            return;
+        m_valid = true;
+        m_capacity = capacity;
+        m_parts = std::move(parts);
+        m_caption = std::move(caption);
+        m_ticks = std::move(ticks);
         int64_t used = 0;
         QStringList tip;
         for (const Part& p : m_parts) {
@@ -38,6 +65,7 @@ public:
         for (const Tick& t : m_ticks)
             tip << tr("%1 starts at +%2").arg(t.name, formatBytes(t.at));
         setToolTip(tip.join("\n"));
+        update();
     }
 
 protected:
@@ -70,7 +98,8 @@ protected:
     }
 
 private:
-    int64_t m_capacity, m_used = 0;
+    bool m_valid = false;
+    int64_t m_capacity = 0, m_used = 0;
     std::vector<Part> m_parts;
     QString m_caption;
     std::vector<Tick> m_ticks;
@@ -96,6 +125,14 @@ BoardPanel::BoardPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_summary);
     layout->addWidget(m_regions);
     layout->addStretch(1);
+    auto* key = new QLabel(QString("<span style='color:%1'>■</span> activations <span style='color:%2'>■</span> scratch "
+                                   "<span style='color:%3'>■</span> reserve □ free<br><span style='color:%4'>■</span> weights "
+                                   "<span style='color:%5'>■</span> requant <span style='color:%6'>■</span> code")
+                               .arg(kActivations.name(), kScratch.name(), kReserve.name(), kWeights.name(),
+                                    kRequant.name(), kCode.name()),
+                           m_regions);
+    m_regionsLayout->addWidget(key);
+
     connect(m_picker, &QComboBox::currentIndexChanged, this, [this] {
         rebuild();
         emit boardChanged(currentBoardId());
@@ -167,14 +204,18 @@ QStringList BoardPanel::barTexts() const
 
 void BoardPanel::rebuild()
 {
+    // The rows (label and bar per region) are updated in place: recreating them relaid out every
+    // word-wrapped rich-text label on each edit, the largest cost of an edit's repaint.
     m_bars.clear();
-    while (QLayoutItem* item = m_regionsLayout->takeAt(0)) {
-        delete item->widget();
-        delete item;
-    }
+    size_t rows = 0;
     const Board* b = currentBoard();
     if (!b) {
         m_summary->setText(tr("No board profiles found."));
+        while (!m_rows.empty()) {
+            delete m_rows.back().first;
+            delete m_rows.back().second;
+            m_rows.pop_back();
+        }
         return;
     }
     QString text = QString("<b>%1</b> — %2<br>%3, %4 MHz, FPU %5%6<br>RAM %7, flash %8")
@@ -191,7 +232,7 @@ void BoardPanel::rebuild()
     m_summary->setToolTip(QString::fromStdString(b->source + (b->notes.empty() ? "" : "\n\n" + b->notes)));
 
     const Board& shown = limits ? *limits : *b;
-    auto addBar = [this](Bar bar, const QString& detail, std::vector<SegmentBar::Part> parts, std::vector<SegmentBar::Tick> ticks) {
+    auto addBar = [this, &rows](Bar bar, const QString& detail, std::vector<SegmentBar::Part> parts, std::vector<SegmentBar::Tick> ticks) {
         int64_t used = 0;
         for (const auto& p : parts)
             used += p.bytes;
@@ -206,10 +247,18 @@ void BoardPanel::rebuild()
         } else if (bar.arena) {
             caption += " · " + tr("%1 free").arg(formatBytes(bar.capacity - used));
         }
-        auto* label = new QLabel(headline + QString(" <span style='color:gray'>%1</span>").arg(detail.toHtmlEscaped()), m_regions);
-        label->setWordWrap(true);
-        m_regionsLayout->addWidget(label);
-        m_regionsLayout->addWidget(new SegmentBar(bar.capacity, std::move(parts), caption, std::move(ticks), m_regions));
+        if (rows == m_rows.size()) {
+            auto* label = new QLabel(m_regions);
+            label->setWordWrap(true);
+            auto* segments = new SegmentBar(m_regions);
+            const int at = m_regionsLayout->count() - 1; // before the key
+            m_regionsLayout->insertWidget(at, label);
+            m_regionsLayout->insertWidget(at + 1, segments);
+            m_rows.emplace_back(label, segments);
+        }
+        m_rows[rows].first->setText(headline + QString(" <span style='color:gray'>%1</span>").arg(detail.toHtmlEscaped()));
+        static_cast<SegmentBar*>(m_rows[rows].second)->setContent(bar.capacity, std::move(parts), caption, std::move(ticks));
+        ++rows;
         bar.text = (bar.arena ? tr("arena: %1 %2") : tr("%1: %2")).arg(bar.name, caption);
         m_bars.push_back(std::move(bar));
     };
@@ -279,13 +328,12 @@ void BoardPanel::rebuild()
     }
     if (m_arenaRegion && !arenaShown) // a region the board's RAM list does not cover exactly
         addArenaBar();
-    auto* key = new QLabel(QString("<span style='color:%1'>■</span> activations <span style='color:%2'>■</span> scratch "
-                                   "<span style='color:%3'>■</span> reserve □ free<br><span style='color:%4'>■</span> weights "
-                                   "<span style='color:%5'>■</span> requant <span style='color:%6'>■</span> code")
-                               .arg(kActivations.name(), kScratch.name(), kReserve.name(), kWeights.name(),
-                                    kRequant.name(), kCode.name()),
-                           m_regions);
-    m_regionsLayout->addWidget(key);
+    // Rows beyond this board's bars go (a board change); the key stays last.
+    while (m_rows.size() > rows) {
+        delete m_rows.back().first;
+        delete m_rows.back().second;
+        m_rows.pop_back();
+    }
 }
 
 } // namespace ts

@@ -12,6 +12,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QComboBox;
@@ -66,6 +67,7 @@ private:
     int64_t m_activationBytes = 0, m_scratchBytes = 0, m_reserveBytes = 0;
     std::optional<FlashUse> m_flash;
     std::vector<Bar> m_bars;
+    std::vector<std::pair<QLabel*, QWidget*>> m_rows; // per bar: its label and its segment bar
 };
 
 } // namespace ts

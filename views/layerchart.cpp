@@ -403,6 +403,8 @@ QSize LayerChart::minimumSizeHint() const { return QSize(300, 150); }
 
 void LayerChart::rebuild()
 {
+    m_labels.clear();
+    m_labelWidths.clear();
     m_steps.clear();
     m_totals.clear();
     m_peakStep = -1;
@@ -714,10 +716,20 @@ void LayerChart::updateTicks()
         const int width = std::max(100, m_macsRect->width() > 0 ? m_macsRect->width() : m_plot->width() - 80);
         const QFontMetrics fm(m_macsRect->axis(QCPAxis::atBottom)->tickLabelFont());
         const int visible = last - first + 1;
+        // The labels and their widths are measured once per rebuild (text shaping was a visible
+        // part of every edit and of every pan).
+        if (m_labels.size() != n) {
+            m_labels.resize(n);
+            m_labelWidths.resize(n);
+            for (int s = 0; s < n; ++s) {
+                m_labels[s] = stepLabel(s);
+                m_labelWidths[s] = fm.horizontalAdvance(m_labels[s]);
+            }
+        }
         // Full layer ids when they fit, else "#index" on every k-th bar (k = 1, 2, 5, 10, ...).
         int fullWidth = 0;
         for (int s = first; s <= last; ++s)
-            fullWidth = std::max(fullWidth, fm.horizontalAdvance(stepLabel(s)));
+            fullWidth = std::max(fullWidth, m_labelWidths[s]);
         const bool full = double(width) / visible >= fullWidth + 8;
         const int labelWidth = full ? fullWidth + 8 : fm.horizontalAdvance(QString("#%1").arg(n * 10)) + 8;
         const double needed = double(visible) * labelWidth / width;
@@ -728,7 +740,7 @@ void LayerChart::updateTicks()
                     stride = k * m;
         for (int s = first; s <= last; ++s)
             if (s % stride == 0)
-                ticks.insert(double(s), full ? stepLabel(s) : QString("#%1").arg(stepSource(s)));
+                ticks.insert(double(s), full ? m_labels[s] : QString("#%1").arg(stepSource(s)));
     }
     if (ticks != m_ticker->ticks()) {
         m_ticker->setTicks(ticks);

@@ -126,6 +126,8 @@ private:
     int64_t m_budgetBytes = 0;
     std::vector<StepInfo> m_steps;
     QVector<double> m_totals;
+    QVector<QString> m_labels;   // per step: stepLabel, cached for the ticks (cleared by rebuild)
+    QVector<int> m_labelWidths;  // per step: its label's width in the tick font
     std::vector<int64_t> m_stage1Override;
     int m_s1begin = 0, m_s1end = -1; // stage-1 steps [m_s1begin, m_s1end]
     int m_peakStep = -1;
