@@ -233,8 +233,25 @@ int cmdAnalyze(const Args& a)
         return 1;
     if (a.json)
         printOut(QString::fromUtf8(ts::pipelineJsonBytes(**r)));
-    else
+    else {
         printOut(ts::analyzeText(model, *boards.find(doc.boardId), (*r)->analysis, doc.schedule.analysisOptions()));
+        if (const auto& p = (*r)->patch) {
+            // The table above is the whole-tensor plan; what runs is the patch schedule.
+            const ts::Graph& g = (*r)->legal().graph;
+            printOut(QString("\nwhat runs: %1x%2 patches up to tensor %3 '%4' %5: peak %6 B (%7) = max(%8stage 1 %9 B, "
+                             "stage 2 %10 B), +%11 % MACs\n%12\n")
+                         .arg(p->nh)
+                         .arg(p->nw)
+                         .arg(p->split.tensor)
+                         .arg(QString::fromStdString(g.tensors[size_t(p->split.tensor)].name),
+                              QString::fromStdString(ts::shapeString(p->split.shape)), ts::formatCount(p->peak),
+                              ts::formatBytes(p->peak),
+                              p->split.prefix > 0 ? QString("stage 0 %1 B, ").arg(ts::formatCount(p->stage0Peak)) : QString(),
+                              ts::formatCount(p->stage1Peak), ts::formatCount(p->stage2Peak))
+                         .arg(p->extraMacsPercent, 0, 'f', 2)
+                         .arg(QString::fromStdString((*r)->fit.summary)));
+        }
+    }
     return 0;
 }
 

@@ -202,6 +202,12 @@ void TestGui::vwwInplacePatchesAutoUndo()
     QVERIFY2(w.layerChart()->peakText().contains("25.4 KiB"), qPrintable(w.layerChart()->peakText()));
     // The peak layer is the one selected in the table.
     QVERIFY(w.opView()->selectionModel()->hasSelection());
+    // The table's working sets are what runs too (per patch in stage 1): its largest is the peak.
+    qint64 tableMax = 0;
+    for (int row = 0; row < w.opTable()->rowCount(); ++row)
+        tableMax = std::max(tableMax, w.opTable()->data(w.opTable()->index(row, OpTableModel::ColWorkingSet),
+                                                        OpTableModel::SortRole).toLongLong());
+    QCOMPARE(tableMax, qint64(w.computation()->peakBytes));
     // The chart shows stage 1 per patch distinctly; the patch view has the plan.
     QVERIFY(!w.computation()->stage1.empty());
     QCOMPARE(int64_t(w.computation()->stage1.size()), int64_t(w.patchPlan()->split.step + 1));

@@ -14,6 +14,40 @@ void OpTableModel::setResult(PipelineSnapshot result)
 {
     m_result = std::move(result);
     setAnalysis(m_result ? &m_result->analysis : nullptr);
+    if (!m_result || !m_result->patch)
+        return;
+    // With a patch schedule the working set is what runs: stage 0 and stage 2 on whole tensors,
+    // stage-1 ops per patch (the largest patch, with the whole split tensor and a held input).
+    const PatchPlan& p = *m_result->patch;
+    const LegalGraph& lg = m_result->legal();
+    const std::vector<int>& order = m_result->analysis.memory.order;
+    const size_t n = m_workingSet.size();
+    const StageLayout* largest = p.largestPatch >= 0 && size_t(p.largestPatch) < p.patchLayoutOf.size()
+                                     && size_t(p.patchLayoutOf[size_t(p.largestPatch)]) < p.patchLayouts.size()
+                                 ? &p.patchLayouts[size_t(p.patchLayoutOf[size_t(p.largestPatch)])]
+                                 : nullptr;
+    for (size_t pos = 0; pos < order.size(); ++pos) {
+        const int src = size_t(order[pos]) < lg.sourceOp.size() ? lg.sourceOp[size_t(order[pos])] : -1;
+        if (src < 0 || size_t(src) >= n)
+            continue;
+        const int k = int(pos);
+        const StepUse* use = nullptr;
+        if (k < p.split.prefix && p.stage0 && size_t(k) < p.stage0->memory.steps.size())
+            use = &p.stage0->memory.steps[size_t(k)];
+        else if (k > p.split.step && p.stage2 && size_t(k - p.split.step - 1) < p.stage2->memory.steps.size())
+            use = &p.stage2->memory.steps[size_t(k - p.split.step - 1)];
+        if (use) {
+            m_workingSet[size_t(src)] = use->total();
+            m_scratch[size_t(src)] = use->scratch;
+        } else if (k <= p.split.step && size_t(k) < m_result->stage1.size()) {
+            m_workingSet[size_t(src)] = m_result->stage1[size_t(k)];
+            const size_t inPatch = size_t(k - p.split.prefix);
+            if (largest && inPatch < largest->memory.steps.size())
+                m_scratch[size_t(src)] = largest->memory.steps[inPatch].scratch;
+        }
+    }
+    if (n)
+        emit dataChanged(index(0, ColWorkingSet), index(int(n) - 1, ColScratch));
 }
 
 void OpTableModel::setModel(std::shared_ptr<const Model> model)
@@ -108,6 +142,8 @@ QVariant OpTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ToolTipRole && (col == ColWorkingSet || col == ColScratch)
         && size_t(index.row()) < m_workingSet.size() && m_workingSet[size_t(index.row())] < 0)
         return tr("Removed by legalization (folded into its consumer, or the float I/O conversion)");
+    if (role == Qt::ToolTipRole && (col == ColWorkingSet || col == ColScratch) && m_result && m_result->patch)
+        return tr("What runs: per patch (the largest) in stage 1, whole tensors in stages 0 and 2");
     if (role == Qt::ToolTipRole && col == ColSupported && !f.supported)
         return QString::fromStdString(f.unsupportedReason);
     if (role == Qt::ForegroundRole && col == ColSupported && !f.supported)

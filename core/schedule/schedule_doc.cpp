@@ -324,6 +324,13 @@ Result<ScheduleDoc> scheduleFromJson(const QByteArray& json, const std::string& 
     if (!parsed.ok())
         return parsed;
     ScheduleDoc doc = std::move(*parsed);
+    if (doc.modelSha256.empty()) {
+        r.diagnostics.push_back(makeError(file, "model_sha256",
+                                          "missing: a schedule names the model it was made for (its op and tensor "
+                                          "indices mean nothing for another model); expected \"" + model.sha256
+                                              + "\" for this model"));
+        return r;
+    }
     if (doc.modelSha256 != model.sha256) {
         r.diagnostics.push_back(makeError(file, "model_sha256",
                                           "the schedule was made for the model with sha256 " + doc.modelSha256
