@@ -273,7 +273,7 @@ void MainWindow::buildDocks()
     tabifyDockWidget(arenaDock, patchDock);
     tabifyDockWidget(patchDock, issuesDock);
     opsDock->raise();
-    resizeDocks({boardDock}, {330}, Qt::Horizontal);
+    resizeDocks({boardDock}, {370}, Qt::Horizontal);
     resizeDocks({opsDock}, {250}, Qt::Vertical);
     connect(m_issues, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         const int op = item->data(kOpRole).toInt();
@@ -459,6 +459,16 @@ void MainWindow::applySchedule(const ScheduleDoc& s)
 
 void MainWindow::setScheduleNoUndo(const ScheduleDoc& s)
 {
+    // Search figures (the Pareto front, each split's best grid) hold for the schedule they were
+    // searched with: an edit of anything but the patch stage makes them stale.
+    ScheduleDoc before = m_doc.schedule, after = s;
+    before.patch.reset();
+    after.patch.reset();
+    before.modelSha256 = after.modelSha256;
+    if (m_search && !(before == after)) {
+        m_search.reset();
+        m_schedulePanel->setPareto(nullptr);
+    }
     m_doc.schedule = s;
     m_doc.schedule.modelSha256 = m_model ? m_model->sha256 : std::string();
     m_schedulePanel->setSchedule(s);

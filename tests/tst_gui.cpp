@@ -490,7 +490,7 @@ void TestGui::autoSearchCancelAndStale()
     QVERIFY(!w.searching());
     QThreadPool::globalInstance()->waitForDone();
     QCoreApplication::processEvents();
-    QCOMPARE(button->text(), QString("Auto"));
+    QVERIFY(button->text().startsWith("Auto"));
     QCOMPARE(w.undoStack()->count(), edits);
     QVERIFY(!w.schedule().patch);
 

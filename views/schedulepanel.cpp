@@ -12,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QGridLayout>
 #include <QSpinBox>
 #include <QAbstractItemView>
 #include <QVBoxLayout>
@@ -43,11 +44,15 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     kind(m_inplaceShrink, tr("1×1 shrinking"), "inplacePointwiseShrink", InplaceKind::PointwiseShrink);
     kind(m_inplaceExpand, tr("1×1 expanding"), "inplacePointwiseExpand", InplaceKind::PointwiseExpand);
     kind(m_inplaceElementwise, tr("element-wise"), "inplaceElementwise", InplaceKind::Elementwise);
-    auto* kinds = new QHBoxLayout;
+    // Two columns, so the panel fits a narrow dock.
+    auto* kinds = new QGridLayout;
     kinds->setContentsMargins(16, 0, 0, 0);
-    for (QCheckBox* c : {m_inplaceDepthwise, m_inplaceShrink, m_inplaceExpand, m_inplaceElementwise})
-        kinds->addWidget(c);
-    kinds->addStretch(1);
+    int cell = 0;
+    for (QCheckBox* c : {m_inplaceDepthwise, m_inplaceShrink, m_inplaceExpand, m_inplaceElementwise}) {
+        kinds->addWidget(c, cell / 2, cell % 2);
+        ++cell;
+    }
+    kinds->setColumnStretch(2, 1);
     m_reorder = new QCheckBox(tr("Reorder ops for the smallest peak"), memory);
     m_reorder->setObjectName("reorderCheck");
     m_quantizedIo = new QCheckBox(tr("Input arrives quantized (int8 body)"), memory);
@@ -75,16 +80,19 @@ SchedulePanel::SchedulePanel(QWidget* parent) : QWidget(parent)
     for (QSpinBox* s : {m_nh, m_nw}) {
         s->setRange(1, 8);
         s->setValue(1);
+        s->setMaximumWidth(70);
     }
     grid->addWidget(m_nh);
     grid->addWidget(new QLabel(QStringLiteral("×"), patch));
     grid->addWidget(m_nw);
-    m_auto = new QPushButton(tr("Auto"), patch);
+    grid->addStretch(1);
+    // The patch workflow starts here: a full-width button on its own row, never scrolled away.
+    m_auto = new QPushButton(tr("Auto: find the patch schedule that fits"), patch);
     m_auto->setObjectName("autoButton");
     m_auto->setToolTip(tr("Search every split and grid up to 8×8 and apply the recommended schedule (F6)"));
-    grid->addWidget(m_auto);
     m_resident = new QCheckBox(tr("Whole input frame stays in SRAM"), patch);
     m_resident->setObjectName("residentCheck");
+    pform->addRow(m_auto);
     pform->addRow(tr("Split"), m_split);
     pform->addRow(tr("Patches"), grid);
     pform->addRow(m_resident);
@@ -347,7 +355,7 @@ void SchedulePanel::setPareto(const PatchSearchResult* r)
 void SchedulePanel::setSearching(bool busy)
 {
     m_busy = busy;
-    m_auto->setText(busy ? tr("Cancel") : tr("Auto"));
+    m_auto->setText(busy ? tr("Cancel") : tr("Auto: find the patch schedule that fits"));
     m_auto->setToolTip(busy ? tr("Stop the search (its result is dropped)")
                             : tr("Search every split and grid up to 8×8 and apply the recommended schedule (F6)"));
 }
