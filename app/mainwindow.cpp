@@ -641,8 +641,15 @@ void MainWindow::showDiagnostics()
     Diagnostics all = m_importDiagnostics;
     const Diagnostics& run = m_result ? m_result->diagnostics : m_resultDiagnostics;
     all.insert(all.end(), run.begin(), run.end());
+    // Layers are named as in every other view: #<op index> <OP NAME>.
+    auto layer = [this](int op) {
+        if (!m_model || op < 0 || size_t(op) >= m_model->main().ops.size())
+            return QString();
+        return QString("#%1 %2 · ").arg(op).arg(QString::fromStdString(opKindName(m_model->main().ops[size_t(op)].kind)));
+    };
     for (const Diagnostic& d : all) {
-        auto* item = new QListWidgetItem(QString("%1: %2").arg(severityName(d.severity), QString::fromStdString(d.toString())));
+        auto* item = new QListWidgetItem(
+            QString("%1: %2%3").arg(severityName(d.severity), layer(d.op), QString::fromStdString(d.toString())));
         item->setData(kOpRole, d.op);
         item->setIcon(style()->standardIcon(d.severity == Severity::Error     ? QStyle::SP_MessageBoxCritical
                                             : d.severity == Severity::Warning ? QStyle::SP_MessageBoxWarning
@@ -655,7 +662,8 @@ void MainWindow::showDiagnostics()
             const OpSupport s = opSupport(g, g.ops[i]);
             if (s.supported)
                 continue;
-            auto* item = new QListWidgetItem(QString("unsupported: op %1: %2").arg(i).arg(QString::fromStdString(s.reason)));
+            auto* item = new QListWidgetItem(
+                QString("unsupported: %1%2").arg(layer(int(i)), QString::fromStdString(s.reason)));
             item->setData(kOpRole, int(i));
             item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
             m_issues->addItem(item);

@@ -1,5 +1,7 @@
 #include "views/arenaview.h"
 
+#include "report/inspect_report.h"
+
 #include <qcustomplot.h>
 
 #include <QLocale>
@@ -138,7 +140,7 @@ QString bytesText(int64_t bytes)
     return QStringLiteral("%1 B (%2 KiB)").arg(en.toString(qlonglong(bytes)), QString::number(double(bytes) / 1024.0, 'f', 1));
 }
 
-QString kib(int64_t bytes) { return QString::number(double(bytes) / 1024.0, 'f', 1) + " KiB"; }
+QString kib(int64_t bytes) { return formatBytes(bytes); } // the headline's units (KiB, MiB)
 
 } // namespace
 
