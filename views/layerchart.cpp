@@ -5,6 +5,8 @@
 
 #include <qcustomplot.h>
 
+#include <QFontMetrics>
+
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -607,6 +609,17 @@ void LayerChart::rebuild()
     }
 
     m_plot->xAxis->setRange(-0.5, std::max<double>(0.5, double(m_steps.size()) - 0.5));
+    if (m_stageLabel[1]->visible()) {
+        // A narrow stage 1 (a few layers of a long model) has no room for its label left of the
+        // separator: then one label right of it names both stages.
+        const double at = m_stageLabel[1]->position->coords().x();
+        const int room = int(m_plot->xAxis->coordToPixel(at)) - m_plot->axisRect()->left();
+        if (QFontMetrics(m_stageLabel[1]->font()).horizontalAdvance(m_stageLabel[1]->text()) + 8 > room) {
+            m_stageLabel[2]->setText(QString::fromUtf8("\u25C2 ") + m_stageLabel[1]->text() + QStringLiteral(" | ")
+                                     + m_stageLabel[2]->text() + QString::fromUtf8(" \u25B8"));
+            m_stageLabel[1]->setVisible(false);
+        }
+    }
     updateLines();
     if (m_logAuto) {
         // Far below the budget, linear bars would be a few pixels tall: log shows both.
