@@ -355,7 +355,17 @@ int cmdSchedule(const Args& a)
         printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
         return 0;
     }
-    printOut(QString("split      tensor %1 '%2' %3 (after step %4)\npatches    %5x%6, largest input patch %7x%8\n")
+    // Splits are named by the layer that produces them (#<op index> <OP NAME>), as in the studio.
+    auto layerOf = [&res](const ts::SplitPoint& sp) {
+        const auto& order = res.analysis.memory.order;
+        const ts::LegalGraph& lg = res.legal();
+        if (sp.step < 0 || size_t(sp.step) >= order.size())
+            return QString("#?");
+        const int legalOp = order[size_t(sp.step)];
+        const int src = size_t(legalOp) < lg.sourceOp.size() ? lg.sourceOp[size_t(legalOp)] : -1;
+        return QString("#%1 %2").arg(src).arg(QString::fromStdString(ts::opKindName(lg.graph.ops[size_t(legalOp)].kind)));
+    };
+    printOut(QString("split      %9: tensor %1 '%2' %3 (after step %4)\npatches    %5x%6, largest input patch %7x%8\n")
                  .arg(p.split.tensor)
                  .arg(QString::fromStdString(g.tensors[size_t(p.split.tensor)].name),
                       QString::fromStdString(ts::shapeString(p.split.shape)))
@@ -363,7 +373,8 @@ int cmdSchedule(const Args& a)
                  .arg(p.nh)
                  .arg(p.nw)
                  .arg(p.inputPatchH)
-                 .arg(p.inputPatchW));
+                 .arg(p.inputPatchW)
+                 .arg(layerOf(p.split)));
     if (p.split.prefix > 0)
         printOut(QString("stage 0    the first %1 op(s) are not spatial and run whole first: %2 B; their output moves to %3\n")
                      .arg(p.split.prefix)
@@ -383,14 +394,15 @@ int cmdSchedule(const Args& a)
                  .arg(doc.schedule.macCapPercent));
     for (size_t i = 0; i < search->pareto.size(); ++i) {
         const auto& e = search->pareto[i];
-        printOut(QString("  split %1 %2  %3x%4  peak %5  +%6 %%7\n")
-                     .arg(e.split.tensor, 4)
+        printOut(QString("  split %8 (tensor %1) %2  %3x%4  peak %5  +%6 %%7\n")
+                     .arg(e.split.tensor)
                      .arg(QString::fromStdString(ts::shapeString(e.split.shape)), -14)
                      .arg(e.nh)
                      .arg(e.nw)
                      .arg(ts::formatBytes(e.peak), 10)
                      .arg(e.extraMacsPercent, 0, 'f', 2)
-                     .arg(int(i) == search->recommended ? "   ← recommended" : ""));
+                     .arg(int(i) == search->recommended ? "   ← recommended" : "")
+                     .arg(layerOf(e.split), -22));
     }
     return 0;
 }

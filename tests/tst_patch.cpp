@@ -424,6 +424,8 @@ void TestPatch::nonSpatialPrefixThroughPipeline()
     const QString out = QString::fromUtf8(cli.readAllStandardOutput());
     QVERIFY2(cli.exitCode() == 0, qPrintable(out + cli.readAllStandardError()));
     QVERIFY2(out.contains("stage 0    the first 1 op(s) are not spatial") && out.contains("stage 0 1,536 B"), qPrintable(out));
+    // The split is named by its layer, as in the studio: op 2 of nchwNet() is the depthwise.
+    QVERIFY2(out.contains("split      #2 DEPTHWISE_CONV_2D: tensor"), qPrintable(out));
 }
 
 void TestPatch::validSplitsOfVww()
