@@ -185,6 +185,7 @@ private slots:
     void receptiveField_data();
     void receptiveField();
     void tiles();
+    void hugeStrideIsNotPatchable();
     void syntheticChainByHand();
     void nonSpatialPrefixByHand();
     void nonSpatialPrefixThroughPipeline();
@@ -257,6 +258,25 @@ void TestPatch::receptiveField()
                                             .arg(need->in.y0).arg(need->in.y1).arg(need->in.x0).arg(need->in.x1)));
     QVERIFY2(need->pad == pad, qPrintable(QString("got pad %1/%2/%3/%4")
                                               .arg(need->pad.top).arg(need->pad.bottom).arg(need->pad.left).arg(need->pad.right)));
+}
+
+// fuzz_pipeline (UBSan, 30-minute run): a window whose stored output shape disagrees with its
+// options (an import warning) made the receptive-field arithmetic overflow int (176 × stride
+// 16777217). Its rows are now computed in 64 bits: beyond 2^30 the window has no patch region and
+// the op is not patchable, so no split runs through it.
+void TestPatch::hugeStrideIsNotPatchable()
+{
+    OneOp o = windowOp(OpKind::DepthwiseConv2D, 8, 8, 3, 1, Padding::Valid);
+    auto& opt = std::get<DepthwiseConv2DOptions>(o.op.options);
+    opt.strideH = 16777217;
+    o.g.tensors[2].shape = {1, 200, 6, 2}; // stored, not what the options give
+    QVERIFY(!inputNeed(o.g, o.op, Region{176, 177, 0, 6}, 0).has_value());
+    QVERIFY(!isPatchableOp(o.g, o.op));
+    // A sane stride on the same shapes stays patchable, and a region is clipped to the input map.
+    opt.strideH = 1;
+    QVERIFY(isPatchableOp(o.g, o.op));
+    const auto need = inputNeed(o.g, o.op, Region{3, 4, 0, 6}, 0);
+    QVERIFY(need && need->in == (Region{3, 6, 0, 8}));
 }
 
 void TestPatch::tiles()

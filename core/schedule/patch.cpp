@@ -69,7 +69,7 @@ bool isPatchableOp(const Graph& g, const Op& op)
     if (!is4d(y))
         return false;
     if (isWindowOp(op.kind))
-        return is4d(g.tensor(op.input(0)));
+        return is4d(g.tensor(op.input(0))) && inputNeed(g, op, Region{0, y->shape[1], 0, y->shape[2]}, 0).has_value();
     if (isPointwise(op.kind))
         return is4d(g.tensor(op.input(0)));
     if (op.kind == OpKind::Add || op.kind == OpKind::Sub || op.kind == OpKind::Mul) {
@@ -99,16 +99,26 @@ std::optional<InputNeed> inputNeed(const Graph& g, const Op& op, const Region& o
             return std::nullopt;
         const WindowGeometry w = geometry(g, op);
         const ExplicitPad p = effectivePadding(g, op);
-        const int startY = out.y0 * w.sh - p.top, endY = (out.y1 - 1) * w.sh - p.top + (w.kh - 1) * w.dh + 1;
-        const int startX = out.x0 * w.sw - p.left, endX = (out.x1 - 1) * w.sw - p.left + (w.kw - 1) * w.dw + 1;
-        need.in = {std::max(0, startY), std::min(H, endY), std::max(0, startX), std::min(W, endX)};
-        need.pad = {need.in.y0 - startY, endY - need.in.y1, need.in.x0 - startX, endX - need.in.x1};
+        // In 64 bits: a stored shape that disagrees with the options (a warning at import) can make
+        // a window's rows overflow int (fuzz_pipeline: 176 × stride 16777217). Such a window is
+        // not patchable (isPatchableOp asks this for the whole output).
+        const int64_t startY = int64_t(out.y0) * w.sh - p.top;
+        const int64_t endY = int64_t(out.y1 - 1) * w.sh - p.top + int64_t(w.kh - 1) * w.dh + 1;
+        const int64_t startX = int64_t(out.x0) * w.sw - p.left;
+        const int64_t endX = int64_t(out.x1 - 1) * w.sw - p.left + int64_t(w.kw - 1) * w.dw + 1;
+        constexpr int64_t kLimit = int64_t(1) << 30;
+        for (int64_t v : {startY, endY, startX, endX})
+            if (v < -kLimit || v > kLimit)
+                return std::nullopt;
+        need.in = {int(std::max<int64_t>(0, startY)), int(std::min<int64_t>(H, endY)), int(std::max<int64_t>(0, startX)),
+                   int(std::min<int64_t>(W, endX))};
+        need.pad = {int(need.in.y0 - startY), int(endY - need.in.y1), int(need.in.x0 - startX), int(endX - need.in.x1)};
         return need;
     }
     if (x->shape[1] == 1 && x->shape[2] == 1)
         need.in = {0, 1, 0, 1};
-    else
-        need.in = out;
+    else // the same pixels, within the input's map (a stored shape may disagree with the output's)
+        need.in = {std::max(0, out.y0), std::min(H, out.y1), std::max(0, out.x0), std::min(W, out.x1)};
     return need;
 }
 
