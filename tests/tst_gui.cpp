@@ -26,6 +26,7 @@
 #include <QJsonObject>
 #include <QListWidget>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QThreadPool>
 #include <QSpinBox>
@@ -66,6 +67,7 @@ private slots:
     void badFileKeepsModel();
     void fitsSmallScreens();
     void welcomeOnFirstRun();
+    void helpWithoutDisplay();
     void sessionsAndExports();
 };
 
@@ -349,6 +351,34 @@ void TestGui::fitsSmallScreens()
             }
         }
     }
+}
+
+// --help, --version and a bad option are answered without any display (no DISPLAY, no platform
+// plugin asked for): the studio must not abort before it can say how to use it.
+void TestGui::helpWithoutDisplay()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    env.remove("QT_QPA_PLATFORM");
+    auto run = [&env](const QStringList& args, int* code) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(QString::fromUtf8(TINYSTUDIO_GUI_BIN), args);
+        p.waitForFinished(30000);
+        *code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    };
+    int code = 0;
+    const QString help = run({"--help"}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(help.contains("--board") && help.contains("--view"), qPrintable(help));
+    const QString version = run({"--version"}, &code);
+    QCOMPARE(code, 0);
+    QVERIFY2(version.startsWith("tinystudio " TINYSTUDIO_VERSION), qPrintable(version));
+    const QString bad = run({"--no-such-option"}, &code);
+    QCOMPARE(code, 2);
+    QVERIFY2(bad.contains("no-such-option"), qPrintable(bad));
 }
 
 // A fresh install opens the demo model with a welcome that says what it is and what to try.
