@@ -348,16 +348,24 @@ std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions&
     return l;
 }
 
+// The legal graph restricted to `ops` (in that order), with the given boundary tensors: stage 0
+// (graph inputs → stage 1's source) and stage 2 (split tensor → graph outputs) are such subgraphs.
+LegalGraph subgraph(const LegalGraph& lg, const std::vector<int>& ops)
+{
+    LegalGraph sub = lg;
+    sub.graph.ops.clear();
+    sub.sourceOp.clear();
+    for (int o : ops) {
+        sub.graph.ops.push_back(lg.graph.ops[size_t(o)]);
+        sub.sourceOp.push_back(lg.sourceOp[size_t(o)]);
+    }
+    return sub;
+}
+
 // Stage 0's graph: the non-spatial head on whole tensors, from the graph inputs to stage 1's source.
 LegalGraph stage0Graph(const LegalGraph& lg, const Stage& st)
 {
-    LegalGraph head = lg;
-    head.graph.ops.clear();
-    head.sourceOp.clear();
-    for (int o : st.prefix) {
-        head.graph.ops.push_back(lg.graph.ops[size_t(o)]);
-        head.sourceOp.push_back(lg.sourceOp[size_t(o)]);
-    }
+    LegalGraph head = subgraph(lg, st.prefix);
     head.graph.outputs = {st.split.source};
     return head;
 }
@@ -433,13 +441,7 @@ struct Evaluator {
         auto cached = stage2Cache.find(st.split.tensor);
         if (cached != stage2Cache.end() && (!keepLayouts || cached->second.layout || cached->second.peak < 0))
             return cached->second;
-        LegalGraph rest = lg;
-        rest.graph.ops.clear();
-        rest.sourceOp.clear();
-        for (int o : st.rest) {
-            rest.graph.ops.push_back(lg.graph.ops[size_t(o)]);
-            rest.sourceOp.push_back(lg.sourceOp[size_t(o)]);
-        }
+        LegalGraph rest = subgraph(lg, st.rest);
         rest.graph.inputs = {st.split.tensor};
         Stage2 s2;
         if (auto l = planLayout(rest, options.memory, options.planner, "stage 2")) {

@@ -40,6 +40,28 @@ struct Span {
     int64_t begin = 0, end = 0;
 };
 
+// A stage layout's ops are exactly `count` ops of `order` starting at position `first`.
+bool runsOrder(const std::vector<Op>& ops, const Graph& g, const std::vector<int>& order, size_t first, size_t count)
+{
+    if (ops.size() != count || first + count > order.size())
+        return false;
+    for (size_t k = 0; k < count; ++k) {
+        const Op& want = g.ops[size_t(order[first + k])];
+        if (ops[k].kind != want.kind || ops[k].inputs != want.inputs || ops[k].outputs != want.outputs)
+            return false;
+    }
+    return true;
+}
+
+// `from` appended to `to`, each message prefixed with where it happened (a stage, a patch).
+void appendPrefixed(Diagnostics& to, const Diagnostics& from, const std::string& prefix)
+{
+    for (Diagnostic d : from) {
+        d.message = prefix + d.message;
+        to.push_back(std::move(d));
+    }
+}
+
 std::string spanText(const Span& s) { return s.what + " [" + std::to_string(s.begin) + ", " + std::to_string(s.end) + ")"; }
 
 // The stitched layout, checked before anything runs: every part inside [0, peak), the parts that
@@ -114,12 +136,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         }
     }
     const std::vector<Op>& rest = plan.stage2->graph.graph.ops;
-    bool sameRest = rest.size() == order.size() - size_t(steps1);
-    for (size_t k = 0; sameRest && k < rest.size(); ++k) {
-        const Op& want = g.ops[size_t(order[size_t(steps1) + k])];
-        sameRest = rest[k].kind == want.kind && rest[k].inputs == want.inputs && rest[k].outputs == want.outputs;
-    }
-    if (!sameRest)
+    if (!runsOrder(rest, g, order, size_t(steps1), order.size() - size_t(steps1)))
         return error("plan.stage2", "stage 2's layout does not run the ops after the split in this order");
     if (options.checkLayout)
         if (const std::string bad = checkStitchedLayout(g, plan); !bad.empty())
@@ -163,20 +180,12 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         // memmove) to where stage 1 reads it.
         const StageLayout& s0 = *plan.stage0;
         const std::vector<Op>& head = s0.graph.graph.ops;
-        bool sameHead = int(head.size()) == plan.split.prefix && plan.split.prefix <= int(order.size());
-        for (size_t k = 0; sameHead && k < head.size(); ++k) {
-            const Op& want = g.ops[size_t(order[k])];
-            sameHead = head[k].kind == want.kind && head[k].inputs == want.inputs && head[k].outputs == want.outputs;
-        }
-        if (!sameHead)
+        if (plan.split.prefix > int(order.size()) || !runsOrder(head, g, order, 0, size_t(plan.split.prefix)))
             return error("plan.stage0", "stage 0's layout does not run the first " + std::to_string(plan.split.prefix)
                                             + " ops of this order");
         auto ex0 = ArenaExecutor::create(s0.graph, s0.memory, s0.plan, options.exec);
         if (!ex0.ok()) {
-            for (Diagnostic d : ex0.diagnostics) {
-                d.message = "stage 0: " + d.message;
-                out.diagnostics.push_back(d);
-            }
+            appendPrefixed(out.diagnostics, ex0.diagnostics, "stage 0: ");
             return out;
         }
         ArenaSpace space{arena.data(), int64_t(arena.size()), guard + s0.base, {}};
@@ -188,10 +197,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         ArenaRun run = (*ex0)->run(space);
         out.inplaceSteps += int(run.inplace.size());
         if (!run.ok()) {
-            for (Diagnostic d : run.diagnostics) {
-                d.message = "stage 0: " + d.message;
-                out.diagnostics.push_back(d);
-            }
+            appendPrefixed(out.diagnostics, run.diagnostics, "stage 0: ");
             return out;
         }
         const int64_t at = (*ex0)->where(space, plan.split.source);
@@ -260,10 +266,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         }
         auto ex = ArenaExecutor::create(layout.graph, layout.memory, layout.plan, eo);
         if (!ex.ok()) {
-            for (Diagnostic d : ex.diagnostics) {
-                d.message = patchName + " ('" + layout.name + "'): " + d.message;
-                out.diagnostics.push_back(d);
-            }
+            appendPrefixed(out.diagnostics, ex.diagnostics, patchName + " ('" + layout.name + "'): ");
             return out;
         }
         ArenaSpace space{arena.data(), int64_t(arena.size()), guard + layout.base, {}};
@@ -307,10 +310,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
         }
         ArenaRun run = (*ex)->run(space);
         if (!run.ok()) {
-            for (Diagnostic d : run.diagnostics) {
-                d.message = patchName + " ('" + layout.name + "'): " + d.message;
-                out.diagnostics.push_back(d);
-            }
+            appendPrefixed(out.diagnostics, run.diagnostics, patchName + " ('" + layout.name + "'): ");
             return out;
         }
         out.inplaceSteps += int(run.inplace.size());
@@ -340,10 +340,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
     const StageLayout& s2 = *plan.stage2;
     auto ex2 = ArenaExecutor::create(s2.graph, s2.memory, s2.plan, options.exec);
     if (!ex2.ok()) {
-        for (Diagnostic d : ex2.diagnostics) {
-            d.message = "stage 2: " + d.message;
-            out.diagnostics.push_back(d);
-        }
+        appendPrefixed(out.diagnostics, ex2.diagnostics, "stage 2: ");
         return out;
     }
     ArenaSpace space{arena.data(), int64_t(arena.size()), guard + s2.base, {}};
@@ -353,10 +350,7 @@ PatchArenaRun runPatchedInArena(const LegalGraph& lg, const std::vector<int>& or
     ArenaRun run = (*ex2)->run(space);
     out.inplaceSteps += int(run.inplace.size());
     if (!run.ok()) {
-        for (Diagnostic d : run.diagnostics) {
-            d.message = "stage 2: " + d.message;
-            out.diagnostics.push_back(d);
-        }
+        appendPrefixed(out.diagnostics, run.diagnostics, "stage 2: ");
         return out;
     }
     for (int t : g.outputs) {
