@@ -358,7 +358,7 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
             s1.splitTensor = patch->split.tensor;
             const int align = l1.memory.alignment;
             // Who writes the split tensor, and which tensor stage 1 reads whole (a resident input).
-            int splitProducer = -1, resident = -1;
+            int splitProducer = -1;
             for (size_t o = 0; o < l1.graph.graph.ops.size(); ++o) {
                 const Op& op = l1.graph.graph.ops[o];
                 const int src = o < l1.graph.sourceOp.size() ? l1.graph.sourceOp[o] : -1;
@@ -366,20 +366,21 @@ void ArenaView::load(const Analysis* a, const PatchPlan* patch, int64_t budgetBy
                     if (t == patch->split.tensor)
                         splitProducer = src;
             }
-            if (patch->inputOffset >= 0)
-                for (size_t s = 0; s < l1.memory.steps.size() && resident < 0; ++s) {
+            if (patch->inputOffset >= 0) {
+                // The plan says which tensor stage 1 holds whole at inputOffset (the resident input,
+                // or stage 0's output); a click on it reports the first layer that reads it.
+                const int resident = patch->split.source;
+                int reader = -1;
+                for (size_t s = 0; s < l1.memory.steps.size() && reader < 0; ++s) {
                     const int o = l1.memory.steps[s].op;
                     if (o < 0 || size_t(o) >= l1.graph.graph.ops.size())
                         continue;
-                    for (int t : l1.graph.graph.ops[size_t(o)].inputs)
-                        if (t >= 0 && size_t(t) < g.tensors.size() && !g.tensors[size_t(t)].isConstant() && t != patch->split.tensor
-                            && (size_t(t) >= l1.memory.tensorBuffer.size() || l1.memory.tensorBuffer[size_t(t)] < 0)) {
-                            resident = t;
-                            s1.extras.push_back({t, patch->inputOffset, heldBytes(g, t, align), Role::GraphInput,
-                                                 size_t(o) < l1.graph.sourceOp.size() ? l1.graph.sourceOp[size_t(o)] : -1});
-                            break;
-                        }
+                    const auto& ins = l1.graph.graph.ops[size_t(o)].inputs;
+                    if (std::find(ins.begin(), ins.end(), resident) != ins.end())
+                        reader = size_t(o) < l1.graph.sourceOp.size() ? l1.graph.sourceOp[size_t(o)] : -1;
                 }
+                s1.extras.push_back({resident, patch->inputOffset, heldBytes(g, resident, align), Role::GraphInput, reader});
+            }
             s1.extras.push_back({patch->split.tensor, patch->stage1SplitOffset, heldBytes(g, patch->split.tensor, align),
                                  Role::Split, splitProducer});
             s1.name = tr("stage 1, per patch (largest: patch %1 of %2×%3, rows %4–%5, cols %6–%7 of the split tensor)")
