@@ -1,0 +1,5 @@
+/* ts_depthwise: not written yet. */
+#ifndef TS_DEPTHWISE_H
+#define TS_DEPTHWISE_H
+#include "ts_common.h"
+#endif

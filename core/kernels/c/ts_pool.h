@@ -1,0 +1,5 @@
+/* ts_pool: not written yet. */
+#ifndef TS_POOL_H
+#define TS_POOL_H
+#include "ts_common.h"
+#endif
