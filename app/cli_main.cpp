@@ -2,6 +2,7 @@
 // for bad input, 2 for bad usage.
 
 #include "boards/board.h"
+#include "codegen/generator.h"
 #include "model/demo_model.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
@@ -46,6 +47,9 @@ const char* kUsage =
     "  schedule (MODEL --board ID | SESSION.tinystudio) [--split INDEX|auto] [--patches N|NxM] [--input-resident]\n"
     "          [--no-inplace] [--quantized-io] [--mac-cap PERCENT] [--save SCHEDULE.json] [--json]\n"
     "                                  patch-based first stage: peak SRAM, extra MACs, Pareto front\n"
+    "  generate (MODEL --board ID | SESSION.tinystudio) -o DIR [--schedule S.json] [--split INDEX --patches NxM]\n"
+    "          [--input-resident] [--no-inplace] [--quantized-io] [--name PREFIX] [--force] [--json]\n"
+    "                                  a self-contained C inference project executing that plan\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
     "                                  run the reference interpreter (raw bytes, golden layout); with a\n"
     "                                  schedule: its legalized graph, op order and patch stage\n"
@@ -87,8 +91,8 @@ struct Args {
     QString unknown;
 };
 
-const QStringList kFlags = {"--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap"};
+const QStringList kFlags = {"--force", "--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name"};
 
 Args parse(const QStringList& raw)
 {
@@ -251,6 +255,58 @@ int cmdAnalyze(const Args& a)
                          .arg(p->extraMacsPercent, 0, 'f', 2)
                          .arg(QString::fromStdString((*r)->fit.summary)));
         }
+    }
+    return 0;
+}
+
+int cmdGenerate(const Args& a)
+{
+    if (!a.values.contains("-o"))
+        return usage("generate needs -o DIR (the output folder)");
+    std::optional<ts::PatchStage> stage;
+    if (a.values.contains("--split") || a.values.contains("--patches")) {
+        bool ok = false;
+        const int split = a.values.value("--split").toInt(&ok);
+        const QStringList parts = a.values.value("--patches").toLower().split('x');
+        bool ok1 = false, ok2 = true;
+        const int nh = parts[0].toInt(&ok1), nw = parts.size() > 1 ? parts[1].toInt(&ok2) : nh;
+        if (!ok || split < 0 || !ok1 || !ok2 || parts.size() > 2 || nh < 1 || nw < 1)
+            return usage("generate takes --split INDEX and --patches N or NxM together (tensor index >= 0, whole numbers >= 1)");
+        stage = ts::PatchStage{split, nh, nw, a.flags.contains("--input-resident")};
+    }
+    ts::BoardSet boards;
+    ts::Model model;
+    ts::Session doc;
+    if (int rc = buildDocument(a, "generate", boards, model, doc))
+        return rc;
+    if (stage)
+        doc.schedule.patch = stage;
+    auto r = ts::runPipeline(model, doc, boards);
+    if (report(r.diagnostics) || !r.ok())
+        return 1;
+    ts::GenerateOptions go;
+    go.name = a.values.value("--name").toStdString();
+    auto p = ts::generateProject(model, **r, go);
+    if (report(p.diagnostics) || !p.ok())
+        return 1;
+    const std::string dir = a.values["-o"].toStdString();
+    if (report(ts::writeProject(*p, dir, a.flags.contains("--force"))))
+        return 1;
+    if (a.json) {
+        QJsonObject o = p->summary();
+        o["output"] = QString::fromStdString(dir);
+        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+    } else {
+        printOut(QString("generated %1: %2 files, %3 lines, %4 bytes of source\n"
+                         "  arena %5 B (largest scratch %6 B), constants %7 B, %8 kernel calls per inference\n")
+                     .arg(QString::fromStdString(dir))
+                     .arg(p->files.size())
+                     .arg(p->sourceLines)
+                     .arg(p->sourceBytes)
+                     .arg(p->arenaBytes)
+                     .arg(p->largestScratch)
+                     .arg(p->weightsBytes)
+                     .arg(p->steps));
     }
     return 0;
 }
@@ -545,6 +601,8 @@ int main(int argc, char** argv)
         return cmdAnalyze(a);
     if (command == "run")
         return cmdRun(a);
+    if (command == "generate")
+        return cmdGenerate(a);
     if (command == "schedule")
         return cmdSchedule(a);
     if (command == "verify")
