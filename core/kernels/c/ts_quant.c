@@ -1,1 +1,73 @@
 #include "ts_quant.h"
+
+#include <math.h>
+
+/* TfLiteRound(x / scale) saturated to int32 (NaN to INT32_MIN), plus the zero point, in 64 bits. */
+TS_INLINE int64_t ts_quantize_one(float x, float scale, int32_t zero_point)
+{
+    const float r = roundf(x / scale);
+    int64_t q;
+    if (r >= 2147483648.0f)
+        q = INT32_MAX;
+    else if (r >= -2147483648.0f)
+        q = (int64_t)r;
+    else
+        q = INT32_MIN; /* below the int32 range, or NaN */
+    return q + zero_point;
+}
+
+#define TS_QUANTIZE_DEF(NAME, OUT_T, LO, HI)                                                                   \
+    void ts_quantize_f32_##NAME(const ts_affine_params *p, const float *TS_RESTRICT input, OUT_T *TS_RESTRICT output) \
+    {                                                                                                           \
+        const float scale = p->scale;                                                                           \
+        const int32_t zp = p->zero_point;                                                                       \
+        int32_t i;                                                                                              \
+        for (i = 0; i < p->size; ++i) {                                                                         \
+            const int64_t q = ts_quantize_one(input[i], scale, zp);                                             \
+            output[i] = (OUT_T)(q < (LO) ? (LO) : (q > (HI) ? (HI) : q));                                       \
+        }                                                                                                       \
+    }
+TS_QUANTIZE_DEF(s8, int8_t, INT8_MIN, INT8_MAX)
+TS_QUANTIZE_DEF(u8, uint8_t, 0, UINT8_MAX)
+TS_QUANTIZE_DEF(s16, int16_t, INT16_MIN, INT16_MAX)
+
+#define TS_DEQUANTIZE_DEF(NAME, IN_T)                                                                           \
+    void ts_dequantize_##NAME##_f32(const ts_affine_params *p, const IN_T *TS_RESTRICT input, float *TS_RESTRICT output) \
+    {                                                                                                           \
+        const float scale = p->scale;                                                                           \
+        const int32_t zp = p->zero_point;                                                                       \
+        int32_t i;                                                                                              \
+        for (i = 0; i < p->size; ++i)                                                                           \
+            output[i] = scale * (float)((int32_t)input[i] - zp);                                                \
+    }
+TS_DEQUANTIZE_DEF(s8, int8_t)
+TS_DEQUANTIZE_DEF(u8, uint8_t)
+TS_DEQUANTIZE_DEF(s16, int16_t)
+
+TS_INLINE int8_t ts_sat_s8(int32_t v) { return (int8_t)(v < INT8_MIN ? INT8_MIN : (v > INT8_MAX ? INT8_MAX : v)); }
+TS_INLINE uint8_t ts_sat_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : (v > UINT8_MAX ? UINT8_MAX : v)); }
+TS_INLINE int16_t ts_sat_s16(int32_t v) { return (int16_t)(v < INT16_MIN ? INT16_MIN : (v > INT16_MAX ? INT16_MAX : v)); }
+TS_INLINE int32_t ts_sat_s32(int32_t v) { return v; }
+
+#define TS_REQUANTIZE_DEF(IN_NAME, IN_T, OUT_NAME, OUT_T)                                               \
+    void ts_requantize_##IN_NAME##_##OUT_NAME(const ts_requantize_params *p, const IN_T *TS_RESTRICT input,    \
+                                              OUT_T *TS_RESTRICT output)                                       \
+    {                                                                                                           \
+        const int32_t in_zp = p->input_zp, out_zp = p->output_zp;                                               \
+        const int32_t mult = p->multiplier, shift = p->shift;                                                   \
+        int32_t i;                                                                                              \
+        for (i = 0; i < p->size; ++i) {                                                                         \
+            const int32_t x = (int32_t)((uint32_t)(int32_t)input[i] - (uint32_t)in_zp);                         \
+            const int32_t v = ts_add_wrap(ts_requantize(x, mult, shift), out_zp);                               \
+            output[i] = ts_sat_##OUT_NAME(v);                                                                   \
+        }                                                                                                       \
+    }
+#define TS_REQUANTIZE_DEF_ALL_OUT(IN_NAME, IN_T)                      \
+    TS_REQUANTIZE_DEF(IN_NAME, IN_T, s8, int8_t)   \
+    TS_REQUANTIZE_DEF(IN_NAME, IN_T, u8, uint8_t)  \
+    TS_REQUANTIZE_DEF(IN_NAME, IN_T, s16, int16_t) \
+    TS_REQUANTIZE_DEF(IN_NAME, IN_T, s32, int32_t)
+TS_REQUANTIZE_DEF_ALL_OUT(s8, int8_t)
+TS_REQUANTIZE_DEF_ALL_OUT(u8, uint8_t)
+TS_REQUANTIZE_DEF_ALL_OUT(s16, int16_t)
+TS_REQUANTIZE_DEF_ALL_OUT(s32, int32_t)
