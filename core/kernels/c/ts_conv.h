@@ -1,5 +1,65 @@
-/* ts_conv: not written yet. */
+/* ts_conv: int8 CONV_2D with per-output-channel requantization (TFLite semantics: the reference
+ * kernel of core/reference/ops_conv.cpp, byte for byte).
+ *
+ * Layouts: input and output NHWC int8; a [1,h,w,c] window of a larger stored map is addressed
+ * with a row pitch (bytes between consecutive rows), so a patch can read its input window in
+ * place and write its output tile straight into the stitched map. The filter is TFLite's
+ * [out_c][k_h][k_w][filter_c] int8; bias int32[out_c] (or NULL); multiplier and shift
+ * int32[out_c] (TFLite QuantizeMultiplier pairs: x * multiplier * 2^(shift - 31)).
+ *
+ * Kernels:
+ *  - ts_conv_s8: any kernel size, stride, dilation, zero-point padding, grouped (filter_c < in_c).
+ *    Two output pixels at a time through an im2col scratch of 2 * k_h * k_w * filter_c int16
+ *    (TS_CONV_S8_SCRATCH_BYTES; 2-byte aligned), the input offset added while widening so padded
+ *    taps are 0. Grouped convolutions (filter_c != in_c) take a direct path and no scratch.
+ *  - ts_conv_1x1_s8: 1x1, stride 1, unpadded, ungrouped; no scratch. The input offset term is
+ *    folded into the bias by the code generator (bias[oc] += input_offset * sum(filter[oc])), so
+ *    the kernel's bias is mandatory and input_offset is not read.
+ *  - ts_conv_1x1_s8_inplace: the same op with the output overlapping the input
+ *    (core/kernels/contracts.h): pixels forward or backward; the smaller of the input and the
+ *    output pixel goes through `scratch` (min(in_c, out_c) bytes). Contiguous operands only.
+ */
 #ifndef TS_CONV_H
 #define TS_CONV_H
 #include "ts_common.h"
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+typedef struct {
+    int32_t batches;                  /* N of input and output (windows: 1) */
+    int32_t in_h, in_w, in_c;         /* input (window) shape */
+    int32_t in_row_pitch;             /* bytes between input rows (in_w * in_c when contiguous) */
+    int32_t out_h, out_w, out_c;      /* output (window) shape */
+    int32_t out_row_pitch;            /* bytes between output rows (out_w * out_c when contiguous) */
+    int32_t filter_c;                 /* input channels per group (in_c for an ungrouped conv) */
+    int32_t k_h, k_w;                 /* kernel size */
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;        /* zero-point padding before the first row / column */
+    int32_t input_offset;             /* -(input zero point) */
+    int32_t output_offset;            /* output zero point */
+    int32_t act_min, act_max;         /* fused activation clamp (quantized) */
+} ts_conv_s8_params;
+
+/* Scratch of ts_conv_s8 in bytes (0 for grouped convolutions). */
+#define TS_CONV_S8_SCRATCH_BYTES(p) \
+    ((p)->filter_c == (p)->in_c ? (int32_t)(2 * (p)->k_h * (p)->k_w * (p)->filter_c * 2) : 0)
+
+void ts_conv_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                const int32_t *multiplier, const int32_t *shift, int8_t *output, int16_t *scratch);
+
+void ts_conv_1x1_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
+                    const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift, int8_t *output);
+
+/* backward: 0 walks pixels forward (increasing addresses), 1 backward. */
+void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
+                            const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift,
+                            int8_t *output, int8_t *scratch, int32_t backward);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TS_CONV_H */

@@ -1,5 +1,65 @@
-/* ts_depthwise: not written yet. */
+/* ts_depthwise: int8 DEPTHWISE_CONV_2D with per-channel requantization (TFLite semantics: the
+ * reference kernel of core/reference/ops_conv.cpp, byte for byte).
+ *
+ * Layouts: input and output NHWC int8, windows addressed with a row pitch (bytes between rows).
+ * The filter is re-laid CHANNEL-MAJOR by the code generator: int8 [out_c][k_h][k_w] (TFLite
+ * stores [1][k_h][k_w][out_c]). Bias int32[out_c] or NULL; multiplier, shift int32[out_c].
+ * Output channel oc reads input channel oc / depth_multiplier.
+ *
+ * The kernels run one output channel at a time over the whole map: the channel's taps, bias and
+ * requantization stay in registers; pixels whose taps are all inside the input take an unpadded
+ * inner loop (the input offset folded into a per-channel constant), the border ones a
+ * bounds-checked loop (padding = zero point, i.e. skipped taps).
+ *  - ts_depthwise_s8: any kernel size, stride, dilation and depth multiplier; no scratch.
+ *  - ts_depthwise_{3x3,5x5,7x7}_s8: the same with the kernel size fixed at compile time (taps
+ *    unrolled); k_h and k_w must be 3, 5 or 7 respectively.
+ *  - ts_depthwise_s8_inplace (and _3x3/_5x5/_7x7): the output overlaps the input with
+ *    delta = output - input ≡ 0 (mod C) (core/kernels/contracts.h). Channel by channel: input
+ *    channel c is copied to `scratch` (in_h * in_w bytes), then output channel c is computed from
+ *    it. Depth multiplier 1, one batch, contiguous operands.
+ */
 #ifndef TS_DEPTHWISE_H
 #define TS_DEPTHWISE_H
 #include "ts_common.h"
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+typedef struct {
+    int32_t batches;                  /* N (windows and in-place: 1) */
+    int32_t in_h, in_w, in_c;         /* input (window) shape */
+    int32_t in_row_pitch;             /* bytes between input rows (in_w * in_c when contiguous) */
+    int32_t out_h, out_w, out_c;      /* output (window) shape; out_c = in_c * depth_multiplier */
+    int32_t out_row_pitch;            /* bytes between output rows (out_w * out_c when contiguous) */
+    int32_t depth_multiplier;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;        /* zero-point padding before the first row / column */
+    int32_t input_offset;             /* -(input zero point) */
+    int32_t output_offset;            /* output zero point */
+    int32_t act_min, act_max;         /* fused activation clamp (quantized) */
+} ts_depthwise_s8_params;
+
+#define TS_DEPTHWISE_DECLARE(name)                                                                         \
+    void name(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, \
+              const int32_t *multiplier, const int32_t *shift, int8_t *output)
+#define TS_DEPTHWISE_DECLARE_INPLACE(name)                                                                 \
+    void name(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, \
+              const int32_t *multiplier, const int32_t *shift, int8_t *output, int8_t *scratch)
+
+TS_DEPTHWISE_DECLARE(ts_depthwise_s8);
+TS_DEPTHWISE_DECLARE(ts_depthwise_3x3_s8);
+TS_DEPTHWISE_DECLARE(ts_depthwise_5x5_s8);
+TS_DEPTHWISE_DECLARE(ts_depthwise_7x7_s8);
+TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_s8_inplace);
+TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_3x3_s8_inplace);
+TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_5x5_s8_inplace);
+TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TS_DEPTHWISE_H */

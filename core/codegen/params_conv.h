@@ -1,0 +1,55 @@
+#pragma once
+// Kernel parameters of the convolution family (ts_conv, ts_depthwise, ts_pool): one function per
+// kernel family computes, from the op as the generator hands it (EmitContext), the kernel's C
+// parameter struct, which entry point runs it, and the constants in the layout the kernel reads.
+// emit_conv.cpp prints exactly this; tests/tst_ckernels_conv.cpp calls the C kernels with it.
+// Each returns nothing (and sets *error) for an op the kernels cannot run as given.
+
+#include "codegen/emit.h"
+
+#include "ts_conv.h"
+#include "ts_depthwise.h"
+#include "ts_pool.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ts::codegen {
+
+struct ConvPlan {
+    enum class Variant {
+        General,         // ts_conv_s8: im2col of 2 pixels in scratch (grouped: direct, no scratch)
+        Pointwise,       // ts_conv_1x1_s8: 1×1 stride 1 unpadded, no scratch, folded bias
+        PointwiseInplace // ts_conv_1x1_s8_inplace: over its input, pixel scratch, folded bias
+    };
+    Variant variant = Variant::General;
+    const char* function = "ts_conv_s8";
+    ts_conv_s8_params params{};
+    std::vector<int8_t> filter;          // [out_c][k_h][k_w][filter_c], as TFLite
+    std::vector<int32_t> bias;           // General: the op's bias (empty: none); Pointwise*: folded
+    std::vector<int32_t> multiplier, shift;
+    int64_t scratchBytes = 0;            // scratch the kernel uses (≤ the planned c.scratch[0])
+    bool backward = false;               // PointwiseInplace: pixels in decreasing address order
+};
+std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error);
+
+struct DepthwisePlan {
+    const char* function = "ts_depthwise_s8"; // or _3x3/_5x5/_7x7, each with an _inplace variant
+    bool inplace = false;
+    ts_depthwise_s8_params params{};
+    std::vector<int8_t> filter;              // channel-major [out_c][k_h][k_w]
+    std::vector<int32_t> bias;               // empty: none
+    std::vector<int32_t> multiplier, shift;
+    int64_t scratchBytes = 0;                // in place: in_h·in_w
+};
+std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* error);
+
+struct PoolPlan {
+    const char* function = "ts_avgpool_s8"; // ts_{avg,max}pool_{s8,f32}
+    bool isFloat = false;
+    ts_pool_params params{};
+};
+std::optional<PoolPlan> poolPlan(const EmitContext& c, std::string* error);
+
+} // namespace ts::codegen
