@@ -600,6 +600,8 @@ struct SvdfCase {
     bool bias;
     int64_t inZp, stateZp, outZp;
     Activation act = Activation::None;
+    float stateScale = 0.0f; // 0: 0.004 (int16), 0.2 (int8)
+    float outScale = 0.5f;
 };
 
 Model svdfModel(const SvdfCase& s, DType dtype)
@@ -621,11 +623,11 @@ Model svdfModel(const SvdfCase& s, DType dtype)
         wt = b.int8Weights("wt", {filters, s.memory}, {0.01f});
     }
     const int bias = s.bias ? b.bias("bias", s.units, fl ? DType::Float32 : DType::Int32) : -1;
-    const float stateScale = s.stateType == DType::Int16 ? 0.004f : 0.2f;
+    const float stateScale = s.stateScale > 0 ? s.stateScale : (s.stateType == DType::Int16 ? 0.004f : 0.2f);
     const int state = fl ? b.act("state", {s.batch, filters * s.memory}, DType::Float32)
                          : b.act("state", {s.batch, filters * s.memory}, s.stateType, stateScale, s.stateZp);
     b.t(state).isVariable = true;
-    const int y = fl ? b.act("y", {s.batch, s.units}, DType::Float32) : b.act("y", {s.batch, s.units}, DType::Int8, 0.08f, s.outZp);
+    const int y = fl ? b.act("y", {s.batch, s.units}, DType::Float32) : b.act("y", {s.batch, s.units}, DType::Int8, s.outScale, s.outZp);
     SvdfOptions o;
     o.rank = s.rank;
     o.activation = s.act;
@@ -678,7 +680,15 @@ void checkSvdf(const SvdfCase& s, DType dtype, const QString& what)
     // at arbitrary values too: begin from random state bytes.
     uint32_t seed = 2024;
     randomize(ref[si], g.tensors[si].dtype, seed);
+    if (g.tensors[si].dtype == DType::Int16) // moderate values (as the feature projection writes)
+        for (size_t i = 0; i + 1 < ref[si].size(); i += 2) {
+            int16_t v;
+            std::memcpy(&v, ref[si].data() + i, 2);
+            v = int16_t(v / 8);
+            std::memcpy(ref[si].data() + i, &v, 2);
+        }
     Bytes state = ref[si], out(ref[yi].size(), 0xA5);
+    std::set<uint8_t> distinct;
     for (int invocation = 0; invocation < 5; ++invocation) {
         randomize(ref[xi], g.tensors[xi].dtype, seed);
         const std::string e = runReference(g, 0, ref);
@@ -688,7 +698,11 @@ void checkSvdf(const SvdfCase& s, DType dtype, const QString& what)
         QVERIFY2(error.empty(), qPrintable(what + ": " + QString::fromStdString(error)));
         COMPARE_BYTES(ref[yi], out, qPrintable(what + QString(" output, invocation %1").arg(invocation)));
         COMPARE_BYTES(ref[si], state, qPrintable(what + QString(" state, invocation %1").arg(invocation)));
+        distinct.insert(out.begin(), out.end());
     }
+    // The case exercises the arithmetic, not only saturation.
+    QVERIFY2(dtype == DType::Float32 || distinct.size() >= std::min<size_t>(4, out.size() * 5 / 2),
+             qPrintable(what + QString(": only %1 distinct output bytes").arg(distinct.size())));
 }
 
 } // namespace
@@ -708,6 +722,11 @@ void TestCKernelsMisc::svdfInteger()
                         return;
                     ++k;
                 }
+    // Feature projections beyond the state type: clamped, then the zero point added with wrap-around.
+    checkSvdf(SvdfCase{2, 13, 4, 2, 5, DType::Int8, true, -3, 9, 1, Activation::None, 0.001f, 0.002f}, DType::Int8,
+              "svdf int8 state clamped");
+    checkSvdf(SvdfCase{1, 13, 4, 2, 5, DType::Int16, true, -3, 300, 1, Activation::None, 0.00002f, 0.01f}, DType::Int8,
+              "svdf int16 state clamped");
     // int16 state with a nonzero zero point, memory 1, one input.
     checkSvdf(SvdfCase{2, 1, 3, 2, 1, DType::Int16, true, 5, -40, 9}, DType::Int8, "svdf int8 memory 1");
 }

@@ -598,6 +598,11 @@ Result<Emitted> emitShape(const EmitContext& c)
         const ResizeParams r = resizeNearestParams(c, &error);
         if (!error.empty())
             return emitError(c, error);
+        if (r.srcY.empty() || r.srcX.empty() || r.p.batches == 0) {
+            Emitted e;
+            e.lines.push_back("/* empty output: nothing to resize */");
+            return ok(e);
+        }
         const std::string key = "op" + std::to_string(c.opIndex);
         const std::string ty = c.pool->addI32(key + ".resize_src_y", key + "_src_y", r.srcY);
         const std::string tx = c.pool->addI32(key + ".resize_src_x", key + "_src_x", r.srcX);
