@@ -497,10 +497,15 @@ void TestCKernelsDense::elementwiseStrided()
     int n = 0;
     for (OpKind kind : {OpKind::Add, OpKind::Sub, OpKind::Mul})
         for (DType t : {DType::Int8, DType::Int16, DType::Float32})
-            for (int layout = 0; layout < 3; ++layout) { // 0: all strided, 1: inputs only, 2: in place
+            for (int layout = 0; layout < 5; ++layout) {
+                // 0: all strided, 1: inputs only, 2: in place, 3/4: b is [1,1,1,c] / [c] (SE-style
+                // broadcast over the window; 4 in place)
                 const int h = 3, w = 4, ch = 5, H = 7, W = 9;
                 const bool zeroZp = t == DType::Int16 && kind == OpKind::Mul;
+                const bool bcast = layout >= 3;
                 Pattern p{{1, h, w, ch}, {1, h, w, ch}, {1, h, w, ch}};
+                if (bcast)
+                    p.b = layout == 3 ? std::vector<int32_t>{1, 1, 1, ch} : std::vector<int32_t>{ch};
                 Run run(binaryModel(kind, t, p, Activation::None, uint32_t(1300 + n), zeroZp ? 0 : 7, zeroZp ? 0 : -2,
                                     zeroZp ? 0 : 1),
                         uint32_t(n + 17));
@@ -516,12 +521,19 @@ void TestCKernelsDense::elementwiseStrided()
                     for (auto& v : *m)
                         v = uint8_t(r.next());
                 toWindow(run.bytes[size_t(run.op().inputs[0])], mapA, h, w, W, ch, es, 2, 3);
-                toWindow(run.bytes[size_t(run.op().inputs[1])], mapB, h, w, W, ch, es, 1, 4);
-                const size_t offA = (size_t(2) * W + 3) * ch * es, offB = (size_t(1) * W + 4) * ch * es;
+                const size_t offA = (size_t(2) * W + 3) * ch * es;
+                size_t offB = (size_t(1) * W + 4) * ch * es;
+                if (bcast) {
+                    offB = 0;
+                    std::memcpy(mapB.data(), run.bytes[size_t(run.op().inputs[1])].data(), size_t(ch) * es);
+                } else {
+                    toWindow(run.bytes[size_t(run.op().inputs[1])], mapB, h, w, W, ch, es, 1, 4);
+                }
                 ConstPool pool;
                 EmitContext c = run.context(pool);
                 c.inputs[0].rowPitch = pitch;
-                c.inputs[1].rowPitch = pitch;
+                if (!bcast)
+                    c.inputs[1].rowPitch = pitch;
                 void* outPtr = nullptr;
                 std::vector<uint8_t> before;
                 size_t outOff = 0;
@@ -535,6 +547,10 @@ void TestCKernelsDense::elementwiseStrided()
                     compactOut.assign(want.size(), 0x5A);
                     outPtr = compactOut.data();
                     outMap = &compactOut;
+                } else if (layout == 3) {
+                    c.outputs[0].rowPitch = pitch;
+                    outOff = (size_t(3) * W + 5) * ch * es;
+                    outPtr = mapY.data() + outOff;
                 } else {
                     c.outputs[0].rowPitch = pitch;
                     c.inplace = InplaceKind::Elementwise;
@@ -564,7 +580,7 @@ void TestCKernelsDense::elementwiseStrided()
                         std::memcpy(expectMap.data() + outOff + size_t(row) * pitch, got.data() + size_t(row) * w * ch * es,
                                     size_t(w) * ch * es);
                 QVERIFY2(*outMap == expectMap, (what + ": bytes outside the window changed").c_str());
-                if (layout != 2)
+                if (layout != 2 && layout != 4)
                     QVERIFY2(mapA == beforeA, (what + ": input map changed").c_str());
                 QVERIFY2(mapB == beforeB, (what + ": input map changed").c_str());
                 QVERIFY2(emitOp(c).ok(), what.c_str());
@@ -781,12 +797,12 @@ void TestCKernelsDense::refusals()
         ConstPool pool;
         refused(run.context(pool), "fc with variable weights");
     }
-    {   // Broadcast over a strided window.
-        Run run(binaryModel(OpKind::Add, DType::Int8, {{1, 2, 3, 4}, {4}, {1, 2, 3, 4}}, Activation::None, 3, 1, 2, 3));
+    {   // Broadcast along W over a strided window.
+        Run run(binaryModel(OpKind::Add, DType::Int8, {{1, 2, 3, 4}, {1, 2, 1, 4}, {1, 2, 3, 4}}, Activation::None, 3, 1, 2, 3));
         ConstPool pool;
         EmitContext c = run.context(pool);
         c.inputs[0].rowPitch = 3 * 4 * 2;
-        refused(c, "strided broadcast");
+        refused(c, "strided broadcast along W");
     }
     {   // In place over the broadcast input.
         Run run(binaryModel(OpKind::Add, DType::Int8, {{1, 2, 3, 4}, {4}, {1, 2, 3, 4}}, Activation::None, 3, 1, 2, 3));

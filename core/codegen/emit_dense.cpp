@@ -459,9 +459,28 @@ std::optional<ts_elementwise_params> elementwiseParams(const EmitContext& c, std
     }
     const std::vector<int32_t>* shapes[3] = {&shapeOf(*ops[0]), &shapeOf(*ops[1]), &shapeOf(*ops[2])};
     const bool anyStrided = ops[0]->rowPitch != 0 || ops[1]->rowPitch != 0 || ops[2]->rowPitch != 0;
-    if (anyStrided && (*shapes[0] != *shapes[2] || *shapes[1] != *shapes[2])) {
-        setError(error, "broadcasting over a strided window is not supported");
-        return std::nullopt;
+    if (anyStrided) {
+        // Over a window, an input either has the window's shape or is broadcast along all of H and W
+        // (e.g. an SE block's [1,1,1,c] scale): where the window lies then does not matter.
+        if (shapes[2]->size() != 4) {
+            setError(error, "a strided window must be [1,h,w,c]");
+            return std::nullopt;
+        }
+        for (int k = 0; k < 2; ++k) {
+            const std::vector<int32_t>& s = *shapes[k];
+            const size_t pad = 4 - std::min<size_t>(s.size(), 4);
+            auto dim = [&](size_t i) { return i < pad ? 1 : s[i - pad]; };
+            const bool windowed = s == *shapes[2];
+            const bool spatialBroadcast = s.size() <= 4 && dim(1) == 1 && dim(2) == 1;
+            if (!windowed && !spatialBroadcast) {
+                setError(error, "broadcasting along H or W over a strided window is not supported");
+                return std::nullopt;
+            }
+            if (!windowed && ops[k]->rowPitch != 0) {
+                setError(error, "a broadcast input cannot be a strided window");
+                return std::nullopt;
+            }
+        }
     }
     if (c.inplace == InplaceKind::Elementwise) {
         const int k = c.inplaceOperand;
