@@ -148,16 +148,18 @@ struct ConvSpec {
     int batches = 1;
 };
 
-Model convModel(const ConvSpec& s, uint32_t seed)
+Model convModel(const ConvSpec& s, uint32_t seed, bool isFloat = false)
 {
     synth::Builder b(seed);
     const int fc = s.filterC ? s.filterC : s.cin;
-    const int x = b.act("x", {s.batches, s.h, s.w, s.cin}, DType::Int8, 0.05f, -7);
-    const int w = b.int8Weights("w", {s.cout, s.kh, s.kw, fc}, channelScales(s.cout, s.kh * s.kw * fc), 0);
-    const int bias = s.bias ? b.bias("b", s.cout) : -1;
+    const DType t = isFloat ? DType::Float32 : DType::Int8;
+    const int x = b.act("x", {s.batches, s.h, s.w, s.cin}, t, 0.05f, -7);
+    const int w = isFloat ? b.floatWeights("w", {s.cout, s.kh, s.kw, fc})
+                          : b.int8Weights("w", {s.cout, s.kh, s.kw, fc}, channelScales(s.cout, s.kh * s.kw * fc), 0);
+    const int bias = s.bias ? b.bias("b", s.cout, isFloat ? DType::Float32 : DType::Int32) : -1;
     const int oh = outSize(s.h + s.pad.top + s.pad.bottom, s.kh, s.stride, s.dilation, s.padding);
     const int ow = outSize(s.w + s.pad.left + s.pad.right, s.kw, s.stride, s.dilation, s.padding);
-    const int y = b.act("y", {s.batches, oh, ow, s.cout}, DType::Int8, 0.05f, 6);
+    const int y = b.act("y", {s.batches, oh, ow, s.cout}, t, 0.05f, 6);
     Conv2DOptions o;
     o.padding = s.padding;
     o.strideH = o.strideW = s.stride;
@@ -177,17 +179,19 @@ struct DwSpec {
     int kw = 0; // 0: square
 };
 
-Model dwModel(const DwSpec& s, uint32_t seed)
+Model dwModel(const DwSpec& s, uint32_t seed, bool isFloat = false)
 {
     synth::Builder b(seed);
     const int kw = s.kw ? s.kw : s.k;
     const int cout = s.c * s.mult;
-    const int x = b.act("x", {1, s.h, s.w, s.c}, DType::Int8, 0.05f, 9);
-    const int w = b.int8Weights("w", {1, s.k, kw, cout}, channelScales(cout, s.k * kw), 3);
-    const int bias = s.bias ? b.bias("b", cout) : -1;
+    const DType t = isFloat ? DType::Float32 : DType::Int8;
+    const int x = b.act("x", {1, s.h, s.w, s.c}, t, 0.05f, 9);
+    const int w = isFloat ? b.floatWeights("w", {1, s.k, kw, cout})
+                          : b.int8Weights("w", {1, s.k, kw, cout}, channelScales(cout, s.k * kw), 3);
+    const int bias = s.bias ? b.bias("b", cout, isFloat ? DType::Float32 : DType::Int32) : -1;
     const int oh = outSize(s.h + s.pad.top + s.pad.bottom, s.k, s.stride, s.dilation, s.padding);
     const int ow = outSize(s.w + s.pad.left + s.pad.right, kw, s.stride, s.dilation, s.padding);
-    const int y = b.act("y", {1, oh, ow, cout}, DType::Int8, 0.04f, -3);
+    const int y = b.act("y", {1, oh, ow, cout}, t, 0.04f, -3);
     DepthwiseConv2DOptions o;
     o.padding = s.padding;
     o.strideH = o.strideW = s.stride;
@@ -327,7 +331,23 @@ QString runOutOfPlace(const Graph& g, const std::vector<uint8_t>& input, const s
     const int64_t planned = c.scratch.empty() ? 0 : c.scratch[0].bytes;
     Guarded scratch(planned);
 
-    if (op.kind == OpKind::Conv2D) {
+    if (xt.dtype == DType::Float32 && op.kind == OpKind::Conv2D) {
+        const auto plan = convF32Plan(c, &error);
+        if (!plan)
+            return QString::fromStdString("convF32Plan: " + error);
+        if (variant)
+            *variant = "ts_conv_f32";
+        ts_conv_f32(&plan->params, reinterpret_cast<const float*>(in.data() + inStart), plan->filter.data(),
+                    plan->bias.empty() ? nullptr : plan->bias.data(), reinterpret_cast<float*>(out.data() + outStart));
+    } else if (xt.dtype == DType::Float32 && op.kind == OpKind::DepthwiseConv2D) {
+        const auto plan = depthwiseF32Plan(c, &error);
+        if (!plan)
+            return QString::fromStdString("depthwiseF32Plan: " + error);
+        if (variant)
+            *variant = "ts_depthwise_f32";
+        ts_depthwise_f32(&plan->params, reinterpret_cast<const float*>(in.data() + inStart), plan->filter.data(),
+                         plan->bias.empty() ? nullptr : plan->bias.data(), reinterpret_cast<float*>(out.data() + outStart));
+    } else if (op.kind == OpKind::Conv2D) {
         const auto plan = convPlan(c, &error);
         if (!plan)
             return QString::fromStdString("convPlan: " + error);
@@ -471,6 +491,7 @@ private slots:
     void pool_data();
     void pool();
     void poolWindow();
+    void float32();
     void emittedCompiles();
 };
 
@@ -598,6 +619,10 @@ void TestCKernelsConv::convRefusals()
         QCOMPARE(c.scratch.at(0).bytes, int64_t(2 * 3 * 3 * 4 * 2));
         c.scratch[0].bytes -= 1;
         QVERIFY(!convPlan(c, &error));
+        c.scratch[0].bytes += 1;
+        QVERIFY(emitConv(c).ok());
+        c.scratch[0].ptr = "(ts_a + 4097)"; // the int16 im2col needs 2-byte alignment
+        QVERIFY(!emitConv(c).ok());
         const Result<Emitted> r = emitConv(c);
         QVERIFY(!r.ok());
         QVERIFY(!r.diagnostics.empty());
@@ -759,6 +784,32 @@ void TestCKernelsConv::poolWindow()
     QVERIFY(!poolPlan(contextFor(m.main(), pool), &error));
 }
 
+void TestCKernelsConv::float32()
+{
+    const ConvSpec convs[] = {{9, 7, 5, 6, 3, 3},
+                              {8, 10, 3, 4, 3, 3, 2, 1, Padding::Same, {}, Activation::Relu6},
+                              {7, 8, 4, 5, 3, 3, 1, 2, Padding::Valid, pads(1, 2, 0, 1), Activation::Relu, false},
+                              {6, 5, 8, 6, 3, 3, 1, 1, Padding::Same, {}, Activation::None, true, 4},
+                              {5, 6, 8, 5, 1, 1}};
+    for (const ConvSpec& s : convs)
+        for (const Geometry& geo : {Geometry{}, Geometry{2, 1, 1, 1}}) {
+            QString used;
+            const QString e = checkModel(convModel(s, 41, true), geo, &used);
+            QVERIFY2(e.isEmpty(), qPrintable(e));
+            QCOMPARE(used, QString("ts_conv_f32"));
+        }
+    const DwSpec dws[] = {{9, 8, 5, 3},
+                          {8, 10, 6, 3, 2, 1, 1, Padding::Same, {}, Activation::Relu6},
+                          {7, 6, 3, 5, 1, 2, 2, Padding::Valid, pads(2, 2, 2, 2), Activation::None, false}};
+    for (const DwSpec& s : dws)
+        for (const Geometry& geo : {Geometry{}, Geometry{2, 1, 1, 1}}) {
+            QString used;
+            const QString e = checkModel(dwModel(s, 43, true), geo, &used);
+            QVERIFY2(e.isEmpty(), qPrintable(e));
+            QCOMPARE(used, QString("ts_depthwise_f32"));
+        }
+}
+
 // The emitted statements compile as C99 with warnings as errors, with the constant pool's arrays.
 void TestCKernelsConv::emittedCompiles()
 {
@@ -771,6 +822,8 @@ void TestCKernelsConv::emittedCompiles()
     models.push_back(dwModel({9, 8, 5, 4, 1, 1, 1, Padding::Same, {}, Activation::None, false}, 5));
     models.push_back(poolModel({8, 9, 5, 2, 2}, 6));
     models.push_back(poolModel({8, 9, 5, 2, 2, Padding::Same, {}, Activation::None, false, true}, 7));
+    models.push_back(convModel({9, 7, 5, 6, 3, 3, 2, 1, Padding::Same, {}, Activation::Relu6}, 10, true));
+    models.push_back(dwModel({9, 8, 5, 3}, 11, true));
     std::vector<std::string> body;
     std::set<std::string> kernels;
     for (size_t i = 0; i < models.size(); ++i) {

@@ -324,6 +324,108 @@ std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* er
     return plan;
 }
 
+namespace {
+
+// Filter and optional bias of a float32 convolution.
+bool floatWeightsOf(const EmitContext& c, int channels, int64_t filterElements, std::vector<float>& filter,
+                    std::vector<float>& bias, std::string* error)
+{
+    if (c.inputs.size() < 2 || !c.inputs[1].present() || !c.inputs[1].constant()
+        || c.inputs[1].info->dtype != DType::Float32)
+        return fail(error, "the filter must be a constant float32 tensor");
+    filter = constF32(*c.inputs[1].info);
+    if (int64_t(filter.size()) < filterElements)
+        return fail(error, "the filter holds " + std::to_string(filter.size()) + " values; "
+                               + std::to_string(filterElements) + " are needed");
+    filter.resize(size_t(filterElements));
+    bias.clear();
+    if (c.inputs.size() > 2 && c.inputs[2].present()) {
+        const Tensor& b = *c.inputs[2].info;
+        if (!b.isConstant() || b.dtype != DType::Float32)
+            return fail(error, "the bias must be a constant float32 tensor");
+        bias = constF32(b);
+        if (int64_t(bias.size()) < channels)
+            return fail(error, "the bias holds " + std::to_string(bias.size()) + " values for " + std::to_string(channels)
+                                   + " channels");
+        bias.resize(size_t(channels));
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<ConvF32Plan> convF32Plan(const EmitContext& c, std::string* error)
+{
+    if (!c.g || !c.op || c.op->kind != OpKind::Conv2D)
+        return fail(error, "not a CONV_2D"), std::nullopt;
+    if (c.inplace != InplaceKind::None)
+        return fail(error, "float32 CONV_2D has no in-place kernel"), std::nullopt;
+    Map in, out;
+    if (!inputOutput(c, DType::Float32, in, out, error))
+        return std::nullopt;
+    int sh, sw, dh, dw;
+    ExplicitPad pad;
+    if (!windowOptions(c, sh, sw, dh, dw, error) || !paddingOf(c, pad, error))
+        return std::nullopt;
+    if (c.inputs.size() < 2 || !c.inputs[1].present() || c.inputs[1].info->shape.size() != 4)
+        return fail(error, "the filter must be 4-D [out_c, k_h, k_w, in_c]"), std::nullopt;
+    const std::vector<int32_t>& ws = c.inputs[1].info->shape;
+    const int outC = ws[0], kh = ws[1], kw = ws[2], filterC = ws[3];
+    if (outC < 1 || kh < 1 || kw < 1 || filterC < 1 || in.c % filterC != 0 || outC % (in.c / filterC) != 0
+        || out.c != outC)
+        return fail(error, "filter " + shapeString(ws) + " does not match input " + shapeString(c.inputs[0].shape)
+                               + " and output " + shapeString(c.outputs[0].shape)),
+               std::nullopt;
+    ConvF32Plan plan;
+    if (!floatWeightsOf(c, outC, int64_t(outC) * kh * kw * filterC, plan.filter, plan.bias, error))
+        return std::nullopt;
+    ts_conv_f32_params& p = plan.params;
+    p.batches = out.n;
+    p.in_h = in.h, p.in_w = in.w, p.in_c = in.c, p.in_row_pitch = int32_t(in.pitch);
+    p.out_h = out.h, p.out_w = out.w, p.out_c = out.c, p.out_row_pitch = int32_t(out.pitch);
+    p.filter_c = filterC, p.k_h = kh, p.k_w = kw;
+    p.stride_h = sh, p.stride_w = sw, p.dilation_h = dh, p.dilation_w = dw;
+    p.pad_top = pad.top, p.pad_left = pad.left;
+    ref::activationRangeFloat(c.op->activation(), &p.act_min, &p.act_max);
+    return plan;
+}
+
+std::optional<DepthwiseF32Plan> depthwiseF32Plan(const EmitContext& c, std::string* error)
+{
+    if (!c.g || !c.op || c.op->kind != OpKind::DepthwiseConv2D)
+        return fail(error, "not a DEPTHWISE_CONV_2D"), std::nullopt;
+    if (c.inplace != InplaceKind::None)
+        return fail(error, "float32 DEPTHWISE_CONV_2D has no in-place kernel"), std::nullopt;
+    Map in, out;
+    if (!inputOutput(c, DType::Float32, in, out, error))
+        return std::nullopt;
+    int sh, sw, dh, dw;
+    ExplicitPad pad;
+    if (!windowOptions(c, sh, sw, dh, dw, error) || !paddingOf(c, pad, error))
+        return std::nullopt;
+    if (c.inputs.size() < 2 || !c.inputs[1].present() || c.inputs[1].info->shape.size() != 4)
+        return fail(error, "the filter must be 4-D [1, k_h, k_w, out_c]"), std::nullopt;
+    const std::vector<int32_t>& ws = c.inputs[1].info->shape;
+    const int kh = ws[1], kw = ws[2], outC = ws[3];
+    const int mult = std::max(outC / std::max(in.c, 1), 1); // as the reference: from the shapes
+    if (kh < 1 || kw < 1 || outC < 1 || int64_t(in.c) * mult != outC || out.c != outC)
+        return fail(error, "filter " + shapeString(ws) + " does not map input " + shapeString(c.inputs[0].shape)
+                               + " to output " + shapeString(c.outputs[0].shape)),
+               std::nullopt;
+    DepthwiseF32Plan plan;
+    if (!floatWeightsOf(c, outC, int64_t(kh) * kw * outC, plan.filter, plan.bias, error))
+        return std::nullopt;
+    ts_depthwise_f32_params& p = plan.params;
+    p.batches = out.n;
+    p.in_h = in.h, p.in_w = in.w, p.in_c = in.c, p.in_row_pitch = int32_t(in.pitch);
+    p.out_h = out.h, p.out_w = out.w, p.out_c = out.c, p.out_row_pitch = int32_t(out.pitch);
+    p.depth_multiplier = mult;
+    p.k_h = kh, p.k_w = kw, p.stride_h = sh, p.stride_w = sw, p.dilation_h = dh, p.dilation_w = dw;
+    p.pad_top = pad.top, p.pad_left = pad.left;
+    ref::activationRangeFloat(c.op->activation(), &p.act_min, &p.act_max);
+    return plan;
+}
+
 std::optional<PoolPlan> poolPlan(const EmitContext& c, std::string* error)
 {
     if (!c.g || !c.op || (c.op->kind != OpKind::AveragePool2D && c.op->kind != OpKind::MaxPool2D))
@@ -437,12 +539,67 @@ std::string x(int a, int b) { return std::to_string(a) + "x" + std::to_string(b)
 
 } // namespace
 
+namespace {
+
+Result<Emitted> emitConvF32(const EmitContext& c)
+{
+    std::string error;
+    const auto plan = convF32Plan(c, &error);
+    if (!plan)
+        return emitError(c, error);
+    const ts_conv_f32_params& p = plan->params;
+    Emitted e;
+    e.lines.push_back(comment(c, x(p.k_h, p.k_w) + " stride " + x(p.stride_h, p.stride_w) + ", float32"));
+    printParams(e, "ts_conv_f32_params",
+                {{"batches", cInt(p.batches)}, {"in_h", cInt(p.in_h)}, {"in_w", cInt(p.in_w)}, {"in_c", cInt(p.in_c)},
+                 {"in_row_pitch", cInt(p.in_row_pitch)}, {"out_h", cInt(p.out_h)}, {"out_w", cInt(p.out_w)},
+                 {"out_c", cInt(p.out_c)}, {"out_row_pitch", cInt(p.out_row_pitch)}, {"filter_c", cInt(p.filter_c)},
+                 {"k_h", cInt(p.k_h)}, {"k_w", cInt(p.k_w)}, {"stride_h", cInt(p.stride_h)},
+                 {"stride_w", cInt(p.stride_w)}, {"dilation_h", cInt(p.dilation_h)}, {"dilation_w", cInt(p.dilation_w)},
+                 {"pad_top", cInt(p.pad_top)}, {"pad_left", cInt(p.pad_left)}, {"act_min", cFloat(p.act_min)},
+                 {"act_max", cFloat(p.act_max)}});
+    const std::string filter = c.pool->addF32(key(c, "filter"), hint(c, "filter"), plan->filter);
+    const std::string bias = plan->bias.empty() ? "NULL" : c.pool->addF32(key(c, "bias"), hint(c, "bias"), plan->bias);
+    return finish(std::move(e),
+                  joinArgs("ts_conv_f32", {"&ts_p", c.inputs[0].as("float", true), filter, bias, c.outputs[0].as("float")}),
+                  "ts_conv");
+}
+
+Result<Emitted> emitDepthwiseF32(const EmitContext& c)
+{
+    std::string error;
+    const auto plan = depthwiseF32Plan(c, &error);
+    if (!plan)
+        return emitError(c, error);
+    const ts_depthwise_f32_params& p = plan->params;
+    Emitted e;
+    e.lines.push_back(comment(c, x(p.k_h, p.k_w) + " stride " + x(p.stride_h, p.stride_w) + ", float32"));
+    printParams(e, "ts_depthwise_f32_params",
+                {{"batches", cInt(p.batches)}, {"in_h", cInt(p.in_h)}, {"in_w", cInt(p.in_w)}, {"in_c", cInt(p.in_c)},
+                 {"in_row_pitch", cInt(p.in_row_pitch)}, {"out_h", cInt(p.out_h)}, {"out_w", cInt(p.out_w)},
+                 {"out_c", cInt(p.out_c)}, {"out_row_pitch", cInt(p.out_row_pitch)},
+                 {"depth_multiplier", cInt(p.depth_multiplier)}, {"k_h", cInt(p.k_h)}, {"k_w", cInt(p.k_w)},
+                 {"stride_h", cInt(p.stride_h)}, {"stride_w", cInt(p.stride_w)}, {"dilation_h", cInt(p.dilation_h)},
+                 {"dilation_w", cInt(p.dilation_w)}, {"pad_top", cInt(p.pad_top)}, {"pad_left", cInt(p.pad_left)},
+                 {"act_min", cFloat(p.act_min)}, {"act_max", cFloat(p.act_max)}});
+    const std::string filter = c.pool->addF32(key(c, "filter"), hint(c, "filter"), plan->filter);
+    const std::string bias = plan->bias.empty() ? "NULL" : c.pool->addF32(key(c, "bias"), hint(c, "bias"), plan->bias);
+    return finish(
+        std::move(e),
+        joinArgs("ts_depthwise_f32", {"&ts_p", c.inputs[0].as("float", true), filter, bias, c.outputs[0].as("float")}),
+        "ts_depthwise");
+}
+
+} // namespace
+
 Result<Emitted> emitConv(const EmitContext& c)
 {
     if (c.inputs.empty() || !c.inputs[0].present())
         return emitError(c, "the input is missing");
+    if (c.inputs[0].info->dtype == DType::Float32)
+        return emitConvF32(c);
     if (c.inputs[0].info->dtype != DType::Int8)
-        return emitError(c, std::string("no ") + dtypeName(c.inputs[0].info->dtype) + " CONV_2D kernel (int8 only)");
+        return emitError(c, std::string("no ") + dtypeName(c.inputs[0].info->dtype) + " CONV_2D kernel (int8, float32)");
     std::string error;
     const auto plan = convPlan(c, &error);
     if (!plan)
@@ -475,6 +632,17 @@ Result<Emitted> emitConv(const EmitContext& c)
     const std::string shift = c.pool->addI32(key(c, "shift"), hint(c, "shift"), plan->shift);
     std::vector<std::string> args{"&ts_p", c.inputs[0].as("int8_t", true), filter, bias, mult, shift,
                                   c.outputs[0].as("int8_t")};
+    if (plan->variant == ConvPlan::Variant::General && plan->scratchBytes > 0) {
+        // The im2col is int16: its scratch must be 2-byte aligned (arena offsets are checked here;
+        // the generator aligns the arena itself).
+        const std::string& sp = c.scratch[0].ptr;
+        const std::string head = "(ts_a + ";
+        if (sp.rfind(head, 0) == 0 && sp.size() > head.size() + 1) {
+            const std::string digits = sp.substr(head.size(), sp.size() - head.size() - 1);
+            if (digits.find_first_not_of("0123456789") == std::string::npos && (digits.back() - '0') % 2 != 0)
+                return emitError(c, "the int16 im2col scratch " + sp + " is not 2-byte aligned");
+        }
+    }
     if (plan->variant == ConvPlan::Variant::General)
         args.push_back(plan->scratchBytes > 0 ? "((int16_t *)" + c.scratch[0].ptr + ")" : std::string("NULL"));
     else if (plan->variant == ConvPlan::Variant::PointwiseInplace) {
@@ -488,9 +656,11 @@ Result<Emitted> emitDepthwise(const EmitContext& c)
 {
     if (c.inputs.empty() || !c.inputs[0].present())
         return emitError(c, "the input is missing");
+    if (c.inputs[0].info->dtype == DType::Float32)
+        return emitDepthwiseF32(c);
     if (c.inputs[0].info->dtype != DType::Int8)
         return emitError(c, std::string("no ") + dtypeName(c.inputs[0].info->dtype)
-                                + " DEPTHWISE_CONV_2D kernel (int8 only)");
+                                + " DEPTHWISE_CONV_2D kernel (int8, float32)");
     std::string error;
     const auto plan = depthwisePlan(c, &error);
     if (!plan)

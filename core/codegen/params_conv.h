@@ -45,6 +45,21 @@ struct DepthwisePlan {
 };
 std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* error);
 
+// float32 CONV_2D and DEPTHWISE_CONV_2D (direct kernels, no scratch, out of place only).
+struct ConvF32Plan {
+    ts_conv_f32_params params{};
+    std::vector<float> filter; // [out_c][k_h][k_w][filter_c]
+    std::vector<float> bias;   // empty: none
+};
+std::optional<ConvF32Plan> convF32Plan(const EmitContext& c, std::string* error);
+
+struct DepthwiseF32Plan {
+    ts_depthwise_f32_params params{};
+    std::vector<float> filter; // TFLite's [k_h][k_w][out_c]
+    std::vector<float> bias;   // empty: none
+};
+std::optional<DepthwiseF32Plan> depthwiseF32Plan(const EmitContext& c, std::string* error);
+
 struct PoolPlan {
     const char* function = "ts_avgpool_s8"; // ts_{avg,max}pool_{s8,f32}
     bool isFloat = false;

@@ -274,3 +274,42 @@ void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, con
         }
     }
 }
+
+void ts_conv_f32(const ts_conv_f32_params *p, const float *input, const float *filter, const float *bias,
+                 float *output)
+{
+    const int32_t per_group = p->out_c / (p->in_c / p->filter_c);
+    int32_t b, oy, ox, oc, fy, fx, c;
+    for (b = 0; b < p->batches; ++b) {
+        const uint8_t *in = (const uint8_t *)input + (ptrdiff_t)b * p->in_h * p->in_row_pitch;
+        uint8_t *out = (uint8_t *)output + (ptrdiff_t)b * p->out_h * p->out_row_pitch;
+        for (oy = 0; oy < p->out_h; ++oy)
+            for (ox = 0; ox < p->out_w; ++ox) {
+                float *o = (float *)(out + (ptrdiff_t)oy * p->out_row_pitch) + (ptrdiff_t)ox * p->out_c;
+                const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                for (oc = 0; oc < p->out_c; ++oc) {
+                    const int32_t group = oc / per_group;
+                    float total = 0.0f, v, lo;
+                    for (fy = 0; fy < p->k_h; ++fy) {
+                        const int32_t iy = iy0 + fy * p->dilation_h;
+                        if (iy < 0 || iy >= p->in_h)
+                            continue;
+                        for (fx = 0; fx < p->k_w; ++fx) {
+                            const int32_t ix = ix0 + fx * p->dilation_w;
+                            const float *src, *f;
+                            if (ix < 0 || ix >= p->in_w)
+                                continue;
+                            src = (const float *)(in + (ptrdiff_t)iy * p->in_row_pitch) + (ptrdiff_t)ix * p->in_c
+                                + group * p->filter_c;
+                            f = filter + (((ptrdiff_t)oc * p->k_h + fy) * p->k_w + fx) * p->filter_c;
+                            for (c = 0; c < p->filter_c; ++c)
+                                total += src[c] * f[c];
+                        }
+                    }
+                    v = total + (bias ? bias[oc] : 0.0f);
+                    lo = v < p->act_min ? p->act_min : v;            /* std::max(v, lo) */
+                    o[oc] = p->act_max < lo ? p->act_max : lo;       /* std::min(.., hi) */
+                }
+            }
+    }
+}

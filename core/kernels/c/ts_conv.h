@@ -18,6 +18,9 @@
  *  - ts_conv_1x1_s8_inplace: the same op with the output overlapping the input
  *    (core/kernels/contracts.h): pixels forward or backward; the smaller of the input and the
  *    output pixel goes through `scratch` (min(in_c, out_c) bytes). Contiguous operands only.
+ *  - ts_conv_f32: float32, direct (no scratch), summed in the reference's order (taps row by row,
+ *    channels innermost, then the bias), so the result is bit-identical without FP contraction
+ *    (ISO C: -std=c99 keeps -ffp-contract=off). Row pitches in bytes.
  */
 #ifndef TS_CONV_H
 #define TS_CONV_H
@@ -57,6 +60,20 @@ void ts_conv_1x1_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_
 void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
                             const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift,
                             int8_t *output, int8_t *scratch, int32_t backward);
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c, in_row_pitch;     /* in_row_pitch in bytes */
+    int32_t out_h, out_w, out_c, out_row_pitch; /* out_row_pitch in bytes */
+    int32_t filter_c, k_h, k_w;
+    int32_t stride_h, stride_w, dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+    float act_min, act_max;                     /* fused activation clamp */
+} ts_conv_f32_params;
+
+/* filter float[out_c][k_h][k_w][filter_c], bias float[out_c] or NULL. */
+void ts_conv_f32(const ts_conv_f32_params *p, const float *input, const float *filter, const float *bias,
+                 float *output);
 
 #ifdef __cplusplus
 }

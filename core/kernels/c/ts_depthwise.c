@@ -154,3 +154,38 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace)
 {
     dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 7, 7);
 }
+
+void ts_depthwise_f32(const ts_depthwise_f32_params *p, const float *input, const float *filter, const float *bias,
+                      float *output)
+{
+    int32_t b, oy, ox, ic, k, fy, fx;
+    for (b = 0; b < p->batches; ++b) {
+        const uint8_t *in = (const uint8_t *)input + (ptrdiff_t)b * p->in_h * p->in_row_pitch;
+        uint8_t *out = (uint8_t *)output + (ptrdiff_t)b * p->out_h * p->out_row_pitch;
+        for (oy = 0; oy < p->out_h; ++oy)
+            for (ox = 0; ox < p->out_w; ++ox) {
+                float *o = (float *)(out + (ptrdiff_t)oy * p->out_row_pitch) + (ptrdiff_t)ox * p->out_c;
+                const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                for (ic = 0; ic < p->in_c; ++ic)
+                    for (k = 0; k < p->depth_multiplier; ++k) {
+                        const int32_t oc = k + ic * p->depth_multiplier;
+                        float total = 0.0f, v, lo;
+                        for (fy = 0; fy < p->k_h; ++fy) {
+                            const int32_t iy = iy0 + fy * p->dilation_h;
+                            if (iy < 0 || iy >= p->in_h)
+                                continue;
+                            for (fx = 0; fx < p->k_w; ++fx) {
+                                const int32_t ix = ix0 + fx * p->dilation_w;
+                                if (ix < 0 || ix >= p->in_w)
+                                    continue;
+                                total += ((const float *)(in + (ptrdiff_t)iy * p->in_row_pitch))[(ptrdiff_t)ix * p->in_c + ic]
+                                    * filter[(fy * p->k_w + fx) * p->out_c + oc];
+                            }
+                        }
+                        v = total + (bias ? bias[oc] : 0.0f);
+                        lo = v < p->act_min ? p->act_min : v;
+                        o[oc] = p->act_max < lo ? p->act_max : lo;
+                    }
+            }
+    }
+}

@@ -17,6 +17,8 @@
  *    delta = output - input ≡ 0 (mod C) (core/kernels/contracts.h). Channel by channel: input
  *    channel c is copied to `scratch` (in_h * in_w bytes), then output channel c is computed from
  *    it. Depth multiplier 1, one batch, contiguous operands.
+ *  - ts_depthwise_f32: float32, direct, in the reference's summation order (bit-identical without
+ *    FP contraction); filter in TFLite's layout float[k_h][k_w][out_c]; pitches in bytes.
  */
 #ifndef TS_DEPTHWISE_H
 #define TS_DEPTHWISE_H
@@ -57,6 +59,19 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_s8_inplace);
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_3x3_s8_inplace);
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_5x5_s8_inplace);
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace);
+
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, in_c, in_row_pitch;     /* in_row_pitch in bytes */
+    int32_t out_h, out_w, out_c, out_row_pitch; /* out_row_pitch in bytes */
+    int32_t depth_multiplier;
+    int32_t k_h, k_w, stride_h, stride_w, dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+    float act_min, act_max;
+} ts_depthwise_f32_params;
+
+void ts_depthwise_f32(const ts_depthwise_f32_params *p, const float *input, const float *filter, const float *bias,
+                      float *output);
 
 #ifdef __cplusplus
 }
