@@ -157,6 +157,88 @@ Bytes int16Bytes(const std::vector<int16_t>& v)
     return b;
 }
 
+// Runs the C kernel of a shape or quantization op (`opIndex` of `g`) over `bytes` with the params
+// the emitter prints, writing the op's output; the params' error text, "" on success.
+std::string runCKernel(const Graph& g, int opIndex, std::vector<Bytes>& bytes, std::string* kernelName = nullptr)
+{
+    const Op& op = g.ops[size_t(opIndex)];
+    ConstPool pool;
+    const EmitContext c = contextFor(g, opIndex, &pool);
+    std::string error;
+    uint8_t* out = bytes[size_t(op.outputs[0])].data();
+    auto in = [&](int k) { return static_cast<const uint8_t*>(bytes[size_t(op.inputs[size_t(k)])].data()); };
+    switch (op.kind) {
+    case OpKind::Concatenation: {
+        const ConcatParams p = concatParams(c, &error);
+        if (!error.empty())
+            return error;
+        std::vector<const uint8_t*> ins;
+        for (size_t k = 0; k < op.inputs.size(); ++k)
+            ins.push_back(in(int(k)));
+        ts_concat(&p.p, ins.data(), p.chunkBytes.data(), out);
+        return {};
+    }
+    case OpKind::Pad:
+    case OpKind::PadV2: {
+        const PadParams p = padParams(c, &error);
+        if (!error.empty())
+            return error;
+        ts_pad(&p.p, in(0), p.fillFromInput ? in(2) : p.fill.data(), out);
+        return {};
+    }
+    case OpKind::Transpose: {
+        const ts_transpose_params p = transposeParams(c, &error);
+        if (!error.empty())
+            return error;
+        ts_transpose(&p, in(0), out);
+        return {};
+    }
+    case OpKind::ResizeNearestNeighbor: {
+        const ResizeParams p = resizeNearestParams(c, &error);
+        if (!error.empty())
+            return error;
+        ts_resize_nearest(&p.p, p.srcY.data(), p.srcX.data(), in(0), out);
+        return {};
+    }
+    case OpKind::Quantize:
+    case OpKind::Dequantize:
+        break;
+    default:
+        return "not an op of these kernel families";
+    }
+    const QuantizeParams p = quantizeParams(c, &error);
+    if (!error.empty())
+        return error;
+    if (kernelName)
+        *kernelName = p.kernel;
+    const void* x = in(0);
+    void* y = out;
+#define TS_REQ(I, IT, O, OT)                                                                                      \
+    else if (p.kernel == "ts_requantize_" #I "_" #O) ts_requantize_##I##_##O(&p.requant, static_cast<const IT*>(x), \
+                                                                             static_cast<OT*>(y));
+#define TS_REQ_ALL(I, IT) TS_REQ(I, IT, s8, int8_t) TS_REQ(I, IT, u8, uint8_t) TS_REQ(I, IT, s16, int16_t) TS_REQ(I, IT, s32, int32_t)
+    if (p.kernel == "ts_quantize_f32_s8")
+        ts_quantize_f32_s8(&p.affine, static_cast<const float*>(x), static_cast<int8_t*>(y));
+    else if (p.kernel == "ts_quantize_f32_u8")
+        ts_quantize_f32_u8(&p.affine, static_cast<const float*>(x), static_cast<uint8_t*>(y));
+    else if (p.kernel == "ts_quantize_f32_s16")
+        ts_quantize_f32_s16(&p.affine, static_cast<const float*>(x), static_cast<int16_t*>(y));
+    else if (p.kernel == "ts_dequantize_s8_f32")
+        ts_dequantize_s8_f32(&p.affine, static_cast<const int8_t*>(x), static_cast<float*>(y));
+    else if (p.kernel == "ts_dequantize_u8_f32")
+        ts_dequantize_u8_f32(&p.affine, static_cast<const uint8_t*>(x), static_cast<float*>(y));
+    else if (p.kernel == "ts_dequantize_s16_f32")
+        ts_dequantize_s16_f32(&p.affine, static_cast<const int16_t*>(x), static_cast<float*>(y));
+    TS_REQ_ALL(s8, int8_t)
+    TS_REQ_ALL(u8, uint8_t)
+    TS_REQ_ALL(s16, int16_t)
+    TS_REQ_ALL(s32, int32_t)
+    else return "unknown kernel " + p.kernel;
+#undef TS_REQ
+#undef TS_REQ_ALL
+    return {};
+}
+
 // Runs a data-movement op (op 0 of `m`) with random non-constant inputs through the reference and
 // through its C kernel with the emitter's params, and compares the outputs.
 void checkShapeOp(const Model& m, uint32_t seed, const char* what)
@@ -174,45 +256,12 @@ void checkShapeOp(const Model& m, uint32_t seed, const char* what)
     const std::string e = runReference(g, 0, ref);
     QVERIFY2(e.empty(), qPrintable(QString(what) + ": reference: " + QString::fromStdString(e)));
 
-    ConstPool pool;
-    const EmitContext c = contextFor(g, 0, &pool);
-    std::string error;
-    uint8_t* out = mine[size_t(op.outputs[0])].data();
-    auto in = [&](int k) { return static_cast<const uint8_t*>(mine[size_t(op.inputs[size_t(k)])].data()); };
-    switch (op.kind) {
-    case OpKind::Concatenation: {
-        const ConcatParams p = concatParams(c, &error);
-        QVERIFY2(error.empty(), error.c_str());
-        std::vector<const uint8_t*> ins;
-        for (size_t k = 0; k < op.inputs.size(); ++k)
-            ins.push_back(in(int(k)));
-        ts_concat(&p.p, ins.data(), p.chunkBytes.data(), out);
-        break;
-    }
-    case OpKind::Pad:
-    case OpKind::PadV2: {
-        const PadParams p = padParams(c, &error);
-        QVERIFY2(error.empty(), error.c_str());
-        ts_pad(&p.p, in(0), p.fillFromInput ? in(2) : p.fill.data(), out);
-        break;
-    }
-    case OpKind::Transpose: {
-        const ts_transpose_params p = transposeParams(c, &error);
-        QVERIFY2(error.empty(), error.c_str());
-        ts_transpose(&p, in(0), out);
-        break;
-    }
-    case OpKind::ResizeNearestNeighbor: {
-        const ResizeParams p = resizeNearestParams(c, &error);
-        QVERIFY2(error.empty(), error.c_str());
-        ts_resize_nearest(&p.p, p.srcY.data(), p.srcX.data(), in(0), out);
-        break;
-    }
-    default:
-        QFAIL("not a shape op");
-    }
+    const std::string error = runCKernel(g, 0, mine);
+    QVERIFY2(error.empty(), qPrintable(QString(what) + ": " + QString::fromStdString(error)));
     COMPARE_BYTES(ref[size_t(op.outputs[0])], mine[size_t(op.outputs[0])], what);
     // The emitter accepts it too.
+    ConstPool pool;
+    const EmitContext c = contextFor(g, 0, &pool);
     const Result<Emitted> emitted = emitOp(c);
     QVERIFY2(emitted.ok(), what);
     QVERIFY(emitted->kernels.count("ts_shape"));
@@ -260,6 +309,8 @@ private slots:
     void svdfInteger();
     void svdfFloat();
     void svdfKeywordGolden();
+    void realModelsGolden_data();
+    void realModelsGolden();
     void emittedCodeCompiles();
     void refusals();
 };
@@ -461,39 +512,12 @@ void checkQuantOp(const Model& m, const Bytes& input, const QString& what)
     std::fill(mine[size_t(op.outputs[0])].begin(), mine[size_t(op.outputs[0])].end(), uint8_t(0xA5));
     const std::string e = runReference(g, 0, ref);
     QVERIFY2(e.empty(), qPrintable(what + ": reference: " + QString::fromStdString(e)));
+    std::string kernel;
+    const std::string error = runCKernel(g, 0, mine, &kernel);
+    QVERIFY2(error.empty(), qPrintable(what + ": " + QString::fromStdString(error)));
+    COMPARE_BYTES(ref[size_t(op.outputs[0])], mine[size_t(op.outputs[0])], qPrintable(what + " (" + QString::fromStdString(kernel) + ")"));
     ConstPool pool;
     const EmitContext c = contextFor(g, 0, &pool);
-    std::string error;
-    const QuantizeParams p = quantizeParams(c, &error);
-    QVERIFY2(error.empty(), qPrintable(what + ": " + QString::fromStdString(error)));
-    const void* in = mine[size_t(op.inputs[0])].data();
-    void* out = mine[size_t(op.outputs[0])].data();
-    bool called = true;
-#define TS_REQ(I, IT, O, OT)                                                                                      \
-    else if (p.kernel == "ts_requantize_" #I "_" #O) ts_requantize_##I##_##O(&p.requant, static_cast<const IT*>(in), \
-                                                                             static_cast<OT*>(out));
-#define TS_REQ_ALL(I, IT) TS_REQ(I, IT, s8, int8_t) TS_REQ(I, IT, u8, uint8_t) TS_REQ(I, IT, s16, int16_t) TS_REQ(I, IT, s32, int32_t)
-    if (p.kernel == "ts_quantize_f32_s8")
-        ts_quantize_f32_s8(&p.affine, static_cast<const float*>(in), static_cast<int8_t*>(out));
-    else if (p.kernel == "ts_quantize_f32_u8")
-        ts_quantize_f32_u8(&p.affine, static_cast<const float*>(in), static_cast<uint8_t*>(out));
-    else if (p.kernel == "ts_quantize_f32_s16")
-        ts_quantize_f32_s16(&p.affine, static_cast<const float*>(in), static_cast<int16_t*>(out));
-    else if (p.kernel == "ts_dequantize_s8_f32")
-        ts_dequantize_s8_f32(&p.affine, static_cast<const int8_t*>(in), static_cast<float*>(out));
-    else if (p.kernel == "ts_dequantize_u8_f32")
-        ts_dequantize_u8_f32(&p.affine, static_cast<const uint8_t*>(in), static_cast<float*>(out));
-    else if (p.kernel == "ts_dequantize_s16_f32")
-        ts_dequantize_s16_f32(&p.affine, static_cast<const int16_t*>(in), static_cast<float*>(out));
-    TS_REQ_ALL(s8, int8_t)
-    TS_REQ_ALL(u8, uint8_t)
-    TS_REQ_ALL(s16, int16_t)
-    TS_REQ_ALL(s32, int32_t)
-    else called = false;
-#undef TS_REQ
-#undef TS_REQ_ALL
-    QVERIFY2(called, qPrintable(what + ": unknown kernel " + QString::fromStdString(p.kernel)));
-    COMPARE_BYTES(ref[size_t(op.outputs[0])], mine[size_t(op.outputs[0])], qPrintable(what + " (" + QString::fromStdString(p.kernel) + ")"));
     const Result<Emitted> emitted = emitOp(c);
     QVERIFY2(emitted.ok(), qPrintable(what));
     QVERIFY(emitted->kernels.count("ts_quant"));
@@ -784,6 +808,68 @@ void TestCKernelsMisc::svdfKeywordGolden()
         ++svdfs;
     }
     QCOMPARE(svdfs, 7);
+}
+
+void TestCKernelsMisc::realModelsGolden_data()
+{
+    QTest::addColumn<QString>("name");
+    const QStringList names = QDir(tstest::sharedDir() + "/golden").entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString& n : names)
+        if (QFileInfo::exists(tstest::sharedDir() + "/golden/" + n + "/tensors_1/index.tsv"))
+            QTest::newRow(qPrintable(n)) << n;
+    if (names.isEmpty())
+        QTest::newRow("no golden data") << QString();
+}
+
+// Every CONCATENATION, PAD, PADV2, TRANSPOSE, RESIZE_NEAREST_NEIGHBOR, QUANTIZE and DEQUANTIZE of
+// the shared models with TFLM's seed-1 tensors (vww's and mcunetv2's NCHW input TRANSPOSE and
+// PADs, the keyword model's int16 -> int8 and int8 -> int32 QUANTIZE, lenet's float boundaries):
+// the op's inputs from the dump, its output must equal the dumped one.
+void TestCKernelsMisc::realModelsGolden()
+{
+    QFETCH(QString, name);
+    if (name.isEmpty())
+        QSKIP(qPrintable("no golden data in " + tstest::sharedDir() + "/golden (set TINYSTUDIO_SHARED_DIR)"));
+    TS_REQUIRE_MODEL(tstest::modelPath(name));
+    auto model = importTfliteFile(tstest::modelPath(name).toStdString());
+    QVERIFY(model.ok());
+    const Graph& g = model->main();
+    const QString dir = tstest::sharedDir() + "/golden/" + name + "/tensors_1";
+    int checked = 0;
+    for (size_t o = 0; o < g.ops.size(); ++o) {
+        const Op& op = g.ops[o];
+        switch (op.kind) {
+        case OpKind::Concatenation:
+        case OpKind::Pad:
+        case OpKind::PadV2:
+        case OpKind::Transpose:
+        case OpKind::ResizeNearestNeighbor:
+        case OpKind::Quantize:
+        case OpKind::Dequantize:
+            break;
+        default:
+            continue;
+        }
+        std::vector<Bytes> bytes = tensorBytes(g);
+        bool dumped = true;
+        for (int t : op.inputs)
+            if (t >= 0 && !g.tensors[size_t(t)].isConstant()) {
+                const auto b = tstest::readBytes(dir + QString("/t%1.bin").arg(t));
+                dumped = dumped && b;
+                if (b)
+                    bytes[size_t(t)] = *b;
+            }
+        const auto want = tstest::readBytes(dir + QString("/t%1.bin").arg(op.outputs[0]));
+        if (!dumped || !want)
+            continue; // an op on tensors TFLM did not dump
+        std::fill(bytes[size_t(op.outputs[0])].begin(), bytes[size_t(op.outputs[0])].end(), uint8_t(0xA5));
+        const QString what = QString("%1 op %2 %3").arg(name).arg(o).arg(QString::fromStdString(opKindName(op.kind)));
+        const std::string error = runCKernel(g, int(o), bytes);
+        QVERIFY2(error.empty(), qPrintable(what + ": " + QString::fromStdString(error)));
+        COMPARE_BYTES(*want, bytes[size_t(op.outputs[0])], qPrintable(what));
+        ++checked;
+    }
+    qInfo("%s: %d ops checked against TFLM's tensors", qPrintable(name), checked);
 }
 
 // What the emitters print compiles as C99 against the kernel headers (with -Werror), and calls
