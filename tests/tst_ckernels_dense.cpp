@@ -228,8 +228,8 @@ std::string callC(const EmitContext& c, const std::vector<const void*>& in, void
         } else if (t == DType::Int16) {
             auto f = kind == OpKind::Relu ? ts_relu_s16 : kind == OpKind::Relu6 ? ts_relu6_s16 : ts_leaky_relu_s16;
             f(static_cast<const int16_t*>(in[0]), static_cast<int16_t*>(out), &*p);
-        } else if (kind == OpKind::Logistic || kind == OpKind::Tanh) {
-            // What generated code runs: the table built from the fixed-point kernel.
+        } else if (kind != OpKind::Relu6) {
+            // What generated code runs: the table built by the kernel at generation time.
             const std::vector<int8_t> table = activationTableS8(kind, *p);
             ts_lut_s8(static_cast<const int8_t*>(in[0]), static_cast<int8_t*>(out), table.data(), &*p);
         } else {
@@ -719,18 +719,22 @@ void TestCKernelsDense::pointwiseActivations()
                 expectSame(run, label("activation kind/dtype/q", {int(kind), int(t), q}).c_str());
                 ++n;
             }
-    // Every int8 value through the table kernels.
-    for (OpKind kind : {OpKind::Logistic, OpKind::Tanh})
+    // Every int8 value through the table kernels (and the RELU6 clamp).
+    for (OpKind kind : {OpKind::Logistic, OpKind::Tanh, OpKind::Relu, OpKind::LeakyRelu, OpKind::Relu6})
         for (float scale : {0.01f, 0.06f, 0.3f}) {
             synth::Builder b(uint32_t(4500 + n));
             const int x = b.act("x", {256}, DType::Int8, scale, 3);
-            const int y = b.act("y", {256}, DType::Int8, kind == OpKind::Logistic ? 1.0f / 256 : 1.0f / 128,
-                                kind == OpKind::Logistic ? -128 : 0);
-            b.op(kind, {x}, {y});
+            const bool sig = kind == OpKind::Logistic, tanh = kind == OpKind::Tanh;
+            const int y = b.act("y", {256}, DType::Int8, sig ? 1.0f / 256 : tanh ? 1.0f / 128 : scale * 0.77f,
+                                sig ? -128 : tanh ? 0 : -17);
+            if (kind == OpKind::LeakyRelu)
+                b.op(kind, {x}, {y}, LeakyReluOptions{0.25f});
+            else
+                b.op(kind, {x}, {y});
             Run run(b.finish({x}, {y}), uint32_t(++n));
             for (int i = 0; i < 256; ++i)
                 run.bytes[size_t(x)][size_t(i)] = uint8_t(i);
-            expectSame(run, "logistic/tanh all int8 values");
+            expectSame(run, label("all int8 values kind", {int(kind)}).c_str());
         }
 }
 

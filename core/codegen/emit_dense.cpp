@@ -1089,8 +1089,9 @@ Result<Emitted> emitActivation(const EmitContext& c)
         if (kind == OpKind::LeakyRelu)
             f.f("alpha", p->alpha);
         call = std::string("ts_") + name + "_f32(" + in + ", " + out + ", &ts_p)";
-    } else if (t == DType::Int8 && (kind == OpKind::Logistic || kind == OpKind::Tanh)) {
-        // The fixed-point functions once per int8 value, at generation time: a 256-byte table.
+    } else if (t == DType::Int8 && kind != OpKind::Relu6) {
+        // The kernel once per int8 value, at generation time: a 256-byte table (one load per
+        // element instead of fixed-point exp/reciprocal or a 64-bit requantization).
         const std::string table = c.pool->addI8(key(c, "lut"), hint(c, name), activationTableS8(kind, *p));
         call = "ts_lut_s8(" + in + ", " + out + ", " + table + ", &ts_p)";
     } else {

@@ -45,7 +45,8 @@ std::optional<ts_reduce_params> reduceParams(const EmitContext& c, std::string* 
 
 // RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH (element-wise; strided windows as rows).
 std::optional<ts_act_params> activationParams(const EmitContext& c, std::string* error);
-// The 256-entry table ts_lut_s8 uses for an int8 LOGISTIC or TANH with parameters `p` (entry i is
+// The 256-entry table ts_lut_s8 uses for an int8 LOGISTIC, TANH, RELU or LEAKY_RELU (the emitter
+// uses it for those; RELU6 stays a clamp) with parameters `p` (entry i is
 // the kernel's output for the int8 value (int8_t)i).
 std::vector<int8_t> activationTableS8(OpKind kind, const ts_act_params& p);
 
