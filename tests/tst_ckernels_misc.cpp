@@ -920,9 +920,10 @@ void TestCKernelsMisc::emittedCodeCompiles()
     ConstPool pool;
     std::string body;
     std::set<std::string> kernels;
-    for (const Model& m : models) {
-        const Graph& g = m.main();
-        const EmitContext c = contextFor(g, 0, &pool);
+    for (size_t i = 0; i < models.size(); ++i) {
+        const Graph& g = models[i].main();
+        EmitContext c = contextFor(g, 0, &pool);
+        c.opIndex = int(i); // one pool for all: the ops of one generated model
         const Result<Emitted> r = emitOp(c);
         QVERIFY2(r.ok(), r.diagnostics.empty() ? "?" : r.diagnostics[0].message.c_str());
         for (const std::string& l : r->lines)
@@ -939,6 +940,8 @@ void TestCKernelsMisc::emittedCodeCompiles()
         src += "};\n";
     }
     src += "void run(uint8_t *const ts_a);\nvoid run(uint8_t *const ts_a)\n{\n" + body + "}\n";
+    if (qEnvironmentVariableIsSet("TS_SHOW_EMITTED"))
+        qInfo("%s", src.c_str());
     QTemporaryDir tmp;
     QVERIFY(tmp.isValid());
     QFile f(tmp.path() + "/model.c");

@@ -87,7 +87,12 @@ std::string dataPtr(const EmitContext& c, const Operand& o, const char* ctype)
     if (!o.constant())
         return o.as(ctype, true);
     const Tensor& t = *o.info;
-    const std::string key = "t" + std::to_string(o.tensor) + ".data";
+    // Keyed by the op (stable across patches and stage graphs, whose tensor numbers may differ) and
+    // the operand position.
+    size_t k = 0;
+    while (k < c.inputs.size() && &c.inputs[k] != &o)
+        ++k;
+    const std::string key = "op" + std::to_string(c.opIndex) + ".in" + std::to_string(k);
     const std::string hint = t.name.empty() ? "t" + std::to_string(o.tensor) : t.name;
     std::string name;
     switch (t.dtype) {
@@ -552,11 +557,11 @@ Result<Emitted> emitShape(const EmitContext& c)
         std::string ins;
         for (size_t k = 0; k < c.op->inputs.size(); ++k)
             ins += (k ? ", " : "") + dataPtr(c, c.inputs[k], "uint8_t");
-        return ok(block({"static const ts_concat_params p = {.outer = " + cInt(r.p.outer) + ", .count = " + cInt(r.p.count) + "};",
-                         "static const int32_t chunk[" + std::to_string(r.chunkBytes.size()) + "] = "
+        return ok(block({"static const ts_concat_params ts_p = {.outer = " + cInt(r.p.outer) + ", .count = " + cInt(r.p.count) + "};",
+                         "static const int32_t ts_chunk[" + std::to_string(r.chunkBytes.size()) + "] = "
                              + intList(r.chunkBytes.data(), int(r.chunkBytes.size())) + ";",
-                         "const uint8_t *const in[" + std::to_string(r.chunkBytes.size()) + "] = {" + ins + "};",
-                         "ts_concat(&p, in, chunk, " + outPtr(c.outputs[0], "uint8_t") + ");"},
+                         "const uint8_t *const ts_in[" + std::to_string(r.chunkBytes.size()) + "] = {" + ins + "};",
+                         "ts_concat(&ts_p, ts_in, ts_chunk, " + outPtr(c.outputs[0], "uint8_t") + ");"},
                         "ts_shape"));
     }
     case OpKind::Pad:
@@ -572,14 +577,14 @@ Result<Emitted> emitShape(const EmitContext& c)
             std::string bytes;
             for (size_t i = 0; i < r.fill.size(); ++i)
                 bytes += (i ? ", " : "") + cInt(r.fill[i]);
-            body.push_back("static const uint8_t fill[" + std::to_string(r.fill.size()) + "] = {" + bytes + "};");
-            fill = "fill";
+            body.push_back("static const uint8_t ts_fill[" + std::to_string(r.fill.size()) + "] = {" + bytes + "};");
+            fill = "ts_fill";
         }
-        body.insert(body.begin(), "static const ts_pad_params p = {.elem_size = " + cInt(r.p.elem_size)
+        body.insert(body.begin(), "static const ts_pad_params ts_p = {.elem_size = " + cInt(r.p.elem_size)
                                       + ", .in_shape = " + intList(r.p.in_shape, TS_SHAPE_MAX_RANK)
                                       + ", .before = " + intList(r.p.before, TS_SHAPE_MAX_RANK)
                                       + ", .after = " + intList(r.p.after, TS_SHAPE_MAX_RANK) + "};");
-        body.push_back("ts_pad(&p, " + dataPtr(c, c.inputs[0], "uint8_t") + ", " + fill + ", "
+        body.push_back("ts_pad(&ts_p, " + dataPtr(c, c.inputs[0], "uint8_t") + ", " + fill + ", "
                        + outPtr(c.outputs[0], "uint8_t") + ");");
         return ok(block(std::move(body), "ts_shape"));
     }
@@ -587,10 +592,10 @@ Result<Emitted> emitShape(const EmitContext& c)
         const ts_transpose_params p = transposeParams(c, &error);
         if (!error.empty())
             return emitError(c, error);
-        return ok(block({"static const ts_transpose_params p = {.elem_size = " + cInt(p.elem_size)
+        return ok(block({"static const ts_transpose_params ts_p = {.elem_size = " + cInt(p.elem_size)
                              + ", .out_shape = " + intList(p.out_shape, TS_SHAPE_MAX_RANK)
                              + ", .in_stride = " + intList(p.in_stride, TS_SHAPE_MAX_RANK) + "};",
-                         "ts_transpose(&p, " + dataPtr(c, c.inputs[0], "uint8_t") + ", " + outPtr(c.outputs[0], "uint8_t")
+                         "ts_transpose(&ts_p, " + dataPtr(c, c.inputs[0], "uint8_t") + ", " + outPtr(c.outputs[0], "uint8_t")
                              + ");"},
                         "ts_shape"));
     }
@@ -606,10 +611,10 @@ Result<Emitted> emitShape(const EmitContext& c)
         const std::string key = "op" + std::to_string(c.opIndex);
         const std::string ty = c.pool->addI32(key + ".resize_src_y", key + "_src_y", r.srcY);
         const std::string tx = c.pool->addI32(key + ".resize_src_x", key + "_src_x", r.srcX);
-        return ok(block({"static const ts_resize_nearest_params p = {.batches = " + cInt(r.p.batches) + ", .in_h = "
+        return ok(block({"static const ts_resize_nearest_params ts_p = {.batches = " + cInt(r.p.batches) + ", .in_h = "
                              + cInt(r.p.in_h) + ", .in_w = " + cInt(r.p.in_w) + ", .out_h = " + cInt(r.p.out_h)
                              + ", .out_w = " + cInt(r.p.out_w) + ", .pixel_bytes = " + cInt(r.p.pixel_bytes) + "};",
-                         "ts_resize_nearest(&p, " + ty + ", " + tx + ", " + dataPtr(c, c.inputs[0], "uint8_t") + ", "
+                         "ts_resize_nearest(&ts_p, " + ty + ", " + tx + ", " + dataPtr(c, c.inputs[0], "uint8_t") + ", "
                              + outPtr(c.outputs[0], "uint8_t") + ");"},
                         "ts_shape"));
     }
@@ -637,13 +642,13 @@ Result<Emitted> emitQuantize(const EmitContext& c)
     const char* outT = ctype(c.outputs[0].info->dtype);
     std::string params;
     if (r.integer)
-        params = "static const ts_requantize_params p = {.size = " + cInt(r.requant.size) + ", .input_zp = "
+        params = "static const ts_requantize_params ts_p = {.size = " + cInt(r.requant.size) + ", .input_zp = "
             + cInt(r.requant.input_zp) + ", .output_zp = " + cInt(r.requant.output_zp) + ", .multiplier = "
             + cInt(r.requant.multiplier) + ", .shift = " + cInt(r.requant.shift) + "};";
     else
-        params = "static const ts_affine_params p = {.size = " + cInt(r.affine.size) + ", .zero_point = "
+        params = "static const ts_affine_params ts_p = {.size = " + cInt(r.affine.size) + ", .zero_point = "
             + cInt(r.affine.zero_point) + ", .scale = " + cFloat(r.affine.scale) + "};";
-    return ok(block({params, r.kernel + "(&p, " + dataPtr(c, c.inputs[0], inT) + ", " + outPtr(c.outputs[0], outT) + ");"},
+    return ok(block({params, r.kernel + "(&ts_p, " + dataPtr(c, c.inputs[0], inT) + ", " + outPtr(c.outputs[0], outT) + ");"},
                     "ts_quant"));
 }
 
@@ -656,11 +661,11 @@ Result<Emitted> emitSvdf(const EmitContext& c)
     const bool hasBias = c.inputs.size() > 3 && c.inputs[3].present();
     if (r.isFloat) {
         const ts_svdf_f32_params& p = r.f32;
-        return ok(block({"static const ts_svdf_f32_params p = {.batches = " + cInt(p.batches) + ", .input_size = "
+        return ok(block({"static const ts_svdf_f32_params ts_p = {.batches = " + cInt(p.batches) + ", .input_size = "
                              + cInt(p.input_size) + ", .filters = " + cInt(p.filters) + ", .units = " + cInt(p.units)
                              + ", .rank = " + cInt(p.rank) + ", .memory = " + cInt(p.memory)
                              + ", .activation = " + cInt(p.activation) + "};",
-                         "ts_svdf_f32(&p, " + dataPtr(c, c.inputs[0], "float") + ", " + dataPtr(c, c.inputs[1], "float")
+                         "ts_svdf_f32(&ts_p, " + dataPtr(c, c.inputs[0], "float") + ", " + dataPtr(c, c.inputs[1], "float")
                              + ", " + dataPtr(c, c.inputs[2], "float") + ", "
                              + (hasBias ? dataPtr(c, c.inputs[3], "float") : std::string("NULL")) + ", "
                              + c.inputs[4].as("float") + ", " + outPtr(c.outputs[0], "float") + ");"},
@@ -673,7 +678,7 @@ Result<Emitted> emitSvdf(const EmitContext& c)
             && c.scratch[1].bytes >= r.scratchUnitBytes
         ? "((int32_t *)" + c.scratch[1].ptr + ")"
         : "((int32_t *)(" + c.scratch[0].ptr + " + " + std::to_string(r.scratchFilterBytes) + "))";
-    return ok(block({"static const ts_svdf_s8_params p = {.batches = " + cInt(p.batches) + ", .input_size = "
+    return ok(block({"static const ts_svdf_s8_params ts_p = {.batches = " + cInt(p.batches) + ", .input_size = "
                          + cInt(p.input_size) + ", .filters = " + cInt(p.filters) + ", .units = " + cInt(p.units)
                          + ", .rank = " + cInt(p.rank) + ", .memory = " + cInt(p.memory) + ",",
                      "    .input_zp = " + cInt(p.input_zp) + ", .state_zp = " + cInt(p.state_zp) + ", .output_zp = "
@@ -681,7 +686,7 @@ Result<Emitted> emitSvdf(const EmitContext& c)
                          + ", .feature_shift = " + cInt(p.feature_shift) + ",",
                      "    .output_multiplier = " + cInt(p.output_multiplier) + ", .output_shift = " + cInt(p.output_shift)
                          + "};",
-                     r.kernel + "(&p, " + dataPtr(c, c.inputs[0], "int8_t") + ", " + dataPtr(c, c.inputs[1], "int8_t") + ", "
+                     r.kernel + "(&ts_p, " + dataPtr(c, c.inputs[0], "int8_t") + ", " + dataPtr(c, c.inputs[1], "int8_t") + ", "
                          + dataPtr(c, c.inputs[2], stateT) + ", "
                          + (hasBias ? dataPtr(c, c.inputs[3], "int32_t") : std::string("NULL")) + ", "
                          + c.inputs[4].as(stateT) + ",",
