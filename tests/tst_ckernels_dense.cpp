@@ -56,8 +56,17 @@ std::vector<uint8_t> randomBytes(const Tensor& t, Rng& r)
         }
         case DType::Float32: {
             float v = float(r.in(-40000, 40000)) / 5000.0f;
-            if (r.next() % 16 == 0)
-                v = 0.0f;
+            const uint32_t pick = r.next() % 128;
+            if (pick < 8)
+                v = pick < 4 ? 0.0f : -0.0f;
+            else if (pick == 8)
+                v = INFINITY;
+            else if (pick == 9)
+                v = -INFINITY;
+            else if (pick == 10)
+                v = NAN;
+            else if (pick == 11)
+                v = 3.0e38f; // overflows to infinity when added or multiplied
             std::memcpy(b.data() + 4 * i, &v, 4);
             break;
         }
