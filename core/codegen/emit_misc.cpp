@@ -55,6 +55,9 @@ bool movableType(DType d)
     return d == DType::Int8 || d == DType::UInt8 || d == DType::Int16 || d == DType::Int32 || d == DType::Float32;
 }
 
+// A row pitch other than the rows' own size (Operand::strided), or one on a shape that is not [1,h,w,c].
+bool strided(const Operand& o) { return o.rowPitch != 0 && (o.shape.size() != 4 || o.strided()); }
+
 // A refusal shared by every op of these families: absent operands, strided windows, in place.
 std::string commonChecks(const EmitContext& c, const std::vector<size_t>& required)
 {
@@ -68,10 +71,10 @@ std::string commonChecks(const EmitContext& c, const std::vector<size_t>& requir
     if (!c.outputs[0].present())
         return "the output is omitted";
     for (const Operand& o : c.inputs)
-        if (o.present() && o.strided())
+        if (o.present() && strided(o))
             return "a strided (windowed) input is not supported by this kernel";
     for (const Operand& o : c.outputs)
-        if (o.present() && o.strided())
+        if (o.present() && strided(o))
             return "a strided (windowed) output is not supported by this kernel";
     if (c.inplace != InplaceKind::None)
         return "this kernel does not run in place";
@@ -235,8 +238,6 @@ PadParams padParams(const EmitContext& c, std::string* error)
                     return fail<PadParams>(error, "the constant value holds too few bytes");
                 std::copy(v.info->data.data, v.info->data.data + es, r.fill.begin());
             } else {
-                if (v.strided())
-                    return fail<PadParams>(error, "a strided constant value is not supported");
                 r.fillFromInput = true;
             }
         }

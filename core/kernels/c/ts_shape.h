@@ -16,7 +16,9 @@ extern "C" {
 
 #define TS_SHAPE_MAX_RANK 6
 
-/* CONCATENATION: the output is `outer` repetitions of [input 0 chunk][input 1 chunk]...; input k's
+/* CONCATENATION: a copy, as TFLite Micro's (and the reference's) kernel: int8/uint8 inputs whose
+ * scale or zero point differ from the output's are refused by the emitter, never requantized.
+ * The output is `outer` repetitions of [input 0 chunk][input 1 chunk]...; input k's
  * chunk b (of chunk_bytes[k] bytes) starts at inputs[k] + b * chunk_bytes[k]. */
 typedef struct {
     int32_t outer; /* product of the output dimensions before the axis */
