@@ -635,6 +635,33 @@ void TestCKernelsDense::reduce()
                 expectSame(run, label("reduce kind/dtype/case", {int(kind), int(t), n % int(cases.size())}).c_str());
                 ++n;
             }
+    // The input a strided window of a larger stored map.
+    for (DType t : {DType::Int8, DType::Float32})
+        for (const std::vector<int32_t>& axes : {std::vector<int32_t>{1, 2}, std::vector<int32_t>{3}, std::vector<int32_t>{2}}) {
+            const int h = 3, w = 4, ch = 5, W = 7, H = 6;
+            synth::Builder b(uint32_t(2500 + n));
+            const int x = b.act("x", {1, h, w, ch}, t, 0.03f, 6);
+            const int axis = b.int32Values("axis", {int32_t(axes.size())}, axes);
+            std::vector<int32_t> out{1, h, w, ch};
+            for (int a : axes)
+                out[size_t(a)] = 1;
+            const int y = b.act("y", out, t, 0.02f, -3);
+            b.op(OpKind::Mean, {x, axis}, {y}, ReducerOptions{true});
+            Run run(b.finish({x}, {y}), uint32_t(++n));
+            std::string error;
+            const std::vector<uint8_t> want = run.reference(&error);
+            QVERIFY2(error.empty(), error.c_str());
+            const int es = dtypeSize(t);
+            std::vector<uint8_t> map(size_t(H) * W * ch * es, 0x33);
+            toWindow(run.bytes[size_t(x)], map, h, w, W, ch, es, 2, 1);
+            ConstPool pool;
+            EmitContext c = run.context(pool);
+            c.inputs[0].rowPitch = int64_t(W) * ch * es;
+            std::vector<uint8_t> got(want.size());
+            const std::string e = callC(c, {map.data() + (size_t(2) * W + 1) * ch * es, nullptr}, got.data());
+            QVERIFY2(e.empty(), e.c_str());
+            QVERIFY2(got == want, label("strided mean dtype/axes", {int(t), int64_t(axes.size()), axes[0]}).c_str());
+        }
     // int16 with a nonzero input zero point and a wide reduction (the in_zp·count term).
     synth::Builder b(4242);
     const int x = b.act("x", {1, 40, 30, 2}, DType::Int16, 0.002f, 123);
