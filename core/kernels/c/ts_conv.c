@@ -232,19 +232,31 @@ void ts_conv_1x1_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_
                       output + (ptrdiff_t)r * p->out_row_pitch, p->out_w);
 }
 
-/* One output channel of one pixel (in-place variant: `px` may overlap the output). */
-TS_INLINE int8_t pointwise_channel(const ts_conv_s8_params *p, const int8_t *px, const int8_t *f, int32_t bias,
-                                   int32_t mult, int32_t shift)
+/* Output channels [oc, oc + 2) (or just oc when it is the last) of one pixel into dst[oc..]; the
+ * in-place variant: `px` may be the scratch copy or the arena, never written here. */
+TS_INLINE void pointwise_pixel(const ts_conv_s8_params *p, const int8_t *px, const int8_t *filter, const int32_t *bias,
+                               const int32_t *mult, const int32_t *shift, int8_t *dst)
 {
-    uint32_t a0 = (uint32_t)bias, a1 = 0u;
-    int32_t j;
-    for (j = 0; j + 1 < p->in_c; j += 2) {
-        a0 += (uint32_t)(f[j] * px[j]);
-        a1 += (uint32_t)(f[j + 1] * px[j + 1]);
+    const int32_t cin = p->in_c, cout = p->out_c;
+    int32_t oc, j;
+    for (oc = 0; oc + 1 < cout; oc += 2) {
+        const int8_t *f0 = filter + (ptrdiff_t)oc * cin, *f1 = f0 + cin;
+        uint32_t a0 = (uint32_t)bias[oc], a1 = (uint32_t)bias[oc + 1];
+        for (j = 0; j < cin; ++j) {
+            const int32_t v = px[j];
+            a0 += (uint32_t)(f0[j] * v);
+            a1 += (uint32_t)(f1[j] * v);
+        }
+        dst[oc] = conv_output(a0, mult[oc], shift[oc], p);
+        dst[oc + 1] = conv_output(a1, mult[oc + 1], shift[oc + 1], p);
     }
-    if (j < p->in_c)
-        a0 += (uint32_t)(f[j] * px[j]);
-    return conv_output(a0 + a1, mult, shift, p);
+    if (oc < cout) {
+        const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
+        uint32_t a0 = (uint32_t)bias[oc];
+        for (j = 0; j < cin; ++j)
+            a0 += (uint32_t)(f0[j] * px[j]);
+        dst[oc] = conv_output(a0, mult[oc], shift[oc], p);
+    }
 }
 
 void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
@@ -252,25 +264,20 @@ void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, con
                             int8_t *output, int8_t *scratch, int32_t backward)
 {
     const int32_t pixels = p->batches * p->in_h * p->in_w, cin = p->in_c, cout = p->out_c;
-    int32_t k, oc;
+    int32_t k;
     for (k = 0; k < pixels; ++k) {
         const int32_t px = backward ? pixels - 1 - k : k;
         int8_t *dst = output + (ptrdiff_t)px * cout;
         if (cout <= cin) {
             /* Shrink: the output pixel is built in scratch while input pixel px is read in
              * place, then stored (it may cover input pixel px, never one not read yet). */
-            const int8_t *src = input + (ptrdiff_t)px * cin;
-            for (oc = 0; oc < cout; ++oc)
-                scratch[oc] = pointwise_channel(p, src, filter + (ptrdiff_t)oc * cin, folded_bias[oc],
-                                                multiplier[oc], shift[oc]);
+            pointwise_pixel(p, input + (ptrdiff_t)px * cin, filter, folded_bias, multiplier, shift, scratch);
             memcpy(dst, scratch, (size_t)cout);
         } else {
             /* Expand: the input pixel goes to scratch first; the wider output pixel is then
              * written over it. */
             memcpy(scratch, input + (ptrdiff_t)px * cin, (size_t)cin);
-            for (oc = 0; oc < cout; ++oc)
-                dst[oc] = pointwise_channel(p, scratch, filter + (ptrdiff_t)oc * cin, folded_bias[oc],
-                                            multiplier[oc], shift[oc]);
+            pointwise_pixel(p, scratch, filter, folded_bias, multiplier, shift, dst);
         }
     }
 }
