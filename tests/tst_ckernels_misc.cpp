@@ -547,8 +547,23 @@ void TestCKernelsMisc::quantize()
         x ^= x << 5;
         values.push_back(float(int32_t(x % 200001) - 100000) / 997.0f);
     }
-    for (int k = -40; k <= 40; ++k)
-        values.push_back(float(k) * 0.5f * 0.05f); // halves of the 0.05 scale
+    for (int k = -40; k <= 40; ++k) {
+        const float half = float(k) * 0.5f * 0.05f; // halves of the 0.05 scale, and their neighbours
+        values.push_back(half);
+        values.push_back(std::nextafter(half, 1e30f));
+        values.push_back(std::nextafter(half, -1e30f));
+    }
+    for (int i = 0; i < 4000; ++i) { // any bit pattern but NaN: every exponent
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        float f;
+        std::memcpy(&f, &x, 4);
+        if (!std::isnan(f))
+            values.push_back(f);
+    }
+    for (float v = 8388600.0f * 0.05f; v < 8388616.0f * 0.05f; v = std::nextafter(v, 1e30f)) // around 2^23 after division
+        values.push_back(v), values.push_back(-v);
     for (float v : {0.0f, -0.0f, 1e9f, -1e9f, 3e38f, -3e38f, 1e-30f, -1e-30f, std::numeric_limits<float>::infinity(),
                     -std::numeric_limits<float>::infinity(),
                     std::numeric_limits<float>::denorm_min(), 0.0249999985f, 0.025000001f, -0.0249999985f})

@@ -1,18 +1,25 @@
 #include "ts_quant.h"
 
-#include <math.h>
 
-/* TfLiteRound(x / scale) saturated to int32 (NaN to INT32_MIN), plus the zero point, in 64 bits. */
+/* TfLiteRound(x / scale) saturated to int32 (NaN to INT32_MIN), plus the zero point, in 64 bits.
+ * Below 2^23 in magnitude the quotient is rounded without a libm call: its fraction r - trunc(r) is
+ * exact in float, so comparing it with one half rounds half away from zero exactly as roundf. */
 TS_INLINE int64_t ts_quantize_one(float x, float scale, int32_t zero_point)
 {
-    const float r = roundf(x / scale);
+    const float r = x / scale;
     int64_t q;
-    if (r >= 2147483648.0f)
+    if (r > -8388608.0f && r < 8388608.0f) {
+        int32_t t = (int32_t)r;
+        const float frac = r - (float)t;
+        t += (frac >= 0.5f) - (frac <= -0.5f);
+        q = t;
+    } else if (r >= 2147483648.0f) {
         q = INT32_MAX;
-    else if (r >= -2147483648.0f)
-        q = (int64_t)r;
-    else
+    } else if (r >= -2147483648.0f) {
+        q = (int64_t)r; /* already an integer */
+    } else {
         q = INT32_MIN; /* below the int32 range, or NaN */
+    }
     return q + zero_point;
 }
 
