@@ -262,6 +262,8 @@ std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* er
     const std::vector<int32_t>& ws = c.inputs[1].info->shape;
     const int kh = ws[1], kw = ws[2], outC = ws[3];
     const auto* o = std::get_if<DepthwiseConv2DOptions>(&c.op->options);
+    if (!o)
+        return fail(error, "missing DepthwiseConv2DOptions"), std::nullopt;
     const int mult = o->depthMultiplier > 0 ? o->depthMultiplier : std::max(outC / std::max(in.c, 1), 1);
     if (kh < 1 || kw < 1 || outC < 1 || int64_t(in.c) * mult != outC || out.c != outC)
         return fail(error, "filter " + shapeString(ws) + " with depth multiplier " + std::to_string(mult) + " does not map input "
@@ -475,9 +477,8 @@ std::optional<PoolPlan> poolPlan(const EmitContext& c, std::string* error)
         ref::activationRangeFloat(c.op->activation(), &p.act_min_f, &p.act_max_f);
         p.act_min = p.act_max = 0;
     } else {
-        if (ref::zeroPointOf(*c.inputs[0].info) != ref::zeroPointOf(*c.outputs[0].info)
-            || ref::scaleOf(*c.inputs[0].info) != ref::scaleOf(*c.outputs[0].info))
-            return fail(error, "int8 pooling needs the input's scale and zero point on the output"), std::nullopt;
+        // As TFLite (and the reference): the values pass through unrequantized, only the
+        // output's activation range applies.
         activationClamp(c.op->activation(), *c.outputs[0].info, &p.act_min, &p.act_max);
         p.act_min_f = p.act_max_f = 0.0f;
     }
