@@ -5,8 +5,10 @@
 // a larger stored map and must leave every byte outside the window untouched.
 
 #include "codegen/params_dense.h"
+#include "model/tflite_import.h"
 #include "reference/kernel_api.h"
 #include "synthmodels.h"
+#include "testsupport.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -110,37 +112,42 @@ struct Run {
         return copy[size_t(op().outputs[0])];
     }
 
-    // The context an emitter gets for the op with contiguous operands.
-    EmitContext context(ConstPool& pool) const
-    {
-        EmitContext c;
-        c.g = &g();
-        c.op = &op();
-        c.opIndex = 0;
-        c.opLabel = "op 0 " + opKindName(op().kind);
-        c.pool = &pool;
-        int64_t offset = 0;
-        auto operand = [&](int t) {
-            Operand o;
-            o.tensor = t;
-            if (t < 0)
-                return o;
-            o.info = &g().tensors[size_t(t)];
-            o.shape = o.info->shape;
-            if (!o.info->isConstant()) {
-                o.offset = offset;
-                o.ptr = "(ts_a + " + std::to_string(offset) + ")";
-                offset += o.info->byteSize().value_or(0);
-            }
-            return o;
-        };
-        for (int t : op().inputs)
-            c.inputs.push_back(operand(t));
-        for (int t : op().outputs)
-            c.outputs.push_back(operand(t));
-        return c;
-    }
+    EmitContext context(ConstPool& pool) const;
 };
+
+// The context an emitter gets for op `index` of `g` with contiguous operands.
+EmitContext contextFor(const Graph& g, int index, ConstPool& pool)
+{
+    const Op& op = g.ops[size_t(index)];
+    EmitContext c;
+    c.g = &g;
+    c.op = &op;
+    c.opIndex = index;
+    c.opLabel = "op " + std::to_string(index) + " " + opKindName(op.kind);
+    c.pool = &pool;
+    int64_t offset = 0;
+    auto operand = [&](int t) {
+        Operand o;
+        o.tensor = t;
+        if (t < 0)
+            return o;
+        o.info = &g.tensors[size_t(t)];
+        o.shape = o.info->shape;
+        if (!o.info->isConstant()) {
+            o.offset = offset;
+            o.ptr = "(ts_a + " + std::to_string(offset) + ")";
+            offset += o.info->byteSize().value_or(0);
+        }
+        return o;
+    };
+    for (int t : op.inputs)
+        c.inputs.push_back(operand(t));
+    for (int t : op.outputs)
+        c.outputs.push_back(operand(t));
+    return c;
+}
+
+EmitContext Run::context(ConstPool& pool) const { return contextFor(g(), 0, pool); }
 
 // Calls the C kernel of the context's op with input pointers `in` (constants included) and the
 // output pointer. Returns the params error, if any.
@@ -304,9 +311,89 @@ private slots:
     void softmax();
     void pointwiseActivations();
     void activationsStrided();
+    void realModelsGolden_data();
+    void realModelsGolden();
     void refusals();
     void emittedCodeCompiles();
 };
+
+void TestCKernelsDense::realModelsGolden_data()
+{
+    QTest::addColumn<QString>("name");
+    const QStringList names = QDir(tstest::sharedDir() + "/golden").entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString& n : names)
+        if (QFileInfo::exists(tstest::sharedDir() + "/golden/" + n + "/tensors_1/index.tsv"))
+            QTest::newRow(qPrintable(n)) << n;
+    if (names.isEmpty())
+        QTest::newRow("no golden data") << QString();
+}
+
+// Every op of this family in the shared models (FULLY_CONNECTED int8/float, the keyword model's
+// int16 path, ADD/MUL with SE-style broadcasts, MEAN heads, SOFTMAX, LOG_SOFTMAX) on TFLM's seed-1
+// tensors: inputs from the dump, the output must equal TFLM's dumped output.
+void TestCKernelsDense::realModelsGolden()
+{
+    QFETCH(QString, name);
+    if (name.isEmpty())
+        QSKIP(qPrintable("no golden data in " + tstest::sharedDir() + "/golden (set TINYSTUDIO_SHARED_DIR)"));
+    TS_REQUIRE_MODEL(tstest::modelPath(name));
+    auto model = importTfliteFile(tstest::modelPath(name).toStdString());
+    QVERIFY(model.ok());
+    const Graph& g = model->main();
+    const QString dir = tstest::sharedDir() + "/golden/" + name + "/tensors_1";
+    int checked = 0;
+    for (size_t o = 0; o < g.ops.size(); ++o) {
+        const Op& op = g.ops[o];
+        switch (op.kind) {
+        case OpKind::FullyConnected:
+        case OpKind::Add:
+        case OpKind::Sub:
+        case OpKind::Mul:
+        case OpKind::Mean:
+        case OpKind::Sum:
+        case OpKind::Softmax:
+        case OpKind::LogSoftmax:
+        case OpKind::Logistic:
+        case OpKind::Tanh:
+        case OpKind::Relu:
+        case OpKind::Relu6:
+        case OpKind::LeakyRelu:
+            break;
+        default:
+            continue;
+        }
+        std::vector<std::shared_ptr<const std::vector<uint8_t>>> keep;
+        std::vector<const void*> in;
+        bool dumped = true;
+        for (int t : op.inputs) {
+            if (t < 0) {
+                in.push_back(nullptr);
+            } else if (g.tensors[size_t(t)].isConstant()) {
+                in.push_back(g.tensors[size_t(t)].data.data);
+            } else {
+                keep.push_back(tstest::readBytes(dir + QString("/t%1.bin").arg(t)));
+                dumped = dumped && keep.back();
+                in.push_back(keep.back() ? keep.back()->data() : nullptr);
+            }
+        }
+        const auto want = tstest::readBytes(dir + QString("/t%1.bin").arg(op.outputs[0]));
+        if (!dumped || !want)
+            continue; // an op on tensors TFLM did not dump
+        ConstPool pool;
+        const EmitContext c = contextFor(g, int(o), pool);
+        std::vector<uint8_t> out(want->size() + 16, 0xA5);
+        const QString what = QString("%1 op %2 %3").arg(name).arg(o).arg(QString::fromStdString(opKindName(op.kind)));
+        const std::string error = callC(c, in, out.data());
+        QVERIFY2(error.empty(), qPrintable(what + ": " + QString::fromStdString(error)));
+        for (size_t i = want->size(); i < out.size(); ++i)
+            QVERIFY2(out[i] == 0xA5, qPrintable(what + ": wrote past the output"));
+        out.resize(want->size());
+        QVERIFY2(out == *want, qPrintable(what + ": differs from TFLM"));
+        QVERIFY2(emitOp(c).ok(), qPrintable(what + ": emitter refused"));
+        ++checked;
+    }
+    qInfo("%s: %d ops checked against TFLM's tensors", qPrintable(name), checked);
+}
 
 void TestCKernelsDense::fullyConnectedInt8()
 {
