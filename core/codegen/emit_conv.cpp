@@ -495,13 +495,13 @@ using Fields = std::vector<std::pair<const char*, std::string>>;
 // "static const <type> ts_p = {.a = 1, ...};" wrapped at about 110 columns.
 void printParams(Emitted& e, const char* type, const Fields& fields)
 {
-    std::string line = std::string("static const ") + type + " ts_p = {";
+    std::string line = std::string("    static const ") + type + " ts_p = {";
     bool first = true;
     for (const auto& [name, value] : fields) {
         const std::string item = std::string(".") + name + " = " + value;
         if (line.size() + item.size() + 3 > 110) {
             e.lines.push_back(line + ",");
-            line = "    " + item;
+            line = "        " + item;
         } else {
             line += (first ? "" : ", ") + item;
         }
@@ -528,7 +528,7 @@ std::string comment(const EmitContext& c, const std::string& what)
 
 Result<Emitted> finish(Emitted e, const std::string& call, const char* kernel)
 {
-    e.lines.push_back(call);
+    e.lines.push_back("    " + call);
     e.lines.push_back("}");
     e.kernels.insert(kernel);
     Result<Emitted> r;
