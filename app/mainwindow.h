@@ -114,6 +114,13 @@ private:
     void openDialog();
     void saveSessionDialog(bool saveAs);
     void exportDialog();
+    void generateProjectDialog();
+
+public:
+    // The C project of the current plan into `dir` (File › Generate Project… without dialogs).
+    bool generateProjectTo(const QString& dir, bool force, QString* error);
+
+private:
     void about();
     QWidget* makeBanner(QWidget* parent, const char* name, const char* background, const char* border,
                         const QString& button);

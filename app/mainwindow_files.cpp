@@ -1,6 +1,7 @@
 // MainWindow's file handling: sessions, exports and the recent-file menus.
 
 #include "mainwindow.h"
+#include "codegen/generator.h"
 
 #include "report/analyze_report.h"
 #include "session/session.h"
@@ -10,7 +11,13 @@
 
 #include <qcustomplot.h>
 
+#include <QDesktopServices>
 #include <QFileDialog>
+#include <QFutureWatcher>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QUrl>
+#include <QtConcurrent>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -184,6 +191,89 @@ void MainWindow::exportDialog()
         ok = exportChart(path, &error);
     if (!ok)
         QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+// Generates the C project of what the studio shows (the current snapshot) into `dir`. Runs on any
+// thread: it only reads the immutable snapshot and the model.
+static Result<GeneratedProject> generateInto(std::shared_ptr<const Model> model, PipelineSnapshot snapshot,
+                                             const std::string& dir, bool force)
+{
+    Result<GeneratedProject> r = generateProject(*model, *snapshot);
+    if (!r.ok())
+        return r;
+    Diagnostics d = writeProject(*r, dir, force);
+    if (!d.empty()) {
+        Result<GeneratedProject> failed;
+        failed.diagnostics = std::move(d);
+        return failed;
+    }
+    return r;
+}
+
+bool MainWindow::generateProjectTo(const QString& dir, bool force, QString* error)
+{
+    if (!m_model || !m_result) {
+        if (error)
+            *error = tr("Open a model first.");
+        return false;
+    }
+    auto r = generateInto(m_model, m_result, dir.toStdString(), force);
+    if (!r.ok() && error)
+        *error = QString::fromStdString(firstError(r.diagnostics));
+    return r.ok();
+}
+
+void MainWindow::generateProjectDialog()
+{
+    if (!m_model || !m_result) {
+        QMessageBox::information(this, tr("Generate Project"), tr("Open a model first: the project executes the plan shown."));
+        return;
+    }
+    const QString suggested = QDir(QSettings().value("lastGenerateDir", QSettings().value("lastDir").toString()).toString())
+                                  .filePath(QFileInfo(QString::fromStdString(m_result->modelPath)).completeBaseName() + "_project");
+    const QString dir = QFileDialog::getSaveFileName(this, tr("Generate Project into Folder"), suggested, QString(), nullptr,
+                                                     QFileDialog::ShowDirsOnly);
+    if (dir.isEmpty())
+        return;
+    QSettings().setValue("lastGenerateDir", QFileInfo(dir).absolutePath());
+    bool force = false;
+    if (QFileInfo::exists(dir + "/manifest.json")) {
+        if (QMessageBox::question(this, tr("Replace Project?"),
+                                  tr("%1 holds a previous generation. Replace it as a whole?").arg(dir))
+            != QMessageBox::Yes)
+            return;
+        force = true;
+    }
+    auto* progress = new QProgressDialog(tr("Generating the C project…"), QString(), 0, 0, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(200);
+    auto* watcher = new QFutureWatcher<Result<GeneratedProject>>(this);
+    connect(watcher, &QFutureWatcher<Result<GeneratedProject>>::finished, this, [this, watcher, progress, dir] {
+        progress->close();
+        progress->deleteLater();
+        watcher->deleteLater();
+        const Result<GeneratedProject> r = watcher->result();
+        if (!r.ok()) {
+            QMessageBox::warning(this, tr("Generate Project failed"), QString::fromStdString(firstError(r.diagnostics)));
+            return;
+        }
+        QMessageBox box(QMessageBox::Information, tr("Project Generated"),
+                        tr("%1\n\nArena %2 B (largest scratch %3 B), constants %4 B, %5 kernel calls per inference; "
+                           "%6 files, %7 lines.")
+                            .arg(dir)
+                            .arg(r->arenaBytes)
+                            .arg(r->largestScratch)
+                            .arg(r->weightsBytes)
+                            .arg(r->steps)
+                            .arg(r->files.size())
+                            .arg(r->sourceLines),
+                        QMessageBox::Close, this);
+        QPushButton* open = box.addButton(tr("Open Folder"), QMessageBox::AcceptRole);
+        box.exec();
+        if (box.clickedButton() == open)
+            QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+    });
+    watcher->setFuture(QtConcurrent::run(generateInto, m_model, m_result, dir.toStdString(), force));
 }
 
 void MainWindow::addRecent(const QString& key, const QString& path)

@@ -3,6 +3,7 @@
 // it asserts nothing.
 
 #include "boards/board.h"
+#include "codegen/generator.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
 #include "pipeline/pipeline.h"
@@ -180,8 +181,35 @@ int main(int argc, char** argv)
                                     {"whole_tensor_peak_bytes", qint64(r->wholePeak)},
                                     {"pareto", front}});
     }
+    // Code generation: generateProject() on the document's plan (in memory, no disk), per model;
+    // the goal is under 1 s for mcunetv2_large.
+    std::printf("\nCode generation (whole graph, in-place on, float I/O as stored); median of 3 runs\n");
+    std::printf("%-38s %9s %10s %10s %9s %9s %7s\n", "model", "gen ms", "arena B", "consts B", "src KiB", "lines", "calls");
+    QJsonArray generated;
+    for (const QFileInfo& fi : files) {
+        auto model = importTfliteFile(fi.absoluteFilePath().toStdString());
+        if (!model.ok())
+            continue;
+        auto a = runPipeline(*model, documentFor(*model, board->id), boards);
+        if (!a.ok())
+            continue;
+        Result<GeneratedProject> g;
+        const double ms = medianMs(3, [&] { g = generateProject(*model, **a); });
+        if (!g.ok()) {
+            std::printf("%-38s not generated: %s\n", qPrintable(fi.completeBaseName()), firstError(g.diagnostics).c_str());
+            continue;
+        }
+        std::printf("%-38s %9.1f %10lld %10lld %9.1f %9lld %7d\n", qPrintable(fi.completeBaseName()), ms,
+                    (long long)g->arenaBytes, (long long)g->weightsBytes, double(g->sourceBytes) / 1024.0,
+                    (long long)g->sourceLines, g->steps);
+        QJsonObject o = g->summary();
+        o.remove("files");
+        o["model"] = fi.completeBaseName();
+        o["generate_ms"] = ms;
+        generated.append(o);
+    }
     const QJsonObject doc{{"board", QString::fromStdString(board->id)}, {"runs", runs}, {"models", rows},
-                          {"patch_search", searches}};
+                          {"patch_search", searches}, {"generate", generated}};
     if (!jsonPath.isEmpty()) {
         QFile f(jsonPath);
         if (!f.open(QIODevice::WriteOnly)) {

@@ -68,9 +68,14 @@ inline HostBuild buildGenerated(const ts::GeneratedProject& p, const QString& di
         QCryptographicHash h(QCryptographicHash::Sha1);
         h.addData(args.join(' ').toUtf8());
         h.addData(QByteArray::fromStdString(f.text));
-        for (const ts::GeneratedFile& hdr : p.files)
-            if (QString::fromStdString(hdr.path).endsWith(".h"))
-                h.addData(QByteArray::fromStdString(hdr.text));
+        // Kernels include only kernel headers, the weights only their own header.
+        const bool kernel = path.startsWith("src/kernels/"), weights = path.endsWith("_weights.c");
+        for (const ts::GeneratedFile& hdr : p.files) {
+            const QString hp = QString::fromStdString(hdr.path);
+            if (!hp.endsWith(".h") || (kernel && !hp.startsWith("src/kernels/")) || (weights && !hp.endsWith("_weights.h")))
+                continue;
+            h.addData(QByteArray::fromStdString(hdr.text));
+        }
         const QString obj = cache + "/" + QString::fromLatin1(h.result().toHex()) + ".o";
         if (!QFileInfo::exists(obj)) {
             const QString tmp = obj + ".tmp" + QString::number(quintptr(&b));
@@ -88,7 +93,7 @@ inline HostBuild buildGenerated(const ts::GeneratedProject& p, const QString& di
     const QString runner = dir + "/runner.bin";
     QString out;
     if (!runTool("c++", QStringList{"-std=c++11"} + common + QStringList{dir + "/runner/runner.cpp"} + objects
-                            + QStringList{"-o", runner},
+                            + QStringList{"-lm", "-o", runner},
                  &out)) {
         b.error = "c++ runner.cpp:\n" + out;
         return b;

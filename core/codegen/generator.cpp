@@ -174,6 +174,44 @@ struct Gen {
             return true;
         }
         c.pool = &pool;
+        // A one-input element-wise op over strided windows (a patch's QUANTIZE of its input crop):
+        // the same kernel row by row, in a loop over the window's rows.
+        const bool unary = op.kind == OpKind::Quantize || op.kind == OpKind::Dequantize || op.kind == OpKind::Relu
+            || op.kind == OpKind::Relu6 || op.kind == OpKind::LeakyRelu || op.kind == OpKind::Logistic
+            || op.kind == OpKind::Tanh;
+        bool strided = false;
+        for (const auto* list : {&c.inputs, &c.outputs})
+            for (const Operand& o : *list)
+                strided |= o.strided();
+        if (unary && strided && c.inplace == InplaceKind::None && !c.outputs.empty() && c.outputs[0].shape.size() == 4) {
+            EmitContext rc = c;
+            const int rows = c.outputs[0].shape[1];
+            for (auto* list : {&rc.inputs, &rc.outputs})
+                for (Operand& o : *list) {
+                    if (!o.info || o.info->isConstant())
+                        continue;
+                    if (o.shape.size() != 4 || o.shape[1] != rows || o.offset < 0)
+                        return fail("ops[" + std::to_string(c.opIndex) + "]", c.opLabel + ": windows of different heights");
+                    const int64_t pitch = o.rowPitch ? o.rowPitch : int64_t(o.shape[2]) * o.shape[3] * std::max(dtypeSize(o.info->dtype), 1);
+                    o.ptr = "(ts_a + " + std::to_string(o.offset) + " + (size_t)ts_r * " + std::to_string(pitch) + "u)";
+                    o.shape = {1, 1, o.shape[2], o.shape[3]};
+                    o.rowPitch = 0;
+                }
+            Result<Emitted> e = codegen::emitOp(rc);
+            if (!e.ok()) {
+                diags.insert(diags.end(), e.diagnostics.begin(), e.diagnostics.end());
+                return false;
+            }
+            step.lines = {"{ /* row by row over the strided windows */", "    int ts_r;",
+                          "    for (ts_r = 0; ts_r < " + std::to_string(rows) + "; ++ts_r) {"};
+            for (const std::string& l : e->lines)
+                step.lines.push_back("        " + l);
+            step.lines.push_back("    }");
+            step.lines.push_back("}");
+            kernels.insert(e->kernels.begin(), e->kernels.end());
+            ++calls;
+            return true;
+        }
         Result<Emitted> e = codegen::emitOp(c);
         if (!e.ok()) {
             diags.insert(diags.end(), e.diagnostics.begin(), e.diagnostics.end());
@@ -601,7 +639,7 @@ Result<GeneratedProject> generateProject(const Model& model, const PipelineResul
     gen.name = name;
     gen.NAME = name;
     std::transform(gen.NAME.begin(), gen.NAME.end(), gen.NAME.begin(), [](unsigned char ch) { return char(std::toupper(ch)); });
-    gen.pool.prefix = "ts_w_";
+    gen.pool.prefix = name + "_w_"; // unique across models linked into one program
 
     const bool ok = r.patch ? gen.patched() : gen.wholeGraph();
     if (!ok) {
@@ -634,7 +672,9 @@ Result<GeneratedProject> generateProject(const Model& model, const PipelineResul
             out.diagnostics.push_back(makeError("", "kernels", "the kernel file '" + f + "' is not embedded in this build"));
             return out;
         }
-        project.files.push_back({"src/kernels/" + f, it->second});
+        project.files.push_back({"src/kernels/" + f, "/* " + f + ": copied from TinyStudio " TINYSTUDIO_VERSION
+                                                         "'s kernel library - do not edit, regenerate instead. */\n"
+                                                         + it->second});
     }
 
     // Model source, header and the rest.

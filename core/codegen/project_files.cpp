@@ -298,10 +298,13 @@ std::string modelSource(const ModelSource& s, const ProjectParts& p)
                 ++call;
                 const std::string gaps = st.gaps.empty() ? "ts_gaps_none" : st.gaps;
                 w.line("TS_BEFORE(" + std::to_string(st.layer) + ", " + gaps + ");");
-                w.open("");
+                const bool ownBlock = !st.lines.empty() && st.lines.front().rfind("{", 0) == 0;
+                if (!ownBlock)
+                    w.open("");
                 for (const auto& l : st.lines)
                     w.line(l);
-                w.close();
+                if (!ownBlock)
+                    w.close();
                 w.line("TS_AFTER(" + std::to_string(st.layer) + ", " + gaps + ", " + std::to_string(call) + ");");
             } else {
                 for (const auto& l : st.lines)
@@ -541,6 +544,7 @@ std::string cmakeLists(const ModelSource& s, const ProjectParts& p)
     o += ")\n";
     o += "set_target_properties(" + n + "_model PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)\n";
     o += "target_include_directories(" + n + "_model PUBLIC include PRIVATE src src/kernels)\n";
+    o += "if(NOT MSVC)\n  target_link_libraries(" + n + "_model PUBLIC m) # float kernels (boundary ops) use libm\nendif()\n";
     for (const char* opt : {"_DEBUG", "_LAYER_HOOK", "_EXTERNAL_ARENA"})
         o += "if(" + N + opt + ")\n  target_compile_definitions(" + n + "_model PUBLIC " + N + opt + "=1)\nendif()\n";
     o += "\n# The host runner: runner IN.bin OUT.bin [--dump DIR]\n";
