@@ -492,6 +492,7 @@ private slots:
     void pool();
     void poolWindow();
     void float32();
+    void randomSweep();
     void emittedCompiles();
 };
 
@@ -626,6 +627,15 @@ void TestCKernelsConv::convRefusals()
         const Result<Emitted> r = emitConv(c);
         QVERIFY(!r.ok());
         QVERIFY(!r.diagnostics.empty());
+    }
+    // No int16 convolution kernel: an error naming the op, not code.
+    {
+        Model m = convModel({4, 4, 3, 2, 1, 1}, 3);
+        Graph& g = m.main();
+        g.tensors[size_t(g.ops[0].inputs[0])].dtype = DType::Int16;
+        const Result<Emitted> r = emitOp(contextFor(g, pool));
+        QVERIFY(!r.ok());
+        QVERIFY(QString::fromStdString(r.diagnostics.at(0).message).contains("op 0"));
     }
 }
 
@@ -808,6 +818,70 @@ void TestCKernelsConv::float32()
             QVERIFY2(e.isEmpty(), qPrintable(e));
             QCOMPARE(used, QString("ts_depthwise_f32"));
         }
+}
+
+// Many random shapes of every kind, out of place and as windows of larger maps.
+void TestCKernelsConv::randomSweep()
+{
+    g_rng = 0xC0DE5EEDu;
+    auto pick = [](int lo, int hi) { return lo + int(rnd() % uint32_t(hi - lo + 1)); };
+    const Activation acts[] = {Activation::None, Activation::Relu, Activation::Relu6, Activation::ReluN1To1};
+    int ran = 0;
+    for (int i = 0; i < 600; ++i) {
+        const int kind = i % 3;
+        const Padding padding = rnd() % 2 ? Padding::Same : Padding::Valid;
+        const Activation act = acts[rnd() % 4];
+        const bool explicitPad = rnd() % 3 == 0;
+        Geometry geo;
+        if (rnd() % 2) { // a window inside a larger map (the window must lie inside it)
+            geo.extraW = pick(1, 3), geo.extraH = pick(0, 2);
+            geo.row0 = pick(0, geo.extraH), geo.col0 = pick(0, geo.extraW);
+        }
+        const uint32_t seed = rnd();
+        const bool isFloat = rnd() % 8 == 0;
+        QString e;
+        if (kind == 0) {
+            ConvSpec s{pick(1, 9), pick(1, 9), pick(1, 9), pick(1, 9), pick(1, 5), pick(1, 5), pick(1, 3), pick(1, 2), padding};
+            if (explicitPad)
+                s.pad = pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
+            s.act = act;
+            s.bias = rnd() % 4 != 0;
+            if (outSize(s.h + s.pad.top + s.pad.bottom, s.kh, s.stride, s.dilation, padding) < 1
+                || outSize(s.w + s.pad.left + s.pad.right, s.kw, s.stride, s.dilation, padding) < 1)
+                continue;
+            e = checkModel(convModel(s, seed, isFloat), geo);
+        } else if (kind == 1) {
+            DwSpec s{pick(1, 10), pick(1, 10), pick(1, 6), pick(1, 7), pick(1, 3), pick(1, 2), pick(1, 3), padding};
+            if (explicitPad)
+                s.pad = pads(pick(0, 3), pick(0, 3), pick(0, 3), pick(0, 3));
+            s.act = act;
+            s.bias = rnd() % 4 != 0;
+            s.kw = rnd() % 3 == 0 ? pick(1, 7) : 0;
+            const int kw = s.kw ? s.kw : s.k;
+            if (outSize(s.h + s.pad.top + s.pad.bottom, s.k, s.stride, s.dilation, padding) < 1
+                || outSize(s.w + s.pad.left + s.pad.right, kw, s.stride, s.dilation, padding) < 1)
+                continue;
+            e = checkModel(dwModel(s, seed, isFloat), geo);
+        } else {
+            PoolSpec s{pick(1, 9), pick(1, 9), pick(1, 6), pick(1, 4), pick(1, 3), padding};
+            s.act = act;
+            s.average = rnd() % 2;
+            s.isFloat = isFloat;
+            if (explicitPad) { // VALID + explicit padding below the filter: no window lies in the padding
+                s.padding = Padding::Valid;
+                s.pad = pads(pick(0, s.filter - 1), pick(0, s.filter - 1), pick(0, s.filter - 1), pick(0, s.filter - 1));
+            }
+            if (outSize(s.h + s.pad.top + s.pad.bottom, s.filter, s.stride, 1, s.padding) < 1
+                || outSize(s.w + s.pad.left + s.pad.right, s.filter, s.stride, 1, s.padding) < 1)
+                continue;
+            e = checkModel(poolModel(s, seed), geo);
+        }
+        if (e.startsWith("degenerate"))
+            continue;
+        QVERIFY2(e.isEmpty(), qPrintable(QString("case %1 (kind %2): %3").arg(i).arg(kind).arg(e)));
+        ++ran;
+    }
+    QVERIFY(ran > 300);
 }
 
 // The emitted statements compile as C99 with warnings as errors, with the constant pool's arrays.
