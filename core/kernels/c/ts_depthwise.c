@@ -2,6 +2,13 @@
  * wrap-around is defined and equal to the reference's two's-complement int32 addition. */
 #include "ts_depthwise.h"
 
+/* Fully unroll the tap loops of the fixed-size variants (GCC; other compilers decide alone). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define DW_UNROLL _Pragma("GCC unroll 7")
+#else
+#define DW_UNROLL
+#endif
+
 /* Output positions [lo, hi) along one axis whose taps all fall inside the input. */
 typedef struct {
     int32_t y_lo, y_hi, x_lo, x_hi;
@@ -63,8 +70,8 @@ static int8_t dw_border(const ts_depthwise_s8_params *p, const int8_t *in, ptrdi
  * in_row apart), `out` its output channel; kh, kw are compile-time constants in the fixed-size
  * variants (the tap loops unroll). */
 TS_INLINE void dw_channel(const ts_depthwise_s8_params *p, const dw_interior *r, const int8_t *in, ptrdiff_t in_px,
-                          ptrdiff_t in_row, const int8_t *f, const int32_t kh, const int32_t kw, uint32_t bias,
-                          int32_t mult, int32_t shift, int8_t *out, ptrdiff_t out_px, ptrdiff_t out_row)
+                          ptrdiff_t in_row, const int8_t *f, const int32_t kh, const int32_t kw, const int fixed,
+                          uint32_t bias, int32_t mult, int32_t shift, int8_t *out, ptrdiff_t out_px, ptrdiff_t out_row)
 {
     const ptrdiff_t tap_y = (ptrdiff_t)p->dilation_h * in_row, tap_x = (ptrdiff_t)p->dilation_w * in_px;
     const ptrdiff_t step_x = (ptrdiff_t)p->stride_w * in_px;
@@ -87,10 +94,20 @@ TS_INLINE void dw_channel(const ts_depthwise_s8_params *p, const dw_interior *r,
                 + (ptrdiff_t)(r->x_lo * p->stride_w - p->pad_left) * in_px;
             for (ox = r->x_lo; ox < r->x_hi; ++ox, base += step_x) {
                 uint32_t acc = inner;
-                for (fy = 0; fy < kh; ++fy) {
-                    const int8_t *row = base + fy * tap_y;
-                    for (fx = 0; fx < kw; ++fx)
-                        acc += (uint32_t)(f[fy * kw + fx] * row[fx * tap_x]);
+                if (kh <= 7 && kw <= 7 && fixed) { /* compile-time sizes: taps fully unrolled */
+                    DW_UNROLL
+                    for (fy = 0; fy < kh; ++fy) {
+                        const int8_t *row = base + fy * tap_y;
+                        DW_UNROLL
+                        for (fx = 0; fx < kw; ++fx)
+                            acc += (uint32_t)(f[fy * kw + fx] * row[fx * tap_x]);
+                    }
+                } else {
+                    for (fy = 0; fy < kh; ++fy) {
+                        const int8_t *row = base + fy * tap_y;
+                        for (fx = 0; fx < kw; ++fx)
+                            acc += (uint32_t)(f[fy * kw + fx] * row[fx * tap_x]);
+                    }
                 }
                 o[ox * out_px] = dw_output(acc, mult, shift, p);
             }
@@ -102,7 +119,7 @@ TS_INLINE void dw_channel(const ts_depthwise_s8_params *p, const dw_interior *r,
 
 TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       const int32_t *multiplier, const int32_t *shift, int8_t *output, const int32_t kh,
-                      const int32_t kw)
+                      const int32_t kw, const int fixed)
 {
     const dw_interior r = dw_interior_of(p);
     const ptrdiff_t in_batch = (ptrdiff_t)p->in_h * p->in_row_pitch, out_batch = (ptrdiff_t)p->out_h * p->out_row_pitch;
@@ -110,7 +127,7 @@ TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, cons
     for (b = 0; b < p->batches; ++b)
         for (oc = 0; oc < p->out_c; ++oc)
             dw_channel(p, &r, input + b * in_batch + oc / p->depth_multiplier, p->in_c, p->in_row_pitch,
-                       filter + (ptrdiff_t)oc * kh * kw, kh, kw, bias ? (uint32_t)bias[oc] : 0u, multiplier[oc],
+                       filter + (ptrdiff_t)oc * kh * kw, kh, kw, fixed, bias ? (uint32_t)bias[oc] : 0u, multiplier[oc],
                        shift[oc], output + b * out_batch + oc, p->out_c, p->out_row_pitch);
 }
 
@@ -118,7 +135,7 @@ TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, cons
  * only ever lands on input channel c, which is already in scratch). */
 TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter,
                               const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output,
-                              int8_t *scratch, const int32_t kh, const int32_t kw)
+                              int8_t *scratch, const int32_t kh, const int32_t kw, const int fixed)
 {
     const dw_interior r = dw_interior_of(p);
     const int32_t c_count = p->in_c, pixels = p->in_h * p->in_w;
@@ -127,32 +144,32 @@ TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *inp
         const int8_t *src = input + c;
         for (i = 0; i < pixels; ++i)
             scratch[i] = src[(ptrdiff_t)i * c_count];
-        dw_channel(p, &r, scratch, 1, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw,
+        dw_channel(p, &r, scratch, 1, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, fixed,
                    bias ? (uint32_t)bias[c] : 0u, multiplier[c], shift[c], output + c, c_count,
                    (ptrdiff_t)p->out_w * c_count);
     }
 }
 
-TS_DEPTHWISE_DECLARE(ts_depthwise_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, p->k_h, p->k_w); }
-TS_DEPTHWISE_DECLARE(ts_depthwise_3x3_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 3, 3); }
-TS_DEPTHWISE_DECLARE(ts_depthwise_5x5_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 5, 5); }
-TS_DEPTHWISE_DECLARE(ts_depthwise_7x7_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 7, 7); }
+TS_DEPTHWISE_DECLARE(ts_depthwise_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, p->k_h, p->k_w, 0); }
+TS_DEPTHWISE_DECLARE(ts_depthwise_3x3_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 3, 3, 1); }
+TS_DEPTHWISE_DECLARE(ts_depthwise_5x5_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 5, 5, 1); }
+TS_DEPTHWISE_DECLARE(ts_depthwise_7x7_s8) { dw_run(p, input, filter, bias, multiplier, shift, output, 7, 7, 1); }
 
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_s8_inplace)
 {
-    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, p->k_h, p->k_w);
+    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, p->k_h, p->k_w, 0);
 }
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_3x3_s8_inplace)
 {
-    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 3, 3);
+    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 3, 3, 1);
 }
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_5x5_s8_inplace)
 {
-    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 5, 5);
+    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 5, 5, 1);
 }
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace)
 {
-    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 7, 7);
+    dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 7, 7, 1);
 }
 
 void ts_depthwise_f32(const ts_depthwise_f32_params *p, const float *input, const float *filter, const float *bias,
