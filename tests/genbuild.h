@@ -66,7 +66,9 @@ inline HostBuild buildGenerated(const ts::GeneratedProject& p, const QString& di
         // Headers a file includes are part of its identity: the model source includes the API and
         // weights headers and the kernel headers; hash them all in.
         QCryptographicHash h(QCryptographicHash::Sha1);
-        h.addData(args.join(' ').toUtf8());
+        for (const QString& a : args) // the flags, not the project's include paths
+            if (!a.startsWith("-I"))
+                h.addData(a.toUtf8() + ' ');
         h.addData(QByteArray::fromStdString(f.text));
         // Kernels include only kernel headers, the weights only their own header.
         const bool kernel = path.startsWith("src/kernels/"), weights = path.endsWith("_weights.c");

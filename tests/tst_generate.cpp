@@ -83,6 +83,9 @@ private slots:
     void deterministic();
     void hostileNamesCompileAndRun();
     void outputFolderRules();
+    void tamperedPlanIsRefused();
+    void canariesCatchAStrayWrite();
+    void externalArena();
     void generatedCMakeBuilds();
     void cliGenerateJson();
 
@@ -386,14 +389,138 @@ void TestGenerate::outputFolderRules()
     QVERIFY(!again.empty());
     QVERIFY2(QString::fromStdString(again.front().toString()).contains("--force"), again.front().toString().c_str());
     QVERIFY(writeProject(*p, (base + "/gen").toStdString(), true).empty());
+    // A parent that is a file: one clear error, the file untouched.
+    QFile blocker(base + "/afile");
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.write("keep");
+    blocker.close();
+    const Diagnostics fileParent = writeProject(*p, (base + "/afile/gen").toStdString(), false);
+    QVERIFY(!fileParent.empty());
+    QCOMPARE(fileBytes(base + "/afile"), QByteArray("keep"));
     // A read-only parent: one clear error, nothing half-written.
     QDir().mkpath(base + "/ro");
     QFile::setPermissions(base + "/ro", QFileDevice::ReadOwner | QFileDevice::ExeOwner);
     const Diagnostics ro = writeProject(*p, (base + "/ro/gen").toStdString(), false);
     QFile::setPermissions(base + "/ro", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     if (ro.empty())
-        QSKIP("the test runs with permissions that ignore a read-only folder (root)");
-    QVERIFY(!QFileInfo::exists(base + "/ro/gen"));
+        qInfo("read-only folder not checked: this user (root) writes into it anyway");
+    else
+        QVERIFY(!QFileInfo::exists(base + "/ro/gen"));
+}
+
+// Negative control: a plan whose conv output is moved over its own live input is refused by name,
+// never turned into code.
+void TestGenerate::tamperedPlanIsRefused()
+{
+    auto m = std::make_shared<Model>(buildDemoModel());
+    Session doc = documentFor(*m, kBoard);
+    doc.schedule.inplace.setAll(false);
+    auto r = runPipeline(*m, doc, tstest::boards());
+    QVERIFY(r.ok());
+    PipelineResult bad = **r;
+    const Graph& g = bad.legal().graph;
+    const MemoryAnalysis& mem = bad.analysis.memory;
+    bool moved = false;
+    for (int o : mem.order) {
+        const Op& op = g.ops[size_t(o)];
+        if (op.kind != OpKind::Conv2D)
+            continue;
+        const int bi = mem.tensorBuffer[size_t(op.inputs[0])], bo = mem.tensorBuffer[size_t(op.outputs[0])];
+        if (bi < 0 || bo < 0 || bi == bo)
+            continue;
+        bad.analysis.plan.offsets[size_t(bo)] = bad.analysis.plan.offsets[size_t(bi)];
+        moved = true;
+        break;
+    }
+    QVERIFY(moved);
+    auto p = generateProject(*m, bad);
+    QVERIFY(!p.ok());
+    QVERIFY2(firstError(p.diagnostics).find("plan") != std::string::npos, firstError(p.diagnostics).c_str());
+}
+
+// Negative control for the debug build: when the gap tables claim bytes that an op writes (here:
+// every byte of the arena), the check after that op fails and invoke reports the call's number.
+void TestGenerate::canariesCatchAStrayWrite()
+{
+    auto m = std::make_shared<Model>(buildDemoModel());
+    auto r = runPipeline(*m, documentFor(*m, kBoard), tstest::boards());
+    QVERIFY(r.ok());
+    auto p = generateProject(*m, **r, GenerateOptions{"stray"});
+    QVERIFY(p.ok());
+    int edited = 0;
+    for (GeneratedFile& f : p->files)
+        if (f.path == "src/stray_model.c") {
+            QString text = QString::fromStdString(f.text);
+            edited = text.count(QRegularExpression("static const uint32_t ts_gaps_\\d+\\[\\] = \\{[^}]*\\};"));
+            text.replace(QRegularExpression("(static const uint32_t ts_gaps_\\d+\\[\\] = )\\{[^}]*\\};"),
+                         QString("\\1{0u, %1u};").arg(p->arenaBytes));
+            f.text = text.toStdString();
+        }
+    QVERIFY(edited > 0);
+    const QString dir = QDir::currentPath() + "/generated-stray";
+    const auto build = tstest::buildGenerated(*p, dir, m_cache, true);
+    QVERIFY2(!build.runner.isEmpty(), qPrintable(build.error.left(4000)));
+    const auto in = goldenInput(m->main(), 1);
+    QString error;
+    tstest::runGenerated(build.runner, QByteArray(reinterpret_cast<const char*>(in.data()), int(in.size())), dir + "/run", &error);
+    // The first call whose step has a gap table fails (call 1 may have no gaps at all).
+    QVERIFY2(error.contains(QRegularExpression("invoke failed: status [1-9]")), qPrintable(error));
+}
+
+// -D<NAME>_EXTERNAL_ARENA: the application's buffer, size and alignment checked, gives the same bytes.
+void TestGenerate::externalArena()
+{
+    auto m = std::make_shared<Model>(buildDemoModel());
+    auto r = runPipeline(*m, documentFor(*m, kBoard), tstest::boards());
+    QVERIFY(r.ok());
+    auto p = generateProject(*m, **r, GenerateOptions{"ext"});
+    QVERIFY(p.ok());
+    const QString dir = QDir::currentPath() + "/generated-external";
+    QVERIFY(writeProject(*p, dir.toStdString(), true).empty());
+    QFile app(dir + "/app.c");
+    QVERIFY(app.open(QIODevice::WriteOnly));
+    app.write(R"(#include "ext_model.h"
+#include <stdio.h>
+#include <string.h>
+static unsigned char buffer[EXT_ARENA_BYTES + 32] __attribute__((aligned(16)));
+int main(int argc, char **argv) {
+    FILE *f;
+    size_t n;
+    if (argc != 3) return 64;
+    if (ext_set_arena(buffer, EXT_ARENA_BYTES - 1) != -1) return 10;  /* too small */
+    if (ext_set_arena(buffer + 1, EXT_ARENA_BYTES) != -1) return 11;  /* misaligned */
+    if (ext_invoke() != -1) return 12;                                 /* no arena yet */
+    if (ext_set_arena(buffer + 16, EXT_ARENA_BYTES) != 0) return 13;
+    if (ext_init() != 0) return 14;
+    f = fopen(argv[1], "rb");
+    if (!f) return 15;
+    n = fread(ext_input(0), 1, EXT_INPUT0_BYTES, f);
+    fclose(f);
+    if (n != EXT_INPUT0_BYTES) return 16;
+    if (ext_invoke() != 0) return 17;
+    f = fopen(argv[2], "wb");
+    if (!f) return 18;
+    fwrite(ext_output(0), 1, EXT_OUTPUT0_BYTES, f);
+    return fclose(f) == 0 ? 0 : 19;
+}
+)");
+    app.close();
+    QStringList sources{dir + "/app.c"};
+    for (const GeneratedFile& f : p->files)
+        if (QString::fromStdString(f.path).endsWith(".c"))
+            sources << dir + "/" + QString::fromStdString(f.path);
+    QString out;
+    QVERIFY2(tstest::runTool("cc", QStringList{"-std=c99", "-pedantic", "-DEXT_EXTERNAL_ARENA=1", "-I" + dir + "/include",
+                                               "-I" + dir + "/src", "-I" + dir + "/src/kernels"}
+                                       + tstest::hostCFlags() + sources + QStringList{"-lm", "-o", dir + "/app"},
+                             &out),
+             qPrintable(out));
+    const auto in = goldenInput(m->main(), 2);
+    const QByteArray input(reinterpret_cast<const char*>(in.data()), int(in.size()));
+    QString error;
+    const QByteArray got = tstest::runGenerated(dir + "/app", input, dir + "/run", &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(got, referenceOutputs(*m, input));
 }
 
 // The generated CMakeLists.txt builds the library and the runner (release configuration, no debug

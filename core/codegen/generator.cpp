@@ -229,6 +229,18 @@ struct Gen {
                    const std::string& stageName)
     {
         const Graph& sg = sl.graph;
+        // Generated code executes the plan as drawn, so a plan no kernel can execute (overlapping
+        // live buffers, an in-place placement without a kernel variant, a buffer past the peak) is
+        // refused here rather than turned into code.
+        if (const std::string bad = checkPlan(sg, m, plan); !bad.empty())
+            return fail("plan", stageName + " plan: " + bad);
+        for (size_t b = 0; b < m.buffers.size(); ++b)
+            for (size_t k = 0; k < m.buffers[b].segments.size(); ++k) {
+                const int64_t o = plan.segmentOffset(m, int(b), k);
+                if (o < 0 || o + m.buffers[b].segments[k].size > plan.peakBytes || base + plan.peakBytes > arenaBytes)
+                    return fail("plan", stageName + " plan: buffer '" + m.buffers[b].label + "' lies outside the "
+                                            + std::to_string(plan.peakBytes) + "-byte arena");
+            }
         std::map<int, InplacePlacement> placed;
         for (const InplacePlacement& p : inplacePlacements(sg, m, plan))
             placed[p.step.step] = p;
@@ -487,6 +499,10 @@ struct Gen {
         if (ops.size() != lgr.ops.size())
             return fail("schedule.patch", "patch " + std::to_string(pi) + ": the record and its layout disagree");
         const int split = p.split.tensor;
+        if (const std::string bad = checkPlan(lgr, layout.memory, layout.plan); !bad.empty())
+            return fail("plan", "patch layout '" + layout.name + "': " + bad);
+        if (layout.base < 0 || layout.end() > arenaBytes)
+            return fail("plan", "patch layout '" + layout.name + "' lies outside the arena");
         auto planned = [&](int t) {
             return size_t(t) < layout.memory.tensorBuffer.size() && layout.memory.tensorBuffer[size_t(t)] >= 0;
         };
