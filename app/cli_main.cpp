@@ -3,6 +3,8 @@
 
 #include "boards/board.h"
 #include "codegen/generator.h"
+#include "build/deploy.h"
+#include "build/firmware.h"
 #include "model/demo_model.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
@@ -20,6 +22,7 @@
 #include "reference/golden.h"
 #include "reference/interpreter.h"
 
+#include <QDir>
 #include <QFile>
 
 #include <flatbuffers/base.h>
@@ -50,6 +53,10 @@ const char* kUsage =
     "  generate (MODEL --board ID | SESSION.tinystudio) -o DIR [--schedule S.json] [--split INDEX --patches NxM]\n"
     "          [--input-resident] [--no-inplace] [--quantized-io] [--name PREFIX] [--force] [--json]\n"
     "                                  a self-contained C inference project executing that plan\n"
+    "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu [--schedule S.json] [--input IN.bin]\n"
+    "          [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [-o DIR] [--json]\n"
+    "                                  generate, cross-build and run on the emulated board: instructions per\n"
+    "                                  inference and per layer (QEMU -icount: instructions, not cycles), RAM, flash\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
     "                                  run the reference interpreter (raw bytes, golden layout); with a\n"
     "                                  schedule: its legalized graph, op order and patch stage\n"
@@ -92,7 +99,7 @@ struct Args {
 };
 
 const QStringList kFlags = {"--force", "--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize"};
 
 Args parse(const QStringList& raw)
 {
@@ -309,6 +316,137 @@ int cmdGenerate(const Args& a)
                      .arg(p->steps));
     }
     return 0;
+}
+
+int cmdDeploy(const Args& a)
+{
+    if (a.values.value("--probe") != "qemu")
+        return usage("deploy needs --probe qemu (ST-Link boards arrive with the probe plugins)");
+    bool ok = true;
+    const int runs = a.values.value("--runs", "1").toInt(&ok);
+    if (!ok || runs < 1 || runs > 1000)
+        return usage("--runs takes a number from 1 to 1000");
+    const QString opt = a.values.value("--optimize", "O2");
+    if (opt != "O2" && opt != "O3" && opt != "Os")
+        return usage("--optimize takes O2, O3 or Os");
+    ts::BoardSet boards;
+    ts::Model model;
+    ts::Session doc;
+    if (int rc = buildDocument(a, "deploy", boards, model, doc))
+        return rc;
+    const ts::Board& board = *boards.find(doc.boardId);
+    if (!board.emulated()) {
+        printErr("error: board '" + board.id + "' is a real board; --probe qemu runs the emulated boards ("
+                 "qemu-mps2-an386, qemu-mps2-an500)");
+        return 1;
+    }
+    auto r = ts::runPipeline(model, doc, boards);
+    if (report(r.diagnostics) || !r.ok())
+        return 1;
+    const ts::PipelineResult& res = **r;
+    if (!res.fit.fits) {
+        printErr("error: the plan does not fit " + board.id + ": " + res.fit.summary);
+        return 1;
+    }
+    auto p = ts::generateProject(model, res, ts::GenerateOptions{a.values.value("--name").toStdString()});
+    if (report(p.diagnostics) || !p.ok())
+        return 1;
+    ts::FirmwareOptions fo;
+    fo.optimize = "-" + opt.toStdString();
+    fo.runs = runs;
+    if (report(ts::addFirmware(*p, board, res.fit, fo)))
+        return 1;
+    const QString dir = a.values.contains("-o") ? a.values["-o"]
+                                                : QDir::tempPath() + "/tinystudio-deploy-" + QString::fromStdString(p->name);
+    if (report(ts::writeProject(*p, dir.toStdString(), true)))
+        return 1;
+    auto built = ts::crossBuild(dir.toStdString());
+    if (report(built.diagnostics) || !built.ok())
+        return 1;
+    std::vector<uint8_t> input;
+    if (a.values.contains("--input")) {
+        QFile f(a.values["--input"]);
+        if (!f.open(QIODevice::ReadOnly)) {
+            printErr("error: " + a.values["--input"].toStdString() + ": " + f.errorString().toStdString());
+            return 1;
+        }
+        const QByteArray b = f.readAll();
+        input.assign(b.begin(), b.end());
+    } else {
+        input = ts::goldenInput(res.legal().graph, 1);
+    }
+    auto q = ts::runOnQemu(built->elf, board.probe.machine, board.probe.cpu, input, (dir + "/run").toStdString());
+    if (report(q.diagnostics) || !q.ok())
+        return 1;
+    // The reference interpreter on the same legal graph and input: the independent check.
+    bool matches = false;
+    std::string firstDiff;
+    {
+        auto interp = ts::ReferenceInterpreter::create(res.legal().graph);
+        if (interp.ok() && interp->setInputsFromConcatenated(input).empty() && interp->run().empty()) {
+            std::vector<uint8_t> expected;
+            for (int t : res.legal().graph.outputs) {
+                const auto& b = interp->tensorBytes(t);
+                expected.insert(expected.end(), b.begin(), b.end());
+            }
+            matches = expected == q->output;
+            if (!matches)
+                firstDiff = "the firmware's output differs from the reference interpreter's";
+        } else {
+            firstDiff = "the reference interpreter could not run the model";
+        }
+    }
+    if (a.values.contains("--output")) {
+        QFile f(a.values["--output"]);
+        if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(q->output.data()), qint64(q->output.size())) < 0) {
+            printErr("error: cannot write " + a.values["--output"].toStdString());
+            return 1;
+        }
+    }
+    const ts::Graph& g = res.legal().graph;
+    const ts::SizeReport& s = built->size;
+    const int64_t scratch = p->largestScratch;
+    if (a.json) {
+        QJsonArray layers;
+        for (const auto& l : q->layers)
+            layers.append(QJsonObject{{"index", l.index},
+                                      {"op", QString::fromStdString(ts::opKindName(g.ops[size_t(l.index)].kind))},
+                                      {"instructions", qint64(l.instructions)}});
+        QJsonObject o{{"board", QString::fromStdString(board.id)},
+                      {"machine", QString::fromStdString(board.probe.machine)},
+                      {"unit", "instructions (QEMU -icount shift=0; not cycles)"},
+                      {"instructions_per_inference", qint64(q->instructions)},
+                      {"layers", layers},
+                      {"ram", QJsonObject{{"arena", qint64(s.arena)},
+                                          {"scratch", qint64(scratch)},
+                                          {"stack_peak", qint64(q->stackPeak)},
+                                          {"other", qint64(s.otherRam)},
+                                          {"total", qint64(s.arena + q->stackPeak + s.otherRam)}}},
+                      {"flash", QJsonObject{{"runtime", qint64(s.runtime)},
+                                            {"weights", qint64(s.weights)},
+                                            {"libc", qint64(s.libc)},
+                                            {"total", qint64(s.flash)}}},
+                      {"size", s.json()},
+                      {"output_matches_reference", matches},
+                      {"project", dir}};
+        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+    } else {
+        printOut(QString("%1 on %2 (QEMU %3, -icount shift=0): %4 instructions per inference (instructions, not cycles)\n")
+                     .arg(QString::fromStdString(p->name), QString::fromStdString(board.id),
+                          QString::fromStdString(board.probe.machine))
+                     .arg(q->instructions));
+        for (const auto& l : q->layers)
+            printOut(QString("  #%1 %2 %3\n").arg(l.index, 3).arg(QString::fromStdString(ts::opKindName(g.ops[size_t(l.index)].kind)), -22)
+                         .arg(l.instructions, 12));
+        printOut(QString("RAM: arena %1 B (scratch %2 B inside), stack peak %3 B, other %4 B\n"
+                         "flash: runtime %5 B, weights %6 B, C library %7 B, total %8 B\n"
+                         "output %9\n")
+                     .arg(s.arena).arg(scratch).arg(q->stackPeak).arg(s.otherRam)
+                     .arg(s.runtime).arg(s.weights).arg(s.libc).arg(s.flash)
+                     .arg(matches ? "matches the reference interpreter byte for byte"
+                                  : QString::fromStdString("DIFFERS: " + firstDiff)));
+    }
+    return matches ? 0 : 1;
 }
 
 int cmdSchedule(const Args& a)
@@ -603,6 +741,8 @@ int main(int argc, char** argv)
         return cmdRun(a);
     if (command == "generate")
         return cmdGenerate(a);
+    if (command == "deploy")
+        return cmdDeploy(a);
     if (command == "schedule")
         return cmdSchedule(a);
     if (command == "verify")

@@ -674,6 +674,8 @@ Result<GeneratedProject> generateProject(const Model& model, const PipelineResul
     project.largestScratch = gen.largestScratch;
     project.weightsBytes = gen.pool.bytes();
     project.steps = gen.calls;
+    project.inputCount = int(gen.g.inputs.size());
+    project.outputCount = int(gen.g.outputs.size());
     // Kernel files: the used families plus what they include.
     std::vector<std::string> kernelFiles{"ts_common.h"};
     for (const std::string& k : gen.kernels) {

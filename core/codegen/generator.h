@@ -37,6 +37,7 @@ struct GeneratedProject {
     int64_t sourceBytes = 0;     // every generated file together
     int64_t sourceLines = 0;
     int steps = 0;               // kernel calls per inference (patches counted)
+    int inputCount = 0, outputCount = 0;
     std::vector<std::string> kernels; // kernel files used
     QJsonObject manifest;        // manifest.json
     QJsonObject summary() const; // the figures (generate --json)

@@ -418,7 +418,11 @@ std::string weightsSource(const codegen::ConstPool& pool, const ProjectParts& p)
     std::string out = banner(p.name + "_weights.c: " + std::to_string(pool.bytes()) + " bytes of constants, in the layout each kernel reads", nullptr);
     out += "#include \"" + p.name + "_weights.h\"\n\n#include <math.h>\n\n";
     out += "#if defined(__GNUC__) || defined(__clang__)\n#define TS_ALIGNED(n) __attribute__((aligned(n)))\n#else\n#define TS_ALIGNED(n)\n#endif\n";
-    out += "#ifndef " + p.NAME + "_WEIGHTS_SECTION_ATTR\n#define " + p.NAME + "_WEIGHTS_SECTION_ATTR\n#endif\n\n";
+    // One named section for the constants, so a linker script can place them and a size report
+    // can count them (the firmware's board.ld puts .rodata.ts_weights in its own output section).
+    out += "#ifndef " + p.NAME + "_WEIGHTS_SECTION_ATTR\n#if defined(__GNUC__) || defined(__clang__)\n#define " + p.NAME
+           + "_WEIGHTS_SECTION_ATTR __attribute__((section(\".rodata.ts_weights\")))\n#else\n#define " + p.NAME
+           + "_WEIGHTS_SECTION_ATTR\n#endif\n#endif\n\n";
     for (const auto& a : pool.arrays()) {
         out += "/* " + cCommentText(a.comment) + ": " + std::to_string(a.bytes) + " bytes */\n";
         out += "const " + a.ctype + " " + a.name + "[" + std::to_string(a.values.size()) + "] TS_ALIGNED(" + std::to_string(a.align)

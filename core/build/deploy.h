@@ -1,0 +1,56 @@
+#pragma once
+// Cross-building a generated project for its board and running it on QEMU's emulated Cortex-M:
+// cmake with the generated arm-none-eabi toolchain file, the ELF's size report split into what the
+// studio shows (runtime code, weights, C library; arena, other RAM, stack), then qemu-system-arm
+// with -icount shift=0 and semihosting, its output parsed into instruction counts per inference and
+// per layer. Figures from QEMU are instruction counts on an emulator, not cycles on silicon.
+
+#include "common/diagnostic.h"
+
+#include <QJsonObject>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct SizeReport {
+    int64_t text = 0, data = 0, bss = 0;  // arm-none-eabi-size (Berkeley)
+    int64_t weights = 0;                  // .weights: the model's constants
+    int64_t libc = 0;                     // input sections from libc/libm/libgcc/librdimon (map file)
+    int64_t runtime = 0;                  // kernels + glue + startup: flash less weights and libc
+    int64_t flash = 0;                    // text + data (load image)
+    int64_t arena = 0, stack = 0, heap = 0, otherRam = 0; // RAM sections
+    QJsonObject json() const;
+};
+
+struct CrossBuildResult {
+    std::string elf, map;
+    SizeReport size;
+    std::string log;
+};
+
+// Configures and builds `projectDir` (a generated project with firmware) in `projectDir`/build-arm.
+Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs = 900000);
+
+struct QemuLayer {
+    int index = -1;
+    int64_t instructions = 0;
+};
+
+struct QemuRun {
+    std::vector<uint8_t> output;
+    int64_t instructions = 0; // per inference (the first run, no layer hook)
+    std::vector<QemuLayer> layers;
+    int64_t stackPeak = 0;
+    std::string console;      // what the firmware printed
+    std::string unit;         // "instructions"
+};
+
+// Runs `elf` on `machine` (mps2-an386, mps2-an500) with `input` in a fresh `workDir`; a fault, a
+// firmware error or a timeout is an error naming what happened.
+Result<QemuRun> runOnQemu(const std::string& elf, const std::string& machine, const std::string& cpu,
+                          const std::vector<uint8_t>& input, const std::string& workDir, int timeoutMs = 300000);
+
+} // namespace ts

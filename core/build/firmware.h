@@ -1,0 +1,37 @@
+#pragma once
+// Board support generated from a board profile, no vendor HAL: the vector table and reset handler
+// (copy .data, zero .bss, FPU on where the profile has one, caches on Cortex-M7), a linker script
+// written from the profile's memory map (weights in their own flash section, the arena in the RAM
+// region the analysis placed it in, stack and heap inside the reserve), a timing layer (the CMSDK
+// APB timer on QEMU's MPS2 machines: with -icount shift=0 one tick is 40 instructions; the DWT
+// cycle counter on real parts), a fault handler that prints the fault registers, and a firmware
+// main that reads the input and writes the output through semihosting and prints per-inference and
+// per-layer counts. Plus the CMake toolchain file for arm-none-eabi-gcc with the profile's
+// -mcpu/-mfpu/-mfloat-abi. The files are added to a generated project (codegen/generator.h).
+
+#include "boards/board.h"
+#include "codegen/generator.h"
+
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct FirmwareOptions {
+    std::string optimize = "-O2"; // -O2, -O3 or -Os
+    bool lto = true;
+    int64_t stackBytes = 8192;
+    int64_t heapBytes = 4096;
+    int runs = 1;                 // timed inferences per boot (the first without the layer hook)
+};
+
+// The firmware files for `board`, added to `project` (its CMakeLists.txt gains the firmware target).
+// The RAM region is the analysis's arena region (`fit`), capped at the enforced limits.
+Result<std::vector<GeneratedFile>> firmwareFiles(const GeneratedProject& project, const Board& board,
+                                                 const FitVerdict& fit, const FirmwareOptions& options);
+Diagnostics addFirmware(GeneratedProject& project, const Board& board, const FitVerdict& fit, const FirmwareOptions& options);
+
+// Instructions per timer tick of the QEMU timing layer (CMSDK APB timer at 25 MHz, -icount shift=0).
+constexpr int64_t kQemuInstructionsPerTick = 40;
+
+} // namespace ts
