@@ -335,35 +335,11 @@ int cmdDeploy(const Args& a)
     if (int rc = buildDocument(a, "deploy", boards, model, doc))
         return rc;
     const ts::Board& board = *boards.find(doc.boardId);
-    if (!board.emulated()) {
-        printErr("error: board '" + board.id + "' is a real board; --probe qemu runs the emulated boards ("
-                 "qemu-mps2-an386, qemu-mps2-an500)");
-        return 1;
-    }
-    auto r = ts::runPipeline(model, doc, boards);
-    if (report(r.diagnostics) || !r.ok())
-        return 1;
-    const ts::PipelineResult& res = **r;
-    if (!res.fit.fits) {
-        printErr("error: the plan does not fit " + board.id + ": " + res.fit.summary);
-        return 1;
-    }
-    auto p = ts::generateProject(model, res, ts::GenerateOptions{a.values.value("--name").toStdString()});
-    if (report(p.diagnostics) || !p.ok())
-        return 1;
-    ts::FirmwareOptions fo;
-    fo.optimize = "-" + opt.toStdString();
-    fo.runs = runs;
-    if (report(ts::addFirmware(*p, board, res.fit, fo)))
-        return 1;
-    const QString dir = a.values.contains("-o") ? a.values["-o"]
-                                                : QDir::tempPath() + "/tinystudio-deploy-" + QString::fromStdString(p->name);
-    if (report(ts::writeProject(*p, dir.toStdString(), true)))
-        return 1;
-    auto built = ts::crossBuild(dir.toStdString());
-    if (report(built.diagnostics) || !built.ok())
-        return 1;
-    std::vector<uint8_t> input;
+    ts::DeployOptions dop;
+    dop.optimize = "-" + opt.toStdString();
+    dop.runs = runs;
+    dop.name = a.values.value("--name").toStdString();
+    dop.dir = a.values.value("-o").toStdString();
     if (a.values.contains("--input")) {
         QFile f(a.values["--input"]);
         if (!f.open(QIODevice::ReadOnly)) {
@@ -371,31 +347,16 @@ int cmdDeploy(const Args& a)
             return 1;
         }
         const QByteArray b = f.readAll();
-        input.assign(b.begin(), b.end());
-    } else {
-        input = ts::goldenInput(res.legal().graph, 1);
+        dop.input.assign(b.begin(), b.end());
     }
-    auto q = ts::runOnQemu(built->elf, board.probe.machine, board.probe.cpu, input, (dir + "/run").toStdString());
-    if (report(q.diagnostics) || !q.ok())
+    auto d = ts::deployOnQemu(model, doc, boards, dop);
+    if (report(d.diagnostics) || !d.ok())
         return 1;
-    // The reference interpreter on the same legal graph and input: the independent check.
-    bool matches = false;
-    std::string firstDiff;
-    {
-        auto interp = ts::ReferenceInterpreter::create(res.legal().graph);
-        if (interp.ok() && interp->setInputsFromConcatenated(input).empty() && interp->run().empty()) {
-            std::vector<uint8_t> expected;
-            for (int t : res.legal().graph.outputs) {
-                const auto& b = interp->tensorBytes(t);
-                expected.insert(expected.end(), b.begin(), b.end());
-            }
-            matches = expected == q->output;
-            if (!matches)
-                firstDiff = "the firmware's output differs from the reference interpreter's";
-        } else {
-            firstDiff = "the reference interpreter could not run the model";
-        }
-    }
+    const ts::DeployResult& dr = *d;
+    const auto* q = &dr.run;
+    const bool matches = dr.matchesReference;
+    const std::string firstDiff = dr.mismatch;
+    const QString dir = QString::fromStdString(dr.dir);
     if (a.values.contains("--output")) {
         QFile f(a.values["--output"]);
         if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(q->output.data()), qint64(q->output.size())) < 0) {
@@ -403,6 +364,13 @@ int cmdDeploy(const Args& a)
             return 1;
         }
     }
+    auto pr = ts::runPipeline(model, doc, boards);
+    if (!pr.ok())
+        return 1;
+    const ts::PipelineResult& res = **pr;
+    struct { std::string name; int64_t largestScratch; } pp{dr.name, dr.largestScratch};
+    const auto* p = &pp;
+    const auto* built = &dr.build;
     const ts::Graph& g = res.legal().graph;
     const ts::SizeReport& s = built->size;
     const int64_t scratch = p->largestScratch;

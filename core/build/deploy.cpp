@@ -1,6 +1,8 @@
 #include "build/deploy.h"
 
 #include "build/firmware.h"
+#include "codegen/generator.h"
+#include "reference/interpreter.h"
 
 #include <QDir>
 #include <QFile>
@@ -206,6 +208,83 @@ Result<QemuRun> runOnQemu(const std::string& elf, const std::string& machine, co
     q.output.assign(bytes.begin(), bytes.end());
     r.value = std::move(q);
     return r;
+}
+
+Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o)
+{
+    Result<DeployResult> out;
+    const Board* board = boards.find(doc.boardId);
+    if (!board) {
+        out.diagnostics.push_back(makeError("", "board", "unknown board '" + doc.boardId + "'; expected one of: " + boards.ids()));
+        return out;
+    }
+    if (!board->emulated()) {
+        out.diagnostics.push_back(makeError(board->filePath, "probe", "board '" + board->id
+                                                                          + "' is a real board; QEMU runs the emulated boards"));
+        return out;
+    }
+    auto r = runPipeline(model, doc, boards);
+    if (!r.ok()) {
+        out.diagnostics = r.diagnostics;
+        return out;
+    }
+    const PipelineResult& res = **r;
+    if (!res.fit.fits) {
+        out.diagnostics.push_back(makeError("", "fit", "the plan does not fit " + board->id + ": " + res.fit.summary));
+        return out;
+    }
+    auto p = generateProject(model, res, GenerateOptions{o.name});
+    if (!p.ok()) {
+        out.diagnostics = p.diagnostics;
+        return out;
+    }
+    FirmwareOptions fo;
+    fo.optimize = o.optimize;
+    fo.runs = o.runs;
+    if (Diagnostics d = addFirmware(*p, *board, res.fit, fo); !d.empty()) {
+        out.diagnostics = d;
+        return out;
+    }
+    DeployResult dr;
+    dr.name = p->name;
+    dr.dir = o.dir.empty() ? (QDir::tempPath() + "/tinystudio-deploy-" + QString::fromStdString(p->name + "-" + board->id)).toStdString()
+                           : o.dir;
+    dr.arenaBytes = p->arenaBytes;
+    dr.largestScratch = p->largestScratch;
+    if (Diagnostics d = writeProject(*p, dr.dir, true); !d.empty()) {
+        out.diagnostics = d;
+        return out;
+    }
+    auto built = crossBuild(dr.dir);
+    if (!built.ok()) {
+        out.diagnostics = built.diagnostics;
+        return out;
+    }
+    dr.build = *built;
+    const std::vector<uint8_t> input = o.input.empty() ? goldenInput(res.legal().graph, 1) : o.input;
+    auto q = runOnQemu(built->elf, board->probe.machine, board->probe.cpu, input, dr.dir + "/run");
+    if (!q.ok()) {
+        out.diagnostics = q.diagnostics;
+        return out;
+    }
+    dr.run = *q;
+    // The reference interpreter on the same legal graph and input: the independent check.
+    auto interp = ReferenceInterpreter::create(res.legal().graph);
+    if (interp.ok() && interp->setInputsFromConcatenated(input).empty() && interp->run().empty()) {
+        std::vector<uint8_t> expected;
+        for (int t : res.legal().graph.outputs) {
+            const auto& b = interp->tensorBytes(t);
+            expected.insert(expected.end(), b.begin(), b.end());
+        }
+        dr.matchesReference = expected == q->output;
+        if (!dr.matchesReference)
+            dr.mismatch = "the firmware's " + std::to_string(q->output.size()) + " output bytes differ from the reference interpreter's "
+                          + std::to_string(expected.size());
+    } else {
+        dr.mismatch = "the reference interpreter could not run the model";
+    }
+    out.value = std::move(dr);
+    return out;
 }
 
 } // namespace ts

@@ -6,6 +6,7 @@
 // per layer. Figures from QEMU are instruction counts on an emulator, not cycles on silicon.
 
 #include "common/diagnostic.h"
+#include "pipeline/pipeline.h"
 
 #include <QJsonObject>
 
@@ -52,5 +53,24 @@ struct QemuRun {
 // firmware error or a timeout is an error naming what happened.
 Result<QemuRun> runOnQemu(const std::string& elf, const std::string& machine, const std::string& cpu,
                           const std::vector<uint8_t>& input, const std::string& workDir, int timeoutMs = 300000);
+
+// The whole loop for an emulated board: pipeline → generate → firmware → cross build → QEMU →
+// the output checked against the reference interpreter on the same input.
+struct DeployOptions {
+    std::string dir;                  // project folder (replaced); empty: a temporary folder per model
+    std::string name;                 // C prefix; empty: from the model file
+    std::string optimize = "-O2";
+    int runs = 1;
+    std::vector<uint8_t> input;       // empty: the seed-1 golden-layout input
+};
+struct DeployResult {
+    std::string name, dir;
+    CrossBuildResult build;
+    QemuRun run;
+    int64_t arenaBytes = 0, largestScratch = 0;
+    bool matchesReference = false;
+    std::string mismatch;             // why not, in words
+};
+Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options);
 
 } // namespace ts
