@@ -54,7 +54,7 @@ const char* kUsage =
     "          [--input-resident] [--no-inplace] [--quantized-io] [--name PREFIX] [--force] [--json]\n"
     "                                  a self-contained C inference project executing that plan\n"
     "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu [--schedule S.json] [--input IN.bin]\n"
-    "          [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [-o DIR] [--json]\n"
+    "          [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
     "                                  generate, cross-build and run on the emulated board: instructions per\n"
     "                                  inference and per layer (QEMU -icount: instructions, not cycles), RAM, flash\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
@@ -98,7 +98,7 @@ struct Args {
     QString unknown;
 };
 
-const QStringList kFlags = {"--force", "--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
+const QStringList kFlags = {"--force", "--portable", "--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
 const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize"};
 
 Args parse(const QStringList& raw)
@@ -338,6 +338,7 @@ int cmdDeploy(const Args& a)
     ts::DeployOptions dop;
     dop.optimize = "-" + opt.toStdString();
     dop.runs = runs;
+    dop.portable = a.flags.contains("--portable");
     dop.name = a.values.value("--name").toStdString();
     dop.dir = a.values.value("-o").toStdString();
     if (a.values.contains("--input")) {

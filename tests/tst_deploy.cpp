@@ -45,12 +45,17 @@ void TestDeploy::goldenOnQemu_data()
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("board");
     QTest::addColumn<QString>("patch"); // "split NxM" or ""
+    QTest::addColumn<bool>("portable"); // TS_NO_DSP: the portable C path on a DSP core
     for (const char* m : {"tflm_hello_world_int8", "tflm_simple_add", "tflm_micro_speech", "tflm_keyword_scrambled_8bit",
                           "tinyengine_lenet_300_100", "tflm_person_detect", "tinyengine_vww"})
-        QTest::newRow(qPrintable(QString(m) + " an386")) << QString(m) << QString("qemu-mps2-an386") << QString();
-    QTest::newRow("tflm_person_detect an500") << QString("tflm_person_detect") << QString("qemu-mps2-an500") << QString();
+        QTest::newRow(qPrintable(QString(m) + " an386")) << QString(m) << QString("qemu-mps2-an386") << QString() << false;
+    QTest::newRow("tflm_person_detect an500") << QString("tflm_person_detect") << QString("qemu-mps2-an500") << QString() << false;
+    QTest::newRow("tflm_person_detect an386 portable") << QString("tflm_person_detect") << QString("qemu-mps2-an386") << QString()
+                                                         << true;
+    QTest::newRow("tflm_micro_speech an500 portable") << QString("tflm_micro_speech") << QString("qemu-mps2-an500") << QString()
+                                                        << true;
     QTest::newRow("tinyengine_vww 3x3 patches an386") << QString("tinyengine_vww") << QString("qemu-mps2-an386")
-                                                       << QString("121 3x3");
+                                                       << QString("121 3x3") << false;
 }
 
 void TestDeploy::goldenOnQemu()
@@ -58,6 +63,7 @@ void TestDeploy::goldenOnQemu()
     QFETCH(QString, model);
     QFETCH(QString, board);
     QFETCH(QString, patch);
+    QFETCH(bool, portable);
     if (!toolsPresent())
         QSKIP("qemu-system-arm or arm-none-eabi-gcc is not installed (scripts/setup.sh installs them)");
     TS_REQUIRE_MODEL(tstest::modelPath(model));
@@ -75,6 +81,7 @@ void TestDeploy::goldenOnQemu()
     DeployOptions o;
     o.dir = (QDir::currentPath() + "/deploy-" + QString(QTest::currentDataTag()).replace(' ', '_')).toStdString();
     o.input.assign(in.begin(), in.end());
+    o.portable = portable;
     auto d = deployOnQemu(*m, doc, tstest::boards(), o);
     QVERIFY2(d.ok(), firstError(d.diagnostics).c_str());
     const QByteArray got(reinterpret_cast<const char*>(d->run.output.data()), int(d->run.output.size()));

@@ -241,6 +241,7 @@ Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const 
     FirmwareOptions fo;
     fo.optimize = o.optimize;
     fo.runs = o.runs;
+    fo.portable = o.portable;
     if (Diagnostics d = addFirmware(*p, *board, res.fit, fo); !d.empty()) {
         out.diagnostics = d;
         return out;

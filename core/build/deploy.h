@@ -61,6 +61,7 @@ struct DeployOptions {
     std::string name;                 // C prefix; empty: from the model file
     std::string optimize = "-O2";
     int runs = 1;
+    bool portable = false;            // the portable C kernels even on a DSP core (TS_NO_DSP)
     std::vector<uint8_t> input;       // empty: the seed-1 golden-layout input
 };
 struct DeployResult {

@@ -353,6 +353,8 @@ Diagnostics addFirmware(GeneratedProject& p, const Board& b, const FitVerdict& f
         f.text += "if(CMAKE_CROSSCOMPILING)\n";
         f.text += "  target_compile_definitions(" + p.name + "_model PUBLIC " + N + "_LAYER_HOOK=1)\n";
         f.text += "  target_compile_options(" + p.name + "_model PRIVATE " + o.optimize + ")\n";
+        if (o.portable)
+            f.text += "  target_compile_definitions(" + p.name + "_model PUBLIC TS_NO_DSP=1) # portable kernels only\n";
         f.text += "  add_executable(firmware.elf firmware/startup.c firmware/main.c)\n";
         f.text += "  set_target_properties(firmware.elf PROPERTIES C_STANDARD 99)\n";
         f.text += "  target_compile_options(firmware.elf PRIVATE " + o.optimize + ")\n";

@@ -23,6 +23,7 @@ struct FirmwareOptions {
     int64_t stackBytes = 8192;
     int64_t heapBytes = 4096;
     int runs = 1;                 // timed inferences per boot (the first without the layer hook)
+    bool portable = false;        // -DTS_NO_DSP: the portable C kernels even where the core has DSP
 };
 
 // The firmware files for `board`, added to `project` (its CMakeLists.txt gains the firmware target).
