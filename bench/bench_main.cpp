@@ -3,6 +3,7 @@
 // it asserts nothing.
 
 #include "boards/board.h"
+#include "build/deploy.h"
 #include "codegen/generator.h"
 #include "model/tflite_import.h"
 #include "pipeline/analysis.h"
@@ -18,6 +19,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cstdio>
 
@@ -45,10 +47,103 @@ double medianMs(int runs, F&& f)
 
 } // namespace
 
+// --target qemu: every shared model on both emulated machines against TFLM's figures on the same
+// machines (../shared/baselines/tflm_qemu.tsv). Instruction counts under QEMU -icount, not cycles.
+int benchQemu(const QString& sharedDir, const QString& jsonPath)
+{
+    struct Baseline {
+        int64_t instructions = 0, arena = 0, libFlash = 0;
+    };
+    std::map<std::string, Baseline> base; // "model|kernels|machine"
+    QFile tsv(sharedDir + "/baselines/tflm_qemu.tsv");
+    if (!tsv.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "tinystudio-bench: %s not found\n", qPrintable(tsv.fileName()));
+        return 1;
+    }
+    for (const QByteArray& line : tsv.readAll().split('\n')) {
+        const QList<QByteArray> f = line.split('\t');
+        if (f.size() < 11 || f[0] == "model")
+            continue;
+        base[(f[0] + "|" + f[1] + "|" + f[2]).toStdString()] = {f[5].toLongLong(), f[6].toLongLong(), f[10].toLongLong()};
+    }
+    const BoardSet boards = loadDefaultBoards();
+    std::printf("TinyStudio on QEMU (-icount shift=0: INSTRUCTION counts on an emulator, not cycles on silicon), seed-1 golden input\n");
+    std::printf("%-30s %-10s %12s %12s %12s %7s | %8s %8s %6s | %8s %8s %6s | %s\n", "model", "machine", "TinyStudio", "TFLM ref",
+                "CMSIS-NN", "xCMSIS", "RAM", "TFLM", "xTFLM", "rt-flash", "TFLM", "xTFLM", "output");
+    QJsonArray rows;
+    const auto files = QDir(sharedDir + "/models").entryInfoList({"*.tflite"}, QDir::Files, QDir::Name);
+    for (const QFileInfo& fi : files) {
+        const std::string name = fi.completeBaseName().toStdString();
+        auto model = importTfliteFile(fi.absoluteFilePath().toStdString());
+        if (!model.ok())
+            continue;
+        for (const char* boardId : {"qemu-mps2-an386", "qemu-mps2-an500"}) {
+            const Board* board = boards.find(boardId);
+            if (!board)
+                continue;
+            QFile in(sharedDir + "/golden/" + fi.completeBaseName() + "/input_1.bin");
+            QFile out(sharedDir + "/golden/" + fi.completeBaseName() + "/output_1.bin");
+            DeployOptions o;
+            if (in.open(QIODevice::ReadOnly)) {
+                const QByteArray b = in.readAll();
+                o.input.assign(b.begin(), b.end());
+            }
+            auto d = deployOnQemu(*model, documentFor(*model, boardId), boards, o);
+            if (!d.ok()) {
+                std::printf("%-30s %-10s not run: %s\n", name.c_str(), board->probe.machine.c_str(),
+                            firstError(d.diagnostics).substr(0, 150).c_str());
+                continue;
+            }
+            const Baseline ref = base[name + "|ref|" + board->probe.machine];
+            const Baseline cmsis = base[name + "|cmsis_nn|" + board->probe.machine];
+            const int64_t ram = d->build.size.arena + d->run.stackPeak + d->build.size.otherRam;
+            bool golden = false;
+            if (out.open(QIODevice::ReadOnly)) {
+                const QByteArray b = out.readAll();
+                golden = std::vector<uint8_t>(b.begin(), b.end()) == d->run.output;
+            }
+            auto ratio = [](int64_t a, int64_t b) { return b > 0 ? double(a) / double(b) : 0.0; };
+            std::printf("%-30s %-10s %12lld %12lld %12lld %7.2f | %8lld %8lld %6.2f | %8lld %8lld %6.2f | %s\n", name.c_str(),
+                        board->probe.machine.c_str(), (long long)d->run.instructions, (long long)ref.instructions,
+                        (long long)cmsis.instructions, ratio(d->run.instructions, cmsis.instructions), (long long)ram,
+                        (long long)cmsis.arena, ratio(ram, cmsis.arena), (long long)d->build.size.runtime,
+                        (long long)cmsis.libFlash, ratio(d->build.size.runtime, cmsis.libFlash),
+                        golden ? "= golden" : (d->matchesReference ? "= reference" : "DIFFERS"));
+            rows.append(QJsonObject{{"model", QString::fromStdString(name)},
+                                    {"machine", QString::fromStdString(board->probe.machine)},
+                                    {"instructions", qint64(d->run.instructions)},
+                                    {"tflm_ref_instructions", qint64(ref.instructions)},
+                                    {"tflm_cmsis_nn_instructions", qint64(cmsis.instructions)},
+                                    {"ram_bytes", qint64(ram)},
+                                    {"tflm_arena_used_bytes", qint64(cmsis.arena)},
+                                    {"runtime_flash_bytes", qint64(d->build.size.runtime)},
+                                    {"tflm_lib_flash_bytes", qint64(cmsis.libFlash)},
+                                    {"matches_golden", golden}});
+        }
+    }
+    if (!jsonPath.isEmpty()) {
+        QFile f(jsonPath);
+        if (f.open(QIODevice::WriteOnly))
+            f.write(QJsonDocument(QJsonObject{{"qemu", rows}}).toJson(QJsonDocument::Indented));
+    }
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
+    if (int i = int(args.indexOf("--target")); i >= 0) {
+        if (i + 1 >= args.size() || args[i + 1] != "qemu") {
+            std::fprintf(stderr, "tinystudio-bench: --target takes 'qemu'\n");
+            return 2;
+        }
+        QString json;
+        if (int j = int(args.indexOf("--json")); j >= 0 && j + 1 < args.size())
+            json = args[j + 1];
+        const QByteArray env = qgetenv("TINYSTUDIO_SHARED_DIR");
+        return benchQemu(env.isEmpty() ? QString(TINYSTUDIO_SHARED_DIR) : QString::fromUtf8(env), json);
+    }
     QString jsonPath;
     if (int i = int(args.indexOf("--json")); i >= 0 && i + 1 < args.size()) {
         jsonPath = args[i + 1];
