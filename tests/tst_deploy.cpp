@@ -38,6 +38,7 @@ private slots:
     void demoOnBothMachines_data();
     void demoOnBothMachines();
     void realBoardRefused();
+    void firmwareForEveryProfile();
 };
 
 void TestDeploy::goldenOnQemu_data()
@@ -138,6 +139,28 @@ void TestDeploy::realBoardRefused()
     auto d = deployOnQemu(m, documentFor(m, "nucleo-h743zi2"), tstest::boards(), DeployOptions{});
     QVERIFY(!d.ok());
     QVERIFY2(firstError(d.diagnostics).find("real board") != std::string::npos, firstError(d.diagnostics).c_str());
+}
+
+// The same generator serves every bundled profile (F4, F7, H7, L4, U5, MPS2): the demo model's
+// firmware cross-builds for each, with the profile's core flags and memory map, and the linker
+// places exactly the planned arena.
+void TestDeploy::firmwareForEveryProfile()
+{
+    if (!toolsPresent())
+        QSKIP("arm-none-eabi-gcc is not installed (scripts/setup.sh installs it)");
+    const Model m = buildDemoModel();
+    int built = 0;
+    for (const Board& b : tstest::boards().boards) {
+        DeployOptions o;
+        o.name = "demo";
+        o.dir = (QDir::currentPath() + "/firmware-" + QString::fromStdString(b.id)).toStdString();
+        auto d = buildFirmware(m, documentFor(m, b.id), tstest::boards(), o);
+        QVERIFY2(d.ok(), qPrintable(QString::fromStdString(b.id + ": " + firstError(d.diagnostics))));
+        QCOMPARE(d->build.size.arena, d->arenaBytes);
+        QVERIFY(QFileInfo::exists(QString::fromStdString(d->build.elf)));
+        ++built;
+    }
+    QVERIFY(built >= 10);
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)

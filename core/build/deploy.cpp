@@ -210,17 +210,13 @@ Result<QemuRun> runOnQemu(const std::string& elf, const std::string& machine, co
     return r;
 }
 
-Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o)
+Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o,
+                                   PipelineSnapshot* pipeline)
 {
     Result<DeployResult> out;
     const Board* board = boards.find(doc.boardId);
     if (!board) {
         out.diagnostics.push_back(makeError("", "board", "unknown board '" + doc.boardId + "'; expected one of: " + boards.ids()));
-        return out;
-    }
-    if (!board->emulated()) {
-        out.diagnostics.push_back(makeError(board->filePath, "probe", "board '" + board->id
-                                                                          + "' is a real board; QEMU runs the emulated boards"));
         return out;
     }
     auto r = runPipeline(model, doc, boards);
@@ -229,6 +225,8 @@ Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const 
         return out;
     }
     const PipelineResult& res = **r;
+    if (pipeline)
+        *pipeline = *r;
     if (!res.fit.fits) {
         out.diagnostics.push_back(makeError("", "fit", "the plan does not fit " + board->id + ": " + res.fit.summary));
         return out;
@@ -262,8 +260,27 @@ Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const 
         return out;
     }
     dr.build = *built;
+    out.value = std::move(dr);
+    return out;
+}
+
+Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o)
+{
+    Result<DeployResult> out;
+    const Board* board = boards.find(doc.boardId);
+    if (board && !board->emulated()) {
+        out.diagnostics.push_back(makeError(board->filePath, "probe", "board '" + board->id
+                                                                          + "' is a real board; QEMU runs the emulated boards"));
+        return out;
+    }
+    PipelineSnapshot snapshot;
+    auto built = buildFirmware(model, doc, boards, o, &snapshot);
+    if (!built.ok())
+        return built;
+    const PipelineResult& res = *snapshot;
+    DeployResult dr = std::move(*built);
     const std::vector<uint8_t> input = o.input.empty() ? goldenInput(res.legal().graph, 1) : o.input;
-    auto q = runOnQemu(built->elf, board->probe.machine, board->probe.cpu, input, dr.dir + "/run");
+    auto q = runOnQemu(dr.build.elf, board->probe.machine, board->probe.cpu, input, dr.dir + "/run");
     if (!q.ok()) {
         out.diagnostics = q.diagnostics;
         return out;

@@ -72,6 +72,9 @@ struct DeployResult {
     bool matchesReference = false;
     std::string mismatch;             // why not, in words
 };
+// The first half, for any profile (real or emulated): pipeline → generate → firmware → cross build.
+Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options,
+                                   PipelineSnapshot* pipeline = nullptr);
 Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options);
 
 } // namespace ts
