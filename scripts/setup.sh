@@ -51,6 +51,8 @@ fi
 demo="$build/models/tinystudio_demo_mcunet.tflite"
 board="qemu-mps2-an386"
 "$build/bin/tinystudio-cli" inspect "$demo"
+echo "== generating, cross-building and running $demo on the emulated board $board (QEMU: instruction counts, not cycles)"
+"$build/bin/tinystudio-cli" deploy "$demo" --board "$board" --probe qemu -o "$build/deploy-demo"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "== no display: the studio needs one (or run it under xvfb-run); the model above is what it opens" >&2
   exit 0
