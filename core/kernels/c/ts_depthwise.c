@@ -117,6 +117,196 @@ TS_INLINE void dw_channel(const ts_depthwise_s8_params *p, const dw_interior *r,
     }
 }
 
+/* ---- Fast path: contiguous single-channel input (in_px == 1), dilation 1, compile-time kernel
+ * size and stride. Exactly the reference arithmetic:
+ *  - requantization: gemmlowp's SaturatingRoundingDoublingHighMul equals floor((a*b + 2^30) / 2^31)
+ *    for both signs (the negative nudge 1 - 2^30 with truncation is the same floor), so one 64-bit
+ *    multiply-add and a shift; saturation (a == b == INT32_MIN) and exponents above 31 keep the
+ *    generic path (checked once per channel);
+ *  - interior pixels: taps in registers, two output pixels per step sharing the input loads (on a
+ *    DSP core one word load gives 4 taps: __sxtb16 splits even/odd bytes, __smlad/__smla** MAC);
+ *  - rows cut by the top/bottom padding run the same loop over the rows inside (the input offset
+ *    folded per row set); left/right border pixels clip their tap ranges once. */
+typedef struct {
+    int32_t mult, left, right, mask, half, off, lo, hi;
+} dw_rq;
+
+TS_INLINE int dw_rq_init(dw_rq *q, int32_t multiplier, int32_t shift, const ts_depthwise_s8_params *p)
+{
+    q->mult = multiplier;
+    q->left = shift > 0 ? (shift > 31 ? 31 : shift) : 0;
+    q->right = shift > 0 ? 0 : -shift;
+    q->mask = q->right <= 31 ? (int32_t)(((int64_t)1 << q->right) - 1) : 0;
+    q->half = q->mask >> 1;
+    q->off = p->output_offset;
+    q->lo = p->act_min;
+    q->hi = p->act_max;
+    return multiplier != INT32_MIN && q->right <= 31;
+}
+
+TS_INLINE int8_t dw_rq_out(uint32_t acc, const dw_rq *q)
+{
+    const int32_t x = (int32_t)(acc << q->left);
+    const int64_t ab = (int64_t)x * q->mult + ((int64_t)1 << 30);
+    const int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 31);
+    const int32_t t = q->half + (int32_t)((uint32_t)r >> 31);
+    int32_t v = (r >> q->right) + ((r & q->mask) > t ? 1 : 0);
+    v = ts_add_wrap(v, q->off);
+    v = v < q->lo ? q->lo : v;
+    return (int8_t)(v > q->hi ? q->hi : v);
+}
+
+#if defined(__ARM_FEATURE_DSP) && !defined(TS_NO_DSP)
+#include <arm_acle.h>
+#define DW_DSP 1
+TS_INLINE uint32_t dw_ld32(const int8_t *s)
+{
+    uint32_t w;
+    memcpy(&w, s, 4);
+    return w;
+}
+#else
+#define DW_DSP 0
+#endif
+
+/* Border pixel of the fast path: taps clipped to the input, zero-point padding skipped. */
+static int8_t dwf_border(const int8_t *in, ptrdiff_t in_row, int32_t in_h, int32_t in_w, const int8_t *f, int32_t kh,
+                         int32_t kw, uint32_t bias, int32_t off, int32_t iy0, int32_t ix0, const dw_rq *q)
+{
+    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < kh ? in_h - iy0 : kh;
+    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < kw ? in_w - ix0 : kw;
+    uint32_t acc = bias;
+    int32_t fy, fx;
+    for (fy = fy0; fy < fy1; ++fy) {
+        const int8_t *row = in + (ptrdiff_t)(iy0 + fy) * in_row + ix0;
+        const int8_t *w = f + fy * kw;
+        for (fx = fx0; fx < fx1; ++fx)
+            acc += (uint32_t)(w[fx] * (row[fx] + off));
+    }
+    return dw_rq_out(acc, q);
+}
+
+/* Interior pixels [x0, x1) of one output row over n filter rows (all inside the input): `s`
+ * points at pixel x0's first tap, fr/fp at the first filter row used. */
+TS_INLINE void dwf_span(const int8_t *s, ptrdiff_t in_row, const int32_t *fr, const int32_t *fp, const int32_t KW,
+                        const int32_t SX, const int32_t n, uint32_t inner, int32_t x0, int32_t x1, const dw_rq *q,
+                        int8_t *o, ptrdiff_t out_px)
+{
+    int32_t ox = x0, fy, fx;
+    (void)fp;
+    for (; ox + 1 < x1; ox += 2, s += 2 * SX) {
+        uint32_t a0 = inner, a1 = inner;
+#if DW_DSP
+        if (KW == 3 && (SX == 1 || SX == 2)) {
+            DW_UNROLL
+            for (fy = 0; fy < n; ++fy) {
+                const int8_t *r = s + fy * in_row;
+                const int32_t w = (int32_t)dw_ld32(r);
+                const int32_t ev = __sxtb16(w), od = __sxtb16((int32_t)(((uint32_t)w >> 8) | ((uint32_t)w << 24)));
+                const int32_t f02 = fp[2 * fy], f1 = fp[2 * fy + 1];
+                a0 = (uint32_t)__smlad(ev, f02, (int32_t)a0);
+                a0 = (uint32_t)__smlabb(od, f1, (int32_t)a0);
+                if (SX == 1) {
+                    a1 = (uint32_t)__smlad(od, f02, (int32_t)a1);
+                    a1 = (uint32_t)__smlatb(ev, f1, (int32_t)a1);
+                } else {
+                    a1 = (uint32_t)__smlatb(ev, f02, (int32_t)a1);
+                    a1 = (uint32_t)__smlatb(od, f1, (int32_t)a1);
+                    a1 = (uint32_t)__smlabt((int32_t)r[4], f02, (int32_t)a1);
+                }
+            }
+        } else
+#endif
+        {
+            DW_UNROLL
+            for (fy = 0; fy < n; ++fy) {
+                const int8_t *r = s + fy * in_row;
+                DW_UNROLL
+                for (fx = 0; fx < KW; ++fx) {
+                    a0 += (uint32_t)(fr[fy * KW + fx] * r[fx]);
+                    a1 += (uint32_t)(fr[fy * KW + fx] * r[fx + SX]);
+                }
+            }
+        }
+        o[ox * out_px] = dw_rq_out(a0, q);
+        o[(ox + 1) * out_px] = dw_rq_out(a1, q);
+    }
+    if (ox < x1) {
+        uint32_t a0 = inner;
+        for (fy = 0; fy < n; ++fy) {
+            const int8_t *r = s + fy * in_row;
+            DW_UNROLL
+            for (fx = 0; fx < KW; ++fx)
+                a0 += (uint32_t)(fr[fy * KW + fx] * r[fx]);
+        }
+        o[ox * out_px] = dw_rq_out(a0, q);
+    }
+}
+
+TS_INLINE void dwf_channel(const ts_depthwise_s8_params *p, const dw_interior *r, const int8_t *in, ptrdiff_t in_row,
+                           const int8_t *f, const int32_t KH, const int32_t KW, const int32_t SX, uint32_t bias,
+                           const dw_rq *q, int8_t *out, ptrdiff_t out_px, ptrdiff_t out_row)
+{
+    int32_t fr[49], fp[14];
+    uint32_t rsum[7];
+    const int32_t off = p->input_offset, sy = p->stride_h;
+    int32_t oy, ox, i, fy;
+    for (fy = 0; fy < KH; ++fy) {
+        uint32_t s = 0u;
+        for (i = 0; i < KW; ++i) {
+            fr[fy * KW + i] = f[fy * KW + i];
+            s += (uint32_t)f[fy * KW + i];
+        }
+        rsum[fy] = s;
+        if (KW == 3) {
+            fp[2 * fy] = (int32_t)(((uint32_t)f[fy * 3] & 0xFFFFu) | ((uint32_t)f[fy * 3 + 2] << 16));
+            fp[2 * fy + 1] = f[fy * 3 + 1];
+        }
+    }
+    for (oy = 0; oy < p->out_h; ++oy) {
+        const int32_t iy0 = oy * sy - p->pad_top;
+        const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = p->in_h - iy0 < KH ? p->in_h - iy0 : KH;
+        int8_t *o = out + (ptrdiff_t)oy * out_row;
+        uint32_t inner = bias;
+        if (fy1 <= fy0) {
+            for (ox = 0; ox < p->out_w; ++ox)
+                o[ox * out_px] = dw_rq_out(bias, q);
+            continue;
+        }
+        for (fy = fy0; fy < fy1; ++fy)
+            inner += (uint32_t)off * rsum[fy];
+        for (ox = 0; ox < r->x_lo; ++ox)
+            o[ox * out_px] = dwf_border(in, in_row, p->in_h, p->in_w, f, KH, KW, bias, off, iy0, ox * SX - p->pad_left, q);
+        if (r->x_lo < r->x_hi) {
+            const int8_t *s = in + (ptrdiff_t)(iy0 + fy0) * in_row + (r->x_lo * SX - p->pad_left);
+            if (fy0 == 0 && fy1 == KH)
+                dwf_span(s, in_row, fr, fp, KW, SX, KH, inner, r->x_lo, r->x_hi, q, o, out_px);
+            else
+                dwf_span(s, in_row, fr + fy0 * KW, fp + 2 * fy0, KW, SX, fy1 - fy0, inner, r->x_lo, r->x_hi, q, o,
+                         out_px);
+        }
+        for (ox = r->x_hi; ox < p->out_w; ++ox)
+            o[ox * out_px] = dwf_border(in, in_row, p->in_h, p->in_w, f, KH, KW, bias, off, iy0, ox * SX - p->pad_left, q);
+    }
+}
+
+/* Fast channel when the geometry allows it (returns 0 otherwise: the caller runs dw_channel). */
+TS_INLINE int dwf_try(const ts_depthwise_s8_params *p, const dw_interior *r, const int8_t *in, ptrdiff_t in_row,
+                      const int8_t *f, const int32_t KH, const int32_t KW, uint32_t bias, int32_t mult, int32_t shift,
+                      int8_t *out, ptrdiff_t out_px, ptrdiff_t out_row)
+{
+    dw_rq q;
+    if (!dw_rq_init(&q, mult, shift, p) || p->dilation_h != 1 || p->dilation_w != 1)
+        return 0;
+    if (p->stride_w == 1)
+        dwf_channel(p, r, in, in_row, f, KH, KW, 1, bias, &q, out, out_px, out_row);
+    else if (p->stride_w == 2)
+        dwf_channel(p, r, in, in_row, f, KH, KW, 2, bias, &q, out, out_px, out_row);
+    else
+        return 0;
+    return 1;
+}
+
 TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       const int32_t *multiplier, const int32_t *shift, int8_t *output, const int32_t kh,
                       const int32_t kw, const int fixed)
@@ -126,6 +316,10 @@ TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, cons
     int32_t b, oc;
     for (b = 0; b < p->batches; ++b)
         for (oc = 0; oc < p->out_c; ++oc)
+            if (!(fixed && p->in_c == 1
+                  && dwf_try(p, &r, input + b * in_batch, p->in_row_pitch, filter + (ptrdiff_t)oc * kh * kw, kh, kw,
+                             bias ? (uint32_t)bias[oc] : 0u, multiplier[oc], shift[oc], output + b * out_batch + oc,
+                             p->out_c, p->out_row_pitch)))
             dw_channel(p, &r, input + b * in_batch + oc / p->depth_multiplier, p->in_c, p->in_row_pitch,
                        filter + (ptrdiff_t)oc * kh * kw, kh, kw, fixed, bias ? (uint32_t)bias[oc] : 0u, multiplier[oc],
                        shift[oc], output + b * out_batch + oc, p->out_c, p->out_row_pitch);
@@ -144,6 +338,10 @@ TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *inp
         const int8_t *src = input + c;
         for (i = 0; i < pixels; ++i)
             scratch[i] = src[(ptrdiff_t)i * c_count];
+        if (fixed
+            && dwf_try(p, &r, scratch, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, bias ? (uint32_t)bias[c] : 0u,
+                       multiplier[c], shift[c], output + c, c_count, (ptrdiff_t)p->out_w * c_count))
+            continue;
         dw_channel(p, &r, scratch, 1, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, fixed,
                    bias ? (uint32_t)bias[c] : 0u, multiplier[c], shift[c], output + c, c_count,
                    (ptrdiff_t)p->out_w * c_count);
