@@ -1,8 +1,42 @@
 #include "ts_fc.h"
 
+#if defined(__ARM_FEATURE_DSP) && !defined(TS_NO_DSP)
+#include <arm_acle.h>
+#define TS_FC_DSP 1
+/* DSP path (Cortex-M4/M7): four int8 widened by SXTB16 into (even, odd) int16 pairs, SMLAD dual
+ * MACs. The sums are exact modulo 2^32 like the portable int32 accumulators, so the bytes match. */
+TS_INLINE uint32_t fc_ld4(const int8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+TS_INLINE int32_t fc_even(uint32_t v) { return (int32_t)__sxtb16((int32_t)v); }
+TS_INLINE int32_t fc_odd(uint32_t v)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v)); /* SXTB16 of the value rotated by 8 */
+    return r;
+}
+#endif
+
+/* ts_requantize; for a right shift e in 1..31 and a multiplier other than INT32_MIN, the same
+ * value from one 64-bit product (see ts_conv.c, conv_rq_out): u = floor((ab + 2^30 - [ab < 0] 2^31)
+ * / 2^31), result = (u >> e) + bit e-1 of u. */
+TS_INLINE int32_t fc_requantize(int32_t x, int32_t m, int32_t shift)
+{
+    if ((uint32_t)(-shift - 1) < 31u && m != INT32_MIN) {
+        const int64_t ab = (int64_t)x * m;
+        const int64_t t = ab + ((int64_t)1 << 30) - (int64_t)(((uint64_t)ab >> 63) << 31);
+        const int32_t u = (int32_t)(t >> 31), e = -shift;
+        return (u >> e) + ((u >> (e - 1)) & 1);
+    }
+    return ts_requantize(x, m, shift);
+}
+
 TS_INLINE int8_t fc_s8_out(int32_t acc, int32_t mult, int32_t shift, const ts_fc_s8_params *p)
 {
-    const int32_t v = ts_add_wrap(ts_requantize(acc, mult, shift), p->out_offset);
+    const int32_t v = ts_add_wrap(fc_requantize(acc, mult, shift), p->out_offset);
     return (int8_t)ts_clamp(v, p->act_min, p->act_max);
 }
 
@@ -30,8 +64,32 @@ void ts_fc_s8(const int8_t *TS_RESTRICT input, const int8_t *TS_RESTRICT weights
             const int8_t *w0 = weights + (size_t)o * (size_t)K;
             const int8_t *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
             int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            int32_t k;
-            for (k = 0; k < K; ++k) {
+            int32_t k = 0;
+#ifdef TS_FC_DSP
+            {
+                const int8_t *xp = x, *wa = w0, *wb = w2;
+                const int8_t *const end = x + (K & ~3);
+                while (xp != end) {
+                    const uint32_t v = fc_ld4(xp);
+                    const int32_t ve = fc_even(v), vo = fc_odd(v);
+                    uint32_t w = fc_ld4(wa);
+                    a0 = __smlad(fc_even(w), ve, a0);
+                    a0 = __smlad(fc_odd(w), vo, a0);
+                    w = fc_ld4(wa + K);
+                    a1 = __smlad(fc_even(w), ve, a1);
+                    a1 = __smlad(fc_odd(w), vo, a1);
+                    w = fc_ld4(wb);
+                    a2 = __smlad(fc_even(w), ve, a2);
+                    a2 = __smlad(fc_odd(w), vo, a2);
+                    w = fc_ld4(wb + K);
+                    a3 = __smlad(fc_even(w), ve, a3);
+                    a3 = __smlad(fc_odd(w), vo, a3);
+                    xp += 4, wa += 4, wb += 4;
+                }
+                k = K & ~3;
+            }
+#endif
+            for (; k < K; ++k) {
                 const int32_t v = x[k];
                 a0 += (int32_t)w0[k] * v;
                 a1 += (int32_t)w1[k] * v;
@@ -57,8 +115,15 @@ void ts_fc_s8(const int8_t *TS_RESTRICT input, const int8_t *TS_RESTRICT weights
         for (; o < N; ++o) {
             const int8_t *w0 = weights + (size_t)o * (size_t)K;
             int32_t a0 = 0;
-            int32_t k;
-            for (k = 0; k < K; ++k)
+            int32_t k = 0;
+#ifdef TS_FC_DSP
+            for (; k + 4 <= K; k += 4) {
+                const uint32_t v = fc_ld4(x + k), w = fc_ld4(w0 + k);
+                a0 = __smlad(fc_even(w), fc_even(v), a0);
+                a0 = __smlad(fc_odd(w), fc_odd(v), a0);
+            }
+#endif
+            for (; k < K; ++k)
                 a0 += (int32_t)w0[k] * (int32_t)x[k];
             a0 = ts_add_wrap(ts_add_wrap(a0, xterm), bias[o]);
             y[o] = fc_s8_out(a0, multipliers ? multipliers[o] : p->multiplier, shifts ? shifts[o] : p->shift, p);
