@@ -48,6 +48,58 @@ TS_INLINE int32_t ew_addsub_out(int32_t sa, int32_t sb, int32_t subtract, const 
     }
 
 TS_EW_ADDSUB_ROW(ew_addsub_s8_row, int8_t)
+
+/* int8 ADD/SUB fast run: the same arithmetic in one 64-bit multiply-add per requantization
+ * (gemmlowp's SaturatingRoundingDoublingHighMul is floor((x * m + 2^30) / 2^31) for both signs;
+ * it saturates only for m == INT32_MIN, and exponents above 31 give 0: both keep the generic run). */
+typedef struct {
+    int32_t mult, right, mask, half;
+} ew_rq;
+
+static int ew_rq_init(ew_rq *q, int32_t mult, int32_t shift)
+{
+    q->mult = mult;
+    q->right = shift < 0 ? -shift : 0;
+    q->mask = q->right <= 31 ? (int32_t)(((int64_t)1 << q->right) - 1) : 0;
+    q->half = q->mask >> 1;
+    return mult != INT32_MIN && q->right <= 31;
+}
+
+TS_INLINE int32_t ew_rq_apply(int32_t x, const ew_rq *q)
+{
+    const int64_t ab = (int64_t)x * q->mult + ((int64_t)1 << 30);
+    const int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 31);
+    const int32_t t = q->half + (int32_t)((uint32_t)r >> 31);
+    return (r >> q->right) + ((r & q->mask) > t ? 1 : 0);
+}
+
+static int ew_addsub_s8_fast(const int8_t *a, const int8_t *b, int8_t *o, int32_t subtract,
+                             const ts_elementwise_params *p)
+{
+    ew_rq qa, qb, qo;
+    const int32_t n = p->inner, as = p->a_step, bs = p->b_step, ls = p->left_shift;
+    const int32_t aoff = p->a_offset, boff = p->b_offset, ooff = p->out_offset, lo = p->act_min, hi = p->act_max;
+    int32_t j;
+    if (!ew_rq_init(&qa, p->a_mult, p->a_shift) || !ew_rq_init(&qb, p->b_mult, p->b_shift)
+        || !ew_rq_init(&qo, p->out_mult, p->out_shift) || ls < 0 || ls > 30)
+        return 0;
+    for (j = 0; j < n; ++j) {
+        const int32_t sa = ew_rq_apply((int32_t)((uint32_t)(a[j * as] + aoff) << ls), &qa);
+        const int32_t sb = ew_rq_apply((int32_t)((uint32_t)(b[j * bs] + boff) << ls), &qb);
+        const int32_t raw = subtract ? (int32_t)((uint32_t)sa - (uint32_t)sb) : ts_add_wrap(sa, sb);
+        int32_t v = ts_add_wrap(ew_rq_apply(raw, &qo), ooff);
+        v = v < lo ? lo : v;
+        o[j] = (int8_t)(v > hi ? hi : v);
+    }
+    return 1;
+}
+
+static void ew_addsub_s8_run(const int8_t *a, const int8_t *b, int8_t *o, int32_t subtract,
+                             const ts_elementwise_params *p)
+{
+    if (!ew_addsub_s8_fast(a, b, o, subtract, p))
+        ew_addsub_s8_row(a, b, o, subtract, p);
+}
 TS_EW_ADDSUB_ROW(ew_addsub_s16_row, int16_t)
 
 #define TS_EW_MUL_ROW(NAME, T)                                                                                 \
@@ -122,8 +174,8 @@ static void ew_f32_row(const float *a, const float *b, float *o, int32_t which, 
         }                                                                                                      \
     }
 
-TS_EW_DRIVER(ts_add_s8, int8_t, ew_addsub_s8_row, 0)
-TS_EW_DRIVER(ts_sub_s8, int8_t, ew_addsub_s8_row, 1)
+TS_EW_DRIVER(ts_add_s8, int8_t, ew_addsub_s8_run, 0)
+TS_EW_DRIVER(ts_sub_s8, int8_t, ew_addsub_s8_run, 1)
 TS_EW_DRIVER(ts_mul_s8, int8_t, ew_mul_s8_row, 0)
 TS_EW_DRIVER(ts_add_s16, int16_t, ew_addsub_s16_row, 0)
 TS_EW_DRIVER(ts_sub_s16, int16_t, ew_addsub_s16_row, 1)
