@@ -169,19 +169,20 @@ TS_INLINE uint32_t dw_ld32(const int8_t *s)
 #define DW_DSP 0
 #endif
 
-/* Border pixel of the fast path: taps clipped to the input, zero-point padding skipped. */
-static int8_t dwf_border(const int8_t *in, ptrdiff_t in_row, int32_t in_h, int32_t in_w, const int8_t *f, int32_t kh,
-                         int32_t kw, uint32_t bias, int32_t off, int32_t iy0, int32_t ix0, const dw_rq *q)
+/* Left/right border pixel of the fast path: filter rows [fy0, fy1) (inside), columns clipped to
+ * the input (zero-point padding skipped); the column test unrolls with the compile-time width. */
+TS_INLINE int8_t dwf_edge(const int8_t *in, ptrdiff_t in_row, int32_t in_w, const int32_t *fr, const int32_t KW,
+                          int32_t fy0, int32_t fy1, uint32_t bias, int32_t off, int32_t iy0, int32_t ix0, const dw_rq *q)
 {
-    const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = in_h - iy0 < kh ? in_h - iy0 : kh;
-    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < kw ? in_w - ix0 : kw;
+    const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = in_w - ix0 < KW ? in_w - ix0 : KW;
     uint32_t acc = bias;
     int32_t fy, fx;
     for (fy = fy0; fy < fy1; ++fy) {
-        const int8_t *row = in + (ptrdiff_t)(iy0 + fy) * in_row + ix0;
-        const int8_t *w = f + fy * kw;
-        for (fx = fx0; fx < fx1; ++fx)
-            acc += (uint32_t)(w[fx] * (row[fx] + off));
+        const int8_t *row = in + (ptrdiff_t)(iy0 + fy) * in_row;
+        DW_UNROLL
+        for (fx = 0; fx < KW; ++fx)
+            if (fx >= fx0 && fx < fx1)
+                acc += (uint32_t)(fr[fy * KW + fx] * (row[ix0 + fx] + off));
     }
     return dw_rq_out(acc, q);
 }
@@ -276,7 +277,7 @@ TS_INLINE void dwf_channel(const ts_depthwise_s8_params *p, const dw_interior *r
         for (fy = fy0; fy < fy1; ++fy)
             inner += (uint32_t)off * rsum[fy];
         for (ox = 0; ox < r->x_lo; ++ox)
-            o[ox * out_px] = dwf_border(in, in_row, p->in_h, p->in_w, f, KH, KW, bias, off, iy0, ox * SX - p->pad_left, q);
+            o[ox * out_px] = dwf_edge(in, in_row, p->in_w, fr, KW, fy0, fy1, bias, off, iy0, ox * SX - p->pad_left, q);
         if (r->x_lo < r->x_hi) {
             const int8_t *s = in + (ptrdiff_t)(iy0 + fy0) * in_row + (r->x_lo * SX - p->pad_left);
             if (fy0 == 0 && fy1 == KH)
@@ -286,7 +287,7 @@ TS_INLINE void dwf_channel(const ts_depthwise_s8_params *p, const dw_interior *r
                          out_px);
         }
         for (ox = r->x_hi; ox < p->out_w; ++ox)
-            o[ox * out_px] = dwf_border(in, in_row, p->in_h, p->in_w, f, KH, KW, bias, off, iy0, ox * SX - p->pad_left, q);
+            o[ox * out_px] = dwf_edge(in, in_row, p->in_w, fr, KW, fy0, fy1, bias, off, iy0, ox * SX - p->pad_left, q);
     }
 }
 
