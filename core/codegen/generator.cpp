@@ -223,6 +223,39 @@ struct Gen {
         return true;
     }
 
+    // What a step runs with besides its operands: the in-place variant the plan's placement needs,
+    // the planned scratch parts, and (for the debug gaps) every range live at the step.
+    bool prepareStep(const MemoryAnalysis& m, const ArenaPlan& plan, int64_t base, int s,
+                     const std::map<int, InplacePlacement>& placed, const std::vector<Range>& extraLive, EmitContext& c,
+                     Step& step, std::vector<Range>& live)
+    {
+        if (auto p = placed.find(s); p != placed.end()) {
+            if (!p->second.order)
+                return fail("ops[" + std::to_string(c.opIndex) + "]",
+                            c.opLabel + ": no kernel variant executes the planned in-place placement (delta "
+                                + std::to_string(p->second.delta()) + ")");
+            c.inplace = p->second.step.kind;
+            c.order = *p->second.order;
+            c.inplaceOperand = p->second.step.operand;
+            step.inplace = std::string(inplaceKindName(c.inplace)) + "/" + iterationOrderName(c.order);
+        }
+        live = liveAt(m, plan, s, base);
+        int64_t scratchTotal = 0;
+        for (size_t b = 0; b < m.buffers.size(); ++b) {
+            const PlanBuffer& pb = m.buffers[b];
+            if (pb.kind != PlanBuffer::Kind::Scratch || pb.scratchStep != s || pb.segments.empty())
+                continue;
+            const int64_t o = base + plan.segmentOffset(m, int(b), 0);
+            c.scratch.push_back({at(o), pb.segments[0].size});
+            step.scratch.emplace_back(o, pb.segments[0].size);
+            live.push_back({o, o + pb.segments[0].size});
+            scratchTotal += pb.segments[0].size;
+        }
+        largestScratch = std::max(largestScratch, scratchTotal);
+        live.insert(live.end(), extraLive.begin(), extraLive.end());
+        return true;
+    }
+
     // A whole-tensor stage: every step of `m.order` over `plan` placed at `base`.
     bool emitStage(const LegalGraph& sl, const MemoryAnalysis& m, const ArenaPlan& plan, int64_t base,
                    const std::function<int(int)>& legalOpOf, const std::vector<Range>& extraLive, Block& block,
@@ -304,31 +337,9 @@ struct Gen {
                     if (o.info && !o.info->isConstant() && o.ptr.empty())
                         return fail("ops[" + std::to_string(step.legalOp) + "]",
                                     c.opLabel + ": tensor '" + o.info->name + "' has no place in the " + stageName + " arena");
-            if (auto p = placed.find(int(s)); p != placed.end()) {
-                if (!p->second.order)
-                    return fail("ops[" + std::to_string(step.legalOp) + "]",
-                                c.opLabel + ": no kernel variant executes the planned in-place placement (delta "
-                                    + std::to_string(p->second.delta()) + ")");
-                c.inplace = p->second.step.kind;
-                c.order = *p->second.order;
-                c.inplaceOperand = p->second.step.operand;
-                step.inplace = std::string(inplaceKindName(c.inplace)) + "/" + iterationOrderName(c.order);
-            }
-            std::vector<Range> live = liveAt(m, plan, int(s), base);
-            for (size_t b = 0; b < m.buffers.size(); ++b) {
-                const PlanBuffer& pb = m.buffers[b];
-                if (pb.kind != PlanBuffer::Kind::Scratch || pb.scratchStep != int(s) || pb.segments.empty())
-                    continue;
-                const int64_t o = base + plan.segmentOffset(m, int(b), 0);
-                c.scratch.push_back({at(o), pb.segments[0].size});
-                step.scratch.emplace_back(o, pb.segments[0].size);
-                live.push_back({o, o + pb.segments[0].size});
-            }
-            int64_t scratchTotal = 0;
-            for (const ScratchPart& sp : c.scratch)
-                scratchTotal += sp.bytes;
-            largestScratch = std::max(largestScratch, scratchTotal);
-            live.insert(live.end(), extraLive.begin(), extraLive.end());
+            std::vector<Range> live;
+            if (!prepareStep(m, plan, base, int(s), placed, extraLive, c, step, live))
+                return false;
             step.comment = "step " + std::to_string(s) + ": " + c.opLabel;
             if (!emitCall(c, step))
                 return false;
@@ -566,29 +577,9 @@ struct Gen {
                     if (o.info && !o.info->isConstant() && o.ptr.empty())
                         return fail("ops[" + std::to_string(po.op) + "]",
                                     c.opLabel + ": tensor '" + o.info->name + "' has no place in patch " + std::to_string(pi));
-            if (auto ip = placed.find(int(s)); ip != placed.end()) {
-                if (!ip->second.order)
-                    return fail("ops[" + std::to_string(po.op) + "]", c.opLabel + ": no kernel variant executes the placement");
-                c.inplace = ip->second.step.kind;
-                c.order = *ip->second.order;
-                c.inplaceOperand = ip->second.step.operand;
-                step.inplace = std::string(inplaceKindName(c.inplace)) + "/" + iterationOrderName(c.order);
-            }
-            std::vector<Range> live = liveAt(m, layout.plan, int(s), layout.base);
-            for (size_t bi = 0; bi < m.buffers.size(); ++bi) {
-                const PlanBuffer& pb = m.buffers[bi];
-                if (pb.kind != PlanBuffer::Kind::Scratch || pb.scratchStep != int(s) || pb.segments.empty())
-                    continue;
-                const int64_t o = layout.base + layout.plan.segmentOffset(m, int(bi), 0);
-                c.scratch.push_back({at(o), pb.segments[0].size});
-                step.scratch.emplace_back(o, pb.segments[0].size);
-                live.push_back({o, o + pb.segments[0].size});
-            }
-            int64_t scratchTotal = 0;
-            for (const ScratchPart& sp : c.scratch)
-                scratchTotal += sp.bytes;
-            largestScratch = std::max(largestScratch, scratchTotal);
-            live.insert(live.end(), held.begin(), held.end());
+            std::vector<Range> live;
+            if (!prepareStep(m, layout.plan, layout.base, int(s), placed, held, c, step, live))
+                return false;
             step.comment = "patch step " + std::to_string(s) + ": " + c.opLabel;
             if (!emitCall(c, step))
                 return false;
