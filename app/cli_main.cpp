@@ -53,6 +53,8 @@ const char* kUsage =
     "  generate (MODEL --board ID | SESSION.tinystudio) -o DIR [--schedule S.json] [--split INDEX --patches NxM]\n"
     "          [--input-resident] [--no-inplace] [--quantized-io] [--name PREFIX] [--force] [--json]\n"
     "                                  a self-contained C inference project executing that plan\n"
+    "  build (MODEL --board ID | SESSION.tinystudio) [--schedule S.json] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
+    "                                  generate and cross-build the firmware: ELF, map and the size report\n"
     "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu [--schedule S.json] [--input IN.bin]\n"
     "          [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
     "                                  generate, cross-build and run on the emulated board: instructions per\n"
@@ -314,6 +316,45 @@ int cmdGenerate(const Args& a)
                      .arg(p->largestScratch)
                      .arg(p->weightsBytes)
                      .arg(p->steps));
+    }
+    return 0;
+}
+
+int cmdBuild(const Args& a)
+{
+    const QString opt = a.values.value("--optimize", "O2");
+    if (opt != "O2" && opt != "O3" && opt != "Os")
+        return usage("--optimize takes O2, O3 or Os");
+    ts::BoardSet boards;
+    ts::Model model;
+    ts::Session doc;
+    if (int rc = buildDocument(a, "build", boards, model, doc))
+        return rc;
+    ts::DeployOptions dop;
+    dop.optimize = "-" + opt.toStdString();
+    dop.portable = a.flags.contains("--portable");
+    dop.name = a.values.value("--name").toStdString();
+    dop.dir = a.values.value("-o").toStdString();
+    auto d = ts::buildFirmware(model, doc, boards, dop);
+    if (report(d.diagnostics) || !d.ok())
+        return 1;
+    const ts::SizeReport& s = d->build.size;
+    if (a.json) {
+        QJsonObject o = s.json();
+        o["elf"] = QString::fromStdString(d->build.elf);
+        o["map"] = QString::fromStdString(d->build.map);
+        o["board"] = QString::fromStdString(doc.boardId);
+        o["planned_arena"] = qint64(d->arenaBytes);
+        o["largest_scratch"] = qint64(d->largestScratch);
+        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
+    } else {
+        printOut(QString("%1\n  text %2 B, data %3 B, bss %4 B\n"
+                         "  flash %5 B = runtime (kernels + glue) %6 B + weights %7 B + C library %8 B\n"
+                         "  RAM: arena %9 B (the plan's %10 B, scratch %11 B inside), stack %12 B, heap %13 B, other %14 B\n")
+                     .arg(QString::fromStdString(d->build.elf))
+                     .arg(s.text).arg(s.data).arg(s.bss)
+                     .arg(s.flash).arg(s.runtime).arg(s.weights).arg(s.libc)
+                     .arg(s.arena).arg(d->arenaBytes).arg(d->largestScratch).arg(s.stack).arg(s.heap).arg(s.otherRam));
     }
     return 0;
 }
@@ -712,6 +753,8 @@ int main(int argc, char** argv)
         return cmdGenerate(a);
     if (command == "deploy")
         return cmdDeploy(a);
+    if (command == "build")
+        return cmdBuild(a);
     if (command == "schedule")
         return cmdSchedule(a);
     if (command == "verify")

@@ -39,6 +39,7 @@ private slots:
     void demoOnBothMachines();
     void realBoardRefused();
     void firmwareForEveryProfile();
+    void faultIsReported();
 };
 
 void TestDeploy::goldenOnQemu_data()
@@ -161,6 +162,36 @@ void TestDeploy::firmwareForEveryProfile()
         ++built;
     }
     QVERIFY(built >= 10);
+}
+
+// A firmware that faults ends with an error naming the fault and its registers, not a hang.
+void TestDeploy::faultIsReported()
+{
+    if (!toolsPresent())
+        QSKIP("qemu-system-arm or arm-none-eabi-gcc is not installed (scripts/setup.sh installs them)");
+    const Model m = buildDemoModel();
+    DeployOptions o;
+    o.name = "demo";
+    o.dir = (QDir::currentPath() + "/deploy-fault").toStdString();
+    auto d = buildFirmware(m, documentFor(m, "qemu-mps2-an386"), tstest::boards(), o);
+    QVERIFY2(d.ok(), firstError(d.diagnostics).c_str());
+    // A write to an address no bus answers (a BusFault escalated to HardFault) at the start of main.
+    const QString mainPath = QString::fromStdString(d->dir) + "/firmware/main.c";
+    QFile f(mainPath);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(f.readAll());
+    f.close();
+    QVERIFY(text.contains("initialise_monitor_handles();\n"));
+    text.replace("initialise_monitor_handles();\n", "initialise_monitor_handles();\n    *(volatile uint32_t *)0xF0000000u = 1u;\n");
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text.toUtf8());
+    f.close();
+    auto built = crossBuild(d->dir);
+    QVERIFY2(built.ok(), firstError(built.diagnostics).c_str());
+    auto q = runOnQemu(built->elf, "mps2-an386", "cortex-m4", std::vector<uint8_t>(16, 0), d->dir + "/run", 60000);
+    QVERIFY(!q.ok());
+    const QString e = QString::fromStdString(firstError(q.diagnostics));
+    QVERIFY2(e.contains("faulted") && e.contains("cfsr=") && e.contains("pc=0x"), qPrintable(e));
 }
 
 QTEST_GUILESS_MAIN(TestDeploy)
