@@ -23,6 +23,36 @@ TS_INLINE int64_t ts_quantize_one(float x, float scale, int32_t zero_point)
     return q + zero_point;
 }
 
+/* int8 fast run: the quotient clamped to +/-1024 first (beyond it the int8 result saturates
+ * either way, for any int8 zero point; NaN goes to the low side like INT32_MIN), then rounded
+ * half away from zero from trunc(2r) (exact): sign(r) * ((|trunc(2r)| + 1) >> 1), in 32 bits. */
+void ts_quantize_f32_s8(const ts_affine_params *p, const float *TS_RESTRICT input, int8_t *TS_RESTRICT output)
+{
+    const float scale = p->scale;
+    const int32_t zp = p->zero_point;
+    int32_t i;
+    if (zp < INT8_MIN || zp > INT8_MAX) {
+        for (i = 0; i < p->size; ++i) {
+            const int64_t q = ts_quantize_one(input[i], scale, zp);
+            output[i] = (int8_t)(q < INT8_MIN ? INT8_MIN : (q > INT8_MAX ? INT8_MAX : q));
+        }
+        return;
+    }
+    for (i = 0; i < p->size; ++i) {
+        float r = input[i] / scale;
+        int32_t m, s, t;
+        if (!(r > -1024.0f))
+            r = -1024.0f;
+        if (r > 1024.0f)
+            r = 1024.0f;
+        m = (int32_t)(r + r); /* trunc(2r), exact */
+        s = -(int32_t)((uint32_t)m >> 31);
+        t = ((int32_t)((uint32_t)((m ^ s) - s + 1) >> 1) ^ s) - s; /* sign(r) * floor(|r| + 1/2) */
+        t += zp;
+        output[i] = (int8_t)(t < INT8_MIN ? INT8_MIN : (t > INT8_MAX ? INT8_MAX : t));
+    }
+}
+
 #define TS_QUANTIZE_DEF(NAME, OUT_T, LO, HI)                                                                   \
     void ts_quantize_f32_##NAME(const ts_affine_params *p, const float *TS_RESTRICT input, OUT_T *TS_RESTRICT output) \
     {                                                                                                           \
@@ -34,7 +64,6 @@ TS_INLINE int64_t ts_quantize_one(float x, float scale, int32_t zero_point)
             output[i] = (OUT_T)(q < (LO) ? (LO) : (q > (HI) ? (HI) : q));                                       \
         }                                                                                                       \
     }
-TS_QUANTIZE_DEF(s8, int8_t, INT8_MIN, INT8_MAX)
 TS_QUANTIZE_DEF(u8, uint8_t, 0, UINT8_MAX)
 TS_QUANTIZE_DEF(s16, int16_t, INT16_MIN, INT16_MAX)
 
