@@ -337,8 +337,16 @@ TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *inp
     int32_t c, i;
     for (c = 0; c < c_count; ++c) {
         const int8_t *src = input + c;
-        for (i = 0; i < pixels; ++i)
-            scratch[i] = src[(ptrdiff_t)i * c_count];
+        const ptrdiff_t c1 = c_count, c2 = 2 * c1, c3 = 3 * c1, c4 = 4 * c1;
+        for (i = 0; i + 4 <= pixels; i += 4, src += c4) {
+            const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
+            scratch[i] = v0;
+            scratch[i + 1] = v1;
+            scratch[i + 2] = v2;
+            scratch[i + 3] = v3;
+        }
+        for (; i < pixels; ++i, src += c1)
+            scratch[i] = src[0];
         if (fixed
             && dwf_try(p, &r, scratch, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, bias ? (uint32_t)bias[c] : 0u,
                        multiplier[c], shift[c], output + c, c_count, (ptrdiff_t)p->out_w * c_count))
