@@ -395,9 +395,8 @@ int cmdDeploy(const Args& a)
     if (report(d.diagnostics) || !d.ok())
         return 1;
     const ts::DeployResult& dr = *d;
-    const auto* q = &dr.run;
+    const ts::QemuRun* q = &dr.run;
     const bool matches = dr.matchesReference;
-    const std::string firstDiff = dr.mismatch;
     const QString dir = QString::fromStdString(dr.dir);
     if (a.values.contains("--output")) {
         QFile f(a.values["--output"]);
@@ -406,16 +405,9 @@ int cmdDeploy(const Args& a)
             return 1;
         }
     }
-    auto pr = ts::runPipeline(model, doc, boards);
-    if (!pr.ok())
-        return 1;
-    const ts::PipelineResult& res = **pr;
-    struct { std::string name; int64_t largestScratch; } pp{dr.name, dr.largestScratch};
-    const auto* p = &pp;
-    const auto* built = &dr.build;
-    const ts::Graph& g = res.legal().graph;
-    const ts::SizeReport& s = built->size;
-    const int64_t scratch = p->largestScratch;
+    const ts::Graph& g = dr.pipeline->legal().graph; // the graph the firmware runs: layer index = its op index
+    const ts::SizeReport& s = dr.build.size;
+    const int64_t scratch = dr.largestScratch;
     if (a.json) {
         QJsonArray layers;
         for (const auto& l : q->layers)
@@ -442,7 +434,7 @@ int cmdDeploy(const Args& a)
         printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
     } else {
         printOut(QString("%1 on %2 (QEMU %3, -icount shift=0): %4 instructions per inference (instructions, not cycles)\n")
-                     .arg(QString::fromStdString(p->name), QString::fromStdString(board.id),
+                     .arg(QString::fromStdString(dr.name), QString::fromStdString(board.id),
                           QString::fromStdString(board.probe.machine))
                      .arg(q->instructions));
         for (const auto& l : q->layers)
@@ -454,7 +446,7 @@ int cmdDeploy(const Args& a)
                      .arg(s.arena).arg(scratch).arg(q->stackPeak).arg(s.otherRam)
                      .arg(s.runtime).arg(s.weights).arg(s.libc).arg(s.flash)
                      .arg(matches ? "matches the reference interpreter byte for byte"
-                                  : QString::fromStdString("DIFFERS: " + firstDiff)));
+                                  : QString::fromStdString("DIFFERS: " + dr.mismatch)));
     }
     return matches ? 0 : 1;
 }

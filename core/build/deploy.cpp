@@ -210,8 +210,7 @@ Result<QemuRun> runOnQemu(const std::string& elf, const std::string& machine, co
     return r;
 }
 
-Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o,
-                                   PipelineSnapshot* pipeline)
+Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& o)
 {
     Result<DeployResult> out;
     const Board* board = boards.find(doc.boardId);
@@ -225,8 +224,6 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
         return out;
     }
     const PipelineResult& res = **r;
-    if (pipeline)
-        *pipeline = *r;
     if (!res.fit.fits) {
         out.diagnostics.push_back(makeError("", "fit", "the plan does not fit " + board->id + ": " + res.fit.summary));
         return out;
@@ -245,6 +242,7 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
         return out;
     }
     DeployResult dr;
+    dr.pipeline = *r;
     dr.name = p->name;
     dr.dir = o.dir.empty() ? (QDir::tempPath() + "/tinystudio-deploy-" + QString::fromStdString(p->name + "-" + board->id)).toStdString()
                            : o.dir;
@@ -273,12 +271,11 @@ Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const 
                                                                           + "' is a real board; QEMU runs the emulated boards"));
         return out;
     }
-    PipelineSnapshot snapshot;
-    auto built = buildFirmware(model, doc, boards, o, &snapshot);
+    auto built = buildFirmware(model, doc, boards, o);
     if (!built.ok())
         return built;
-    const PipelineResult& res = *snapshot;
     DeployResult dr = std::move(*built);
+    const PipelineResult& res = *dr.pipeline;
     const std::vector<uint8_t> input = o.input.empty() ? goldenInput(res.legal().graph, 1) : o.input;
     auto q = runOnQemu(dr.build.elf, board->probe.machine, board->probe.cpu, input, dr.dir + "/run");
     if (!q.ok()) {

@@ -66,6 +66,7 @@ struct DeployOptions {
 };
 struct DeployResult {
     std::string name, dir;
+    PipelineSnapshot pipeline;        // the plan the firmware executes (its legal graph names the layers)
     CrossBuildResult build;
     QemuRun run;
     int64_t arenaBytes = 0, largestScratch = 0;
@@ -73,8 +74,7 @@ struct DeployResult {
     std::string mismatch;             // why not, in words
 };
 // The first half, for any profile (real or emulated): pipeline → generate → firmware → cross build.
-Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options,
-                                   PipelineSnapshot* pipeline = nullptr);
+Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options);
 Result<DeployResult> deployOnQemu(const Model& model, const Session& doc, const BoardSet& boards, const DeployOptions& options);
 
 } // namespace ts
