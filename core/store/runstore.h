@@ -106,9 +106,9 @@ public:
     // Stores model, board, document and build (reusing identical rows) and a run in state
     // "running" owned by this process; returns the run id.
     Result<int64_t> beginRun(const RunStart& start);
-    // One transaction per call.
+    // One transaction per call; only while the run is "running" (an ended run is an error).
     Diagnostics addSamples(int64_t run, const std::vector<SampleRow>& samples);
-    // Replaces the run's per-layer figures.
+    // Replaces the run's per-layer figures (also after the run has ended).
     Diagnostics setLayers(int64_t run, const std::vector<LayerRow>& layers);
     Diagnostics setStackPeak(int64_t run, int64_t bytes);
     // Ends a run: status "ok", "failed" or "cancelled"; outputMatches 1/0/-1.
