@@ -205,6 +205,8 @@ StlinkStatus SimStlinkApi::writeFlash(uint32_t address, const uint8_t* data, uin
     const int64_t i = m_t->flashIndex(address, length);
     if (i < 0)
         return StlinkStatus::failure(StlinkFault::FlashWriteFailed, "outside the flash", -1, address);
+    if (m_t->failWriteAt >= address && m_t->failWriteAt < int64_t(address) + length)
+        return StlinkStatus::failure(StlinkFault::FlashWriteFailed, "FLASH_SR: WRPERR", -1, uint32_t(m_t->failWriteAt) & ~31u);
     ++m_t->flashWrites;
     for (uint32_t k = 0; k < length; ++k) {
         if (m_t->unplugAfterFlashBytes >= 0 && m_t->flashBytesWritten >= m_t->unplugAfterFlashBytes) {

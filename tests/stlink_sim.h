@@ -33,6 +33,7 @@ struct SimTarget {
     int64_t corruptAddress = -1;         // the programmed byte here is stored XOR corruptXor
     uint8_t corruptXor = 0x10;
     bool readFailsWhileRunning = false;
+    int64_t failWriteAt = -1;            // programming the flash word holding this address fails
 
     // What happened.
     bool unplugged = false;

@@ -94,6 +94,8 @@ private slots:
     void memoryRoundTrip_data();
     void memoryRoundTrip();
     void cancelStopsWrite();
+    void faultsMidSession_data();
+    void faultsMidSession();
     void realPluginLoads();
 };
 
@@ -278,9 +280,11 @@ void TestStlink::openAmbiguous()
     QVERIFY(!wrong.ok());
     QVERIFY2(contains(allText(wrong.diagnostics), "no ST-Link probe with serial '0670FF000000000000000000'"),
              allText(wrong.diagnostics).c_str());
+    b->halted = true;
     auto right = driver.open(b->serial, board("nucleo-f411re"));
     QVERIFY2(right.ok(), allText(right.diagnostics).c_str());
     QVERIFY(b->open && !a->open);
+    QVERIFY(!(*right)->isRunning()); // the core behind b was halted when it was opened
     QCOMPARE((*right)->info().serial, b->serial);
     QCOMPARE((*right)->info().boards, std::vector<std::string>{"nucleo-f411re"});
 }
@@ -294,8 +298,7 @@ void TestStlink::flashWritesExactlyTheImage()
     auto r = driver.open(t->serial, board("nucleo-f411re"));
     QVERIFY2(r.ok(), allText(r.diagnostics).c_str());
     ProbeSession& s = **r;
-    QVERIFY(s.run().empty());
-    QVERIFY(s.isRunning());
+    QVERIFY(s.isRunning()); // opening (hot plug) leaves the old firmware running
 
     // Two touching unaligned segments (.text, .data's load image), one crossing the sector 3/4
     // boundary at 0x08010000, one inside sector 5.
@@ -435,7 +438,7 @@ void TestStlink::readFailureWhileRunning()
     const auto bad = s.readMemory(0x20000100, 16);
     QVERIFY(!bad.ok());
     const std::string text = allText(bad.diagnostics);
-    QVERIFY2(contains(text, "reading 16 bytes while the core was running failed at 0x20000100"), text.c_str());
+    QVERIFY2(contains(text, "reading 16 bytes at 0x20000100 failed (SWD transfer FAULT; libstlink returned -1): the core was running"), text.c_str());
     QVERIFY2(contains(text, "halt the core and read again"), text.c_str());
     QVERIFY(s.isRunning()); // a failed read does not end the session
     QVERIFY(s.halt().empty());
@@ -520,6 +523,54 @@ void TestStlink::cancelStopsWrite()
     QVERIFY(std::none_of(log.begin(), log.end(), [](const std::string& c) { return c.rfind("verify", 0) == 0; }));
     // The session is still usable.
     QVERIFY((*r)->readMemory(0x20000000, 4).ok());
+}
+
+void TestStlink::faultsMidSession_data()
+{
+    QTest::addColumn<QString>("fault");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("sessionEnds");
+    QTest::newRow("unplugged during a read")
+        << "unplug" << "was unplugged (libusb: LIBUSB_ERROR_NO_DEVICE) while reading 4 bytes at 0x20000000" << true;
+    QTest::newRow("target stops answering")
+        << "silent"
+        << "does not reach its target while starting the core (target voltage 0.00 V; libstlink returned -1): check the "
+           "board's power"
+        << false;
+    QTest::newRow("flash write fails")
+        << "write" << "flash write failed at 0x08000400 (FLASH_SR: WRPERR; libstlink returned -1)" << false;
+}
+
+void TestStlink::faultsMidSession()
+{
+    QFETCH(QString, fault);
+    QFETCH(QString, message);
+    QFETCH(bool, sessionEnds);
+    SimBench bench;
+    auto t = SimTarget::f411();
+    bench.targets.push_back(t);
+    StlinkDriver driver(bench.factory());
+    auto r = driver.open(t->serial, board("nucleo-f411re"));
+    QVERIFY(r.ok());
+    ProbeSession& s = **r;
+    Diagnostics d;
+    if (fault == "unplug") {
+        t->unplugged = true;
+        d = s.readMemory(0x20000000, 4).diagnostics;
+    } else if (fault == "silent") {
+        t->silent = true;
+        d = s.run();
+    } else {
+        t->failWriteAt = 0x08000410;
+        d = s.flash(image({{0x08000000, pattern(8192, 1)}}), {});
+        QCOMPARE(t->flashBytesWritten, int64_t(0));
+        QCOMPARE(flashAt(*t, 0x08000000), uint8_t(0xFF)); // erased, then the first write failed
+    }
+    QVERIFY(hasErrors(d));
+    QVERIFY2(contains(allText(d), message.toStdString()), allText(d).c_str());
+    const auto again = s.readMemory(0x20000000, 4);
+    QCOMPARE(contains(allText(again.diagnostics), "the ST-Link session has ended"), sessionEnds);
+    QCOMPARE(t->open, !sessionEnds);
 }
 
 void TestStlink::realPluginLoads()

@@ -134,9 +134,8 @@ std::string describeStlinkFailure(const StlinkStatus& s, const std::string& what
         return "verify failed: the first differing byte is at " + hex32(s.address) + ": expected " +
                hex8(s.expected) + ", found " + hex8(s.found);
     case StlinkFault::ReadFailed:
-        return what + " failed at " + hex32(s.address) + codeNote(s);
     case StlinkFault::WriteFailed:
-        return what + " failed at " + hex32(s.address) + codeNote(s);
+        return what + " at " + hex32(s.address) + " failed" + codeNote(s);
     case StlinkFault::Failed:
         return what + " failed" + codeNote(s);
     }
@@ -153,8 +152,8 @@ struct FlashBlock {
 
 class StlinkSession : public ProbeSession {
 public:
-    StlinkSession(std::unique_ptr<StlinkApi> api, ProbeInfo info, StlinkTarget target)
-        : m_api(std::move(api)), m_info(std::move(info)), m_target(std::move(target))
+    StlinkSession(std::unique_ptr<StlinkApi> api, ProbeInfo info, StlinkTarget target, bool running)
+        : m_api(std::move(api)), m_info(std::move(info)), m_target(std::move(target)), m_running(running)
     {
     }
     ~StlinkSession() override { close(); }
@@ -432,12 +431,10 @@ Result<std::vector<uint8_t>> StlinkSession::readMemory(uint32_t address, uint32_
         StlinkStatus s = st;
         if (s.address == 0)
             s.address = address;
-        const std::string what = "reading " + std::to_string(bytes) + " bytes" +
-                                 (m_running ? std::string(" while the core was running") : std::string());
-        Diagnostic diag = failure(s, what);
+        Diagnostic diag = failure(s, "reading " + std::to_string(bytes) + " bytes");
         if (s.fault == StlinkFault::ReadFailed && m_running)
-            diag.message += ": the core may have entered a low-power mode that stops the debug port, or the "
-                            "address is not mapped; halt the core and read again";
+            diag.message += ": the core was running; it may have entered a low-power mode that stops the debug "
+                            "port, or the address is not mapped; halt the core and read again";
         r.diagnostics.push_back(std::move(diag));
         return r;
     }
@@ -662,7 +659,10 @@ Result<std::unique_ptr<ProbeSession>> StlinkDriver::open(const std::string& seri
     info.flashBytes = t.flashBytes;
     info.ramBytes = t.ramBytes;
     info.boards = {board.id};
-    r.value = std::unique_ptr<ProbeSession>(new StlinkSession(std::move(api), std::move(info), std::move(t)));
+    // Opening does not stop the core (hot plug): whatever it ran before keeps running.
+    bool halted = true;
+    const bool running = api->isHalted(halted).ok() && !halted;
+    r.value = std::unique_ptr<ProbeSession>(new StlinkSession(std::move(api), std::move(info), std::move(t), running));
     return r;
 }
 

@@ -29,9 +29,18 @@ std::string usbError(int code)
     return std::string(libusb_error_name(code));
 }
 
-std::string probeVersion(int v)
+std::string probeVersion(const stlink_t* sl)
 {
-    switch (v) {
+    const uint32_t pid = sl->version.stlink_pid;
+    if (STLINK_V1_USB_PID(pid))
+        return "ST-LINK/V1";
+    if (STLINK_V2_1_USB_PID(pid) || pid == STLINK_USB_PID_STLINK_NUCLEO)
+        return "ST-LINK/V2-1";
+    if (STLINK_V2_USB_PID(pid))
+        return "ST-LINK/V2";
+    if (STLINK_V3_USB_PID(pid))
+        return "ST-LINK/V3";
+    switch (sl->version.stlink_v) {
     case 1: return "ST-LINK/V1";
     case 2: return "ST-LINK/V2";
     case 3: return "ST-LINK/V3";
@@ -113,7 +122,7 @@ StlinkStatus usbPrecheck()
 void fillTarget(const stlink_t* sl, StlinkTarget& t)
 {
     t.serial = std::string(sl->serial, strnlen(sl->serial, sizeof sl->serial));
-    t.version = probeVersion(int(sl->version.stlink_v));
+    t.version = probeVersion(sl);
     t.chipId = sl->chip_id & 0xFFF;
     t.chipKnown = sl->flash_type != STLINK_FLASH_TYPE_UNKNOWN && sl->flash_size > 0;
     t.flashBase = sl->flash_base;
@@ -153,7 +162,14 @@ public:
             return pre;
         char buf[STLINK_SERIAL_BUFFER_SIZE] = {};
         std::strncpy(buf, serial.c_str(), STLINK_SERIAL_LENGTH);
-        m_sl = stlink_open_usb(static_cast<ugly_loglevel>(logLevel()), CONNECT_HOT_PLUG, serial.empty() ? nullptr : buf, 0);
+        const auto level = static_cast<ugly_loglevel>(logLevel());
+        m_sl = stlink_open_usb(level, CONNECT_HOT_PLUG, serial.empty() ? nullptr : buf, 0);
+        if (m_sl && (m_sl->chip_id & 0xFFF) == 0 && !gone()) {
+            // The target did not answer a hot-plug connect (its firmware may sleep or reuse the SWD
+            // pins): try once more holding it in reset, as `st-flash --connect-under-reset` does.
+            stlink_close(m_sl);
+            m_sl = stlink_open_usb(level, CONNECT_UNDER_RESET, serial.empty() ? nullptr : buf, 0);
+        }
         if (!m_sl) {
             if (!serial.empty()) {
                 std::vector<StlinkTarget> probes;
@@ -178,7 +194,8 @@ public:
         if (stlink_chip_id(m_sl, &id) != 0 || (id & 0xFFF) == 0)
             return failure(StlinkFault::TargetNotResponding, "reading DBGMCU_IDCODE", -1, 0);
         fillTarget(m_sl, out);
-        out.chipId = id & 0xFFF;
+        if (out.chipId == 0)
+            out.chipId = id & 0xFFF;
         return StlinkStatus::success();
     }
 
