@@ -1,6 +1,7 @@
 // tinystudio-cli: the studio's pipeline from the command line. Errors go to stderr, exit code 1
 // for bad input, 2 for bad usage.
 
+#include "cli_common.h"
 #include "boards/board.h"
 #include "codegen/generator.h"
 #include "build/deploy.h"
@@ -36,7 +37,7 @@
 
 #include <cstdio>
 
-namespace {
+namespace cli {
 
 const char* kUsage =
     "usage: tinystudio-cli <command> [options]\n"
@@ -55,10 +56,14 @@ const char* kUsage =
     "                                  a self-contained C inference project executing that plan\n"
     "  build (MODEL --board ID | SESSION.tinystudio) [--schedule S.json] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
     "                                  generate and cross-build the firmware: ELF, map and the size report\n"
-    "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu [--schedule S.json] [--input IN.bin]\n"
-    "          [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
-    "                                  generate, cross-build and run on the emulated board: instructions per\n"
-    "                                  inference and per layer (QEMU -icount: instructions, not cycles), RAM, flash\n"
+    "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu|stlink [--serial S] [--schedule S.json]\n"
+    "          [--input IN.bin] [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [--portable] [-o DIR]\n"
+    "          [--db FILE | --no-store] [--json]\n"
+    "                                  generate, cross-build, flash and profile live through the probe: per\n"
+    "                                  inference and per layer (QEMU: instructions, not cycles; boards: DWT\n"
+    "                                  cycles), RAM, flash, output checked; the run is kept in the run store\n"
+    "  runs list [--model SHA256|MODEL] [--board ID] | show ID | compare A B | export ID [-o FILE]\n"
+    "          [--db FILE] [--json]    the runs in the run store\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
     "                                  run the reference interpreter (raw bytes, golden layout); with a\n"
     "                                  schedule: its legalized graph, op order and patch stage\n"
@@ -80,7 +85,7 @@ int usage(const std::string& problem)
 }
 
 // Prints warnings/errors to stderr; returns true if any was an error.
-bool report(const ts::Diagnostics& diags, bool showInfo = false)
+bool report(const ts::Diagnostics& diags, bool showInfo)
 {
     bool failed = false;
     for (const auto& d : diags) {
@@ -92,16 +97,9 @@ bool report(const ts::Diagnostics& diags, bool showInfo = false)
     return failed;
 }
 
-struct Args {
-    QStringList positional;
-    bool json = false;
-    QStringList flags;              // valueless options seen (--no-inplace, ...)
-    QMap<QString, QString> values;  // options with a value (--board ID, ...)
-    QString unknown;
-};
 
-const QStringList kFlags = {"--force", "--portable", "--json", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize"};
+const QStringList kFlags = {"--force", "--portable", "--json", "--no-store", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
+const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize", "--serial", "--db", "--model"};
 
 Args parse(const QStringList& raw)
 {
@@ -359,98 +357,6 @@ int cmdBuild(const Args& a)
     return 0;
 }
 
-int cmdDeploy(const Args& a)
-{
-    if (a.values.value("--probe") != "qemu")
-        return usage("deploy needs --probe qemu (ST-Link boards arrive with the probe plugins)");
-    bool ok = true;
-    const int runs = a.values.value("--runs", "1").toInt(&ok);
-    if (!ok || runs < 1 || runs > 1000)
-        return usage("--runs takes a number from 1 to 1000");
-    const QString opt = a.values.value("--optimize", "O2");
-    if (opt != "O2" && opt != "O3" && opt != "Os")
-        return usage("--optimize takes O2, O3 or Os");
-    ts::BoardSet boards;
-    ts::Model model;
-    ts::Session doc;
-    if (int rc = buildDocument(a, "deploy", boards, model, doc))
-        return rc;
-    const ts::Board& board = *boards.find(doc.boardId);
-    ts::DeployOptions dop;
-    dop.optimize = "-" + opt.toStdString();
-    dop.runs = runs;
-    dop.portable = a.flags.contains("--portable");
-    dop.name = a.values.value("--name").toStdString();
-    dop.dir = a.values.value("-o").toStdString();
-    if (a.values.contains("--input")) {
-        QFile f(a.values["--input"]);
-        if (!f.open(QIODevice::ReadOnly)) {
-            printErr("error: " + a.values["--input"].toStdString() + ": " + f.errorString().toStdString());
-            return 1;
-        }
-        const QByteArray b = f.readAll();
-        dop.input.assign(b.begin(), b.end());
-    }
-    auto d = ts::deployOnQemu(model, doc, boards, dop);
-    if (report(d.diagnostics) || !d.ok())
-        return 1;
-    const ts::DeployResult& dr = *d;
-    const ts::QemuRun* q = &dr.run;
-    const bool matches = dr.matchesReference;
-    const QString dir = QString::fromStdString(dr.dir);
-    if (a.values.contains("--output")) {
-        QFile f(a.values["--output"]);
-        if (!f.open(QIODevice::WriteOnly) || f.write(reinterpret_cast<const char*>(q->output.data()), qint64(q->output.size())) < 0) {
-            printErr("error: cannot write " + a.values["--output"].toStdString());
-            return 1;
-        }
-    }
-    const ts::Graph& g = dr.pipeline->legal().graph; // the graph the firmware runs: layer index = its op index
-    const ts::SizeReport& s = dr.build.size;
-    const int64_t scratch = dr.largestScratch;
-    if (a.json) {
-        QJsonArray layers;
-        for (const auto& l : q->layers)
-            layers.append(QJsonObject{{"index", l.index},
-                                      {"op", QString::fromStdString(ts::opKindName(g.ops[size_t(l.index)].kind))},
-                                      {"instructions", qint64(l.instructions)}});
-        QJsonObject o{{"board", QString::fromStdString(board.id)},
-                      {"machine", QString::fromStdString(board.probe.machine)},
-                      {"unit", "instructions (QEMU -icount shift=0; not cycles)"},
-                      {"instructions_per_inference", qint64(q->instructions)},
-                      {"layers", layers},
-                      {"ram", QJsonObject{{"arena", qint64(s.arena)},
-                                          {"scratch", qint64(scratch)},
-                                          {"stack_peak", qint64(q->stackPeak)},
-                                          {"other", qint64(s.otherRam)},
-                                          {"total", qint64(s.arena + q->stackPeak + s.otherRam)}}},
-                      {"flash", QJsonObject{{"runtime", qint64(s.runtime)},
-                                            {"weights", qint64(s.weights)},
-                                            {"libc", qint64(s.libc)},
-                                            {"total", qint64(s.flash)}}},
-                      {"size", s.json()},
-                      {"output_matches_reference", matches},
-                      {"project", dir}};
-        printOut(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
-    } else {
-        printOut(QString("%1 on %2 (QEMU %3, -icount shift=0): %4 instructions per inference (instructions, not cycles)\n")
-                     .arg(QString::fromStdString(dr.name), QString::fromStdString(board.id),
-                          QString::fromStdString(board.probe.machine))
-                     .arg(q->instructions));
-        for (const auto& l : q->layers)
-            printOut(QString("  #%1 %2 %3\n").arg(l.index, 3).arg(QString::fromStdString(ts::opKindName(g.ops[size_t(l.index)].kind)), -22)
-                         .arg(l.instructions, 12));
-        printOut(QString("RAM: arena %1 B (scratch %2 B inside), stack peak %3 B, other %4 B\n"
-                         "flash: runtime %5 B, weights %6 B, C library %7 B, total %8 B\n"
-                         "output %9\n")
-                     .arg(s.arena).arg(scratch).arg(q->stackPeak).arg(s.otherRam)
-                     .arg(s.runtime).arg(s.weights).arg(s.libc).arg(s.flash)
-                     .arg(matches ? "matches the reference interpreter byte for byte"
-                                  : QString::fromStdString("DIFFERS: " + dr.mismatch)));
-    }
-    return matches ? 0 : 1;
-}
-
 int cmdSchedule(const Args& a)
 {
     int nh = 0, nw = 0;
@@ -553,11 +459,11 @@ int cmdSchedule(const Args& a)
     }
     // Splits are named by the layer that produces them (#<op index> <OP NAME>), as in the studio.
     auto layerOf = [&res](const ts::SplitPoint& sp) {
-        const auto& order = res.analysis.memory.order;
+        const auto& steps = res.analysis.memory.order;
         const ts::LegalGraph& lg = res.legal();
-        if (sp.step < 0 || size_t(sp.step) >= order.size())
+        if (sp.step < 0 || size_t(sp.step) >= steps.size())
             return QString("#?");
-        const int legalOp = order[size_t(sp.step)];
+        const int legalOp = steps[size_t(sp.step)];
         const int src = size_t(legalOp) < lg.sourceOp.size() ? lg.sourceOp[size_t(legalOp)] : -1;
         return QString("#%1 %2").arg(src).arg(QString::fromStdString(ts::opKindName(lg.graph.ops[size_t(legalOp)].kind)));
     };
@@ -717,7 +623,9 @@ int cmdRoundtrip(const Args& a)
     return 0;
 }
 
-} // namespace
+} // namespace cli
+
+using namespace cli;
 
 int main(int argc, char** argv)
 {
@@ -745,6 +653,8 @@ int main(int argc, char** argv)
         return cmdGenerate(a);
     if (command == "deploy")
         return cmdDeploy(a);
+    if (command == "runs")
+        return cmdRuns(a);
     if (command == "build")
         return cmdBuild(a);
     if (command == "schedule")

@@ -5,34 +5,73 @@
 #include "reference/interpreter.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace ts {
+
+void killWithParent(QProcess& process)
+{
+    // The child (a compiler, an emulator) gets SIGKILL when the thread that started it ends, so a
+    // killed studio or CLI never leaves an emulator running behind it.
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
 
 namespace {
 
-bool run(const QString& program, const QStringList& args, const QString& cwd, int timeoutMs, QString* out, QString* why)
+bool run(const QString& program, const QStringList& args, const QString& cwd, int timeoutMs, QString* out, QString* why,
+         const std::function<void(const std::string&)>& onLog = {}, const JobControl* job = nullptr)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     if (!cwd.isEmpty())
         p.setWorkingDirectory(cwd);
+    killWithParent(p);
     p.start(program, args);
     if (!p.waitForStarted(30000)) {
         *why = program + " could not be started (is it installed?)";
         return false;
     }
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished(5000);
-        *out = QString::fromLocal8Bit(p.readAll());
-        *why = program + " did not finish within " + QString::number(timeoutMs / 1000) + " s";
-        return false;
+    QElapsedTimer clock;
+    clock.start();
+    QByteArray all, pending;
+    auto drain = [&] {
+        const QByteArray chunk = p.readAll();
+        all += chunk;
+        if (!onLog)
+            return;
+        pending += chunk;
+        int nl;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+            onLog(QString::fromLocal8Bit(pending.left(nl)).toStdString());
+            pending.remove(0, nl + 1);
+        }
+    };
+    while (!p.waitForFinished(100)) {
+        drain();
+        if (p.state() == QProcess::NotRunning)
+            break;
+        const bool cancelled = job && job->cancelled();
+        if (cancelled || clock.elapsed() > timeoutMs) {
+            p.kill();
+            p.waitForFinished(5000);
+            drain();
+            *out = QString::fromLocal8Bit(all);
+            *why = cancelled ? QString(kCancelledMessage)
+                             : program + " did not finish within " + QString::number(timeoutMs / 1000) + " s";
+            return false;
+        }
     }
-    *out = QString::fromLocal8Bit(p.readAll());
+    drain();
+    if (onLog && !pending.isEmpty())
+        onLog(QString::fromLocal8Bit(pending).toStdString());
+    *out = QString::fromLocal8Bit(all);
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
         *why = program + " failed (exit code " + QString::number(p.exitCode()) + ")";
         return false;
@@ -50,7 +89,8 @@ QJsonObject SizeReport::json() const
                        {"heap", qint64(heap)},       {"other_ram", qint64(otherRam)}};
 }
 
-Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs)
+Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs, const std::function<void(const std::string&)>& onLog,
+                                    const JobControl* job)
 {
     Result<CrossBuildResult> r;
     const QString dir = QString::fromStdString(projectDir);
@@ -63,10 +103,10 @@ Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs
     };
     if (!run("cmake", {"-S", dir, "-B", build, "-DCMAKE_TOOLCHAIN_FILE=" + dir + "/cmake/arm-none-eabi.cmake",
                        "-DCMAKE_BUILD_TYPE=Release"},
-             {}, timeoutMs, &out, &why))
+             {}, timeoutMs, &out, &why, onLog, job))
         return fail("configuring the cross build");
     b.log += out.toStdString();
-    if (!run("cmake", {"--build", build, "--target", "firmware.elf", "-j2"}, {}, timeoutMs, &out, &why))
+    if (!run("cmake", {"--build", build, "--target", "firmware.elf", "-j2"}, {}, timeoutMs, &out, &why, onLog, job))
         return fail("building the firmware");
     b.log += out.toStdString();
     b.elf = (build + "/firmware.elf").toStdString();
@@ -235,8 +275,20 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
     }
     FirmwareOptions fo;
     fo.optimize = o.optimize;
-    fo.runs = o.runs;
+    fo.runs = o.live ? std::max(0, o.runs) : o.runs;
     fo.portable = o.portable;
+    if (o.live) {
+        fo.live = true;
+        fo.liveInput = o.input.empty() ? goldenInput(res.legal().graph, 1) : o.input;
+        int64_t want = 0;
+        for (int t : res.legal().graph.inputs)
+            want += res.legal().graph.tensors[size_t(t)].byteSize().value_or(0);
+        if (int64_t(fo.liveInput.size()) != want) {
+            out.diagnostics.push_back(makeError("", "input", "the input has " + std::to_string(fo.liveInput.size())
+                                                                  + " bytes; the model's inputs take " + std::to_string(want)));
+            return out;
+        }
+    }
     if (Diagnostics d = addFirmware(*p, *board, res.fit, fo); !d.empty()) {
         out.diagnostics = d;
         return out;
@@ -252,7 +304,9 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
         out.diagnostics = d;
         return out;
     }
-    auto built = crossBuild(dr.dir);
+    if (o.onLog)
+        o.onLog("generated " + dr.dir);
+    auto built = crossBuild(dr.dir, 900000, o.onLog, o.job);
     if (!built.ok()) {
         out.diagnostics = built.diagnostics;
         return out;

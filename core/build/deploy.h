@@ -6,9 +6,14 @@
 // per layer. Figures from QEMU are instruction counts on an emulator, not cycles on silicon.
 
 #include "common/diagnostic.h"
+#include "common/job.h"
 #include "pipeline/pipeline.h"
 
 #include <QJsonObject>
+
+#include <functional>
+
+class QProcess;
 
 #include <cstdint>
 #include <string>
@@ -32,8 +37,13 @@ struct CrossBuildResult {
     std::string log;
 };
 
-// Configures and builds `projectDir` (a generated project with firmware) in `projectDir`/build-arm.
-Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs = 900000);
+// Configures and builds `projectDir` (a generated project with firmware) in `projectDir`/build-arm;
+// the tools' output goes line by line to `onLog`; `job` cancels (the compiler is killed).
+Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs = 900000,
+                                    const std::function<void(const std::string&)>& onLog = {}, const JobControl* job = nullptr);
+
+// Makes `process` die with the thread that starts it (PR_SET_PDEATHSIG): no orphaned emulators.
+void killWithParent(QProcess& process);
 
 struct QemuLayer {
     int index = -1;
@@ -63,6 +73,9 @@ struct DeployOptions {
     int runs = 1;
     bool portable = false;            // the portable C kernels even on a DSP core (TS_NO_DSP)
     std::vector<uint8_t> input;       // empty: the seed-1 golden-layout input
+    bool live = false;                // the live-profiling firmware (mailbox, input in flash; runs 0 = endless)
+    std::function<void(const std::string&)> onLog; // build output, line by line
+    const JobControl* job = nullptr;  // cancels the build
 };
 struct DeployResult {
     std::string name, dir;

@@ -24,6 +24,11 @@ struct FirmwareOptions {
     int64_t heapBytes = 4096;
     int runs = 1;                 // timed inferences per boot (the first without the layer hook)
     bool portable = false;        // -DTS_NO_DSP: the portable C kernels even where the core has DSP
+    // A live-profiling firmware (profile/live.h): no semihosting, the input compiled into flash, an
+    // endless (runs == 0) or counted loop of inferences alternately timed whole and per layer, every
+    // figure, the output's CRC-32 and any fault kept in the mailbox `ts_mailbox` for the probe to read.
+    bool live = false;
+    std::vector<uint8_t> liveInput; // the graph inputs' bytes concatenated
 };
 
 // The firmware files for `board`, added to `project` (its CMakeLists.txt gains the firmware target).
@@ -32,7 +37,17 @@ Result<std::vector<GeneratedFile>> firmwareFiles(const GeneratedProject& project
                                                  const FitVerdict& fit, const FirmwareOptions& options);
 Diagnostics addFirmware(GeneratedProject& project, const Board& board, const FitVerdict& fit, const FirmwareOptions& options);
 
+// The compiler flags a firmware is built with: -mcpu/-mfpu/-mfloat-abi from the profile, the
+// optimization level, LTO, --gc-sections and TS_NO_DSP for the portable kernels.
+std::string firmwareFlags(const Board& board, const FirmwareOptions& options);
+
 // Instructions per timer tick of the QEMU timing layer (CMSDK APB timer at 25 MHz, -icount shift=0).
 constexpr int64_t kQemuInstructionsPerTick = 40;
+
+// The live firmware's mailbox layout (decoded by profile/live.cpp).
+constexpr uint32_t kMailboxMagicWord = 0x424D5354u; // "TSMB" in little-endian memory
+constexpr uint32_t kMailboxLayoutVersion = 1;
+constexpr int kMailboxRingEntries = 32;
+constexpr int kMailboxOutputCopyBytes = 64;
 
 } // namespace ts

@@ -76,3 +76,55 @@ Result<FirmwareImage> loadFirmwareImage(const std::string& elfPath)
 }
 
 } // namespace ts
+
+namespace ts {
+
+Result<ElfSymbol> findElfSymbol(const std::string& elfPath, const std::string& name)
+{
+    Result<ElfSymbol> r;
+    QFile f(QString::fromStdString(elfPath));
+    if (!f.open(QIODevice::ReadOnly)) {
+        r.diagnostics.push_back(makeError(elfPath, "", "cannot read the firmware: " + f.errorString().toStdString()));
+        return r;
+    }
+    const QByteArray b = f.readAll();
+    if (b.size() < 52 || !b.startsWith("\x7f" "ELF") || b[4] != 1 || b[5] != 1) {
+        r.diagnostics.push_back(makeError(elfPath, "header", "expected a 32-bit little-endian ELF"));
+        return r;
+    }
+    const uint32_t shoff = le32(b, 32);
+    const uint16_t shentsize = le16(b, 46), shnum = le16(b, 48);
+    if (shentsize < 40 || uint64_t(shoff) + uint64_t(shnum) * shentsize > uint64_t(b.size())) {
+        r.diagnostics.push_back(makeError(elfPath, "section headers", "outside the file (truncated ELF?)"));
+        return r;
+    }
+    auto inFile = [&](uint64_t off, uint64_t n) { return off + n <= uint64_t(b.size()); };
+    for (int i = 0; i < shnum; ++i) {
+        const qint64 h = qint64(shoff) + qint64(i) * shentsize;
+        if (le32(b, h + 4) != 2 /* SHT_SYMTAB */)
+            continue;
+        const uint32_t off = le32(b, h + 16), size = le32(b, h + 20), link = le32(b, h + 24), entsize = le32(b, h + 36);
+        if (link >= shnum || entsize < 16 || !inFile(off, size))
+            break;
+        const qint64 sh = qint64(shoff) + qint64(link) * shentsize;
+        const uint32_t stroff = le32(b, sh + 16), strsize = le32(b, sh + 20);
+        if (!inFile(stroff, strsize))
+            break;
+        for (uint32_t s = 0; s + entsize <= size; s += entsize) {
+            const qint64 e = qint64(off) + s;
+            const uint32_t nameOff = le32(b, e);
+            if (nameOff >= strsize)
+                continue;
+            const char* str = b.constData() + stroff + nameOff;
+            const size_t maxLen = strsize - nameOff;
+            if (strnlen(str, maxLen) == name.size() && std::memcmp(str, name.data(), name.size()) == 0) {
+                r.value = ElfSymbol{le32(b, e + 4), le32(b, e + 8)};
+                return r;
+            }
+        }
+    }
+    r.diagnostics.push_back(makeError(elfPath, "symtab", "no symbol '" + name + "' (was the firmware built for live profiling?)"));
+    return r;
+}
+
+} // namespace ts

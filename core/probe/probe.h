@@ -48,6 +48,13 @@ struct FirmwareImage {
 // Reads the loadable segments of an ARM ELF file (32-bit little-endian); errors name the file.
 Result<FirmwareImage> loadFirmwareImage(const std::string& elfPath);
 
+// A symbol of an ELF file (its address and size), e.g. the live firmware's mailbox.
+struct ElfSymbol {
+    uint32_t address = 0;
+    uint32_t size = 0;
+};
+Result<ElfSymbol> findElfSymbol(const std::string& elfPath, const std::string& name);
+
 // Progress while flashing: bytes done of total and a phrase ("erasing", "writing", "verifying").
 // Returning false cancels.
 using ProbeProgressFn = std::function<bool(int64_t done, int64_t total, const std::string& what)>;

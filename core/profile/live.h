@@ -10,6 +10,7 @@
 // emulator's instruction count, not cycles) and DWT cycles on real boards.
 
 #include "build/deploy.h"
+#include "build/firmware.h"
 #include "common/job.h"
 #include "probe/probe.h"
 
@@ -22,10 +23,8 @@ namespace ts {
 
 class PluginManager;
 
-constexpr uint32_t kMailboxMagic = 0x424D5354u; // "TSMB" little-endian
-constexpr uint32_t kMailboxVersion = 1;
-constexpr int kMailboxRing = 32;
-constexpr int kMailboxOutputCopy = 64;
+// The layout constants (magic, version, ring entries, output copy) are in build/firmware.h, next to
+// the generator of the firmware's struct.
 
 enum class MailboxStatus : uint32_t { Booting = 0, Running = 1, Done = 2, Error = 3, Fault = 4 };
 
@@ -37,13 +36,14 @@ struct MailboxSnapshot {
     int64_t perTick = 1;             // unit per timer tick
     int64_t inferences = 0;          // timed (un-hooked) inferences completed
     int64_t last = 0, min = 0, max = 0;    // in unit
-    std::vector<int64_t> ring;       // kMailboxRing entries, inference k at [k % kMailboxRing], in unit
+    std::vector<int64_t> ring;       // kMailboxRingEntries entries, inference k at [k % kMailboxRingEntries], in unit
     int64_t stackPeak = 0;           // bytes
     uint32_t outputCrc = 0;
     int64_t outputBytes = 0;
-    std::vector<uint8_t> output;     // the first min(outputBytes, kMailboxOutputCopy) bytes
+    std::vector<uint8_t> output;     // the first min(outputBytes, kMailboxOutputCopyBytes) bytes
     int64_t layerRuns = 0;           // hooked inferences completed
     std::vector<int64_t> layers;     // per layer of the latest hooked inference, in unit
+    std::vector<std::pair<uint32_t, uint32_t>> outputs; // address and bytes of the first 4 outputs
     uint32_t fault[7] = {};          // exception, pc, lr, cfsr, hfsr, mmfar, bfar when status == Fault
     std::string faultText() const;   // decoded fault registers in words
 };
@@ -85,6 +85,12 @@ struct LiveEvent {
     std::vector<LiveSample> samples; // Samples: the new ones
     std::vector<LiveLayer> layers;   // Layers: the latest per-layer figures
     int64_t stackPeak = 0;
+    // With the "flashing" phase: the firmware just built, its board and options, the probe's
+    // serial and the unit the firmware counts in (for the run store).
+    const DeployResult* built = nullptr;
+    const Board* board = nullptr;
+    const DeployOptions* options = nullptr;
+    std::string serial, unit;
 };
 
 struct LiveResult {
@@ -95,6 +101,7 @@ struct LiveResult {
     std::vector<LiveSample> samples;
     std::vector<LiveLayer> layers;
     int64_t stackPeak = 0;
+    std::vector<uint8_t> output;     // the outputs' bytes read from the target after the last inference
     int outputMatches = -1;          // 1 yes, 0 no, -1 not checked
     std::string outputCheck;         // in words
     bool cancelled = false;
