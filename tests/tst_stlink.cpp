@@ -97,6 +97,7 @@ private slots:
     void faultsMidSession_data();
     void faultsMidSession();
     void realPluginLoads();
+    void realBackendWithoutProbe();
 };
 
 void TestStlink::scanListsProbe_data()
@@ -250,7 +251,7 @@ void TestStlink::openPermissionDenied()
     const std::string text = allText(r.diagnostics);
     QVERIFY2(contains(text, "permission denied"), text.c_str());
     QVERIFY2(contains(text, "udev"), text.c_str());
-    QVERIFY2(contains(text, "USB 0483:374b on bus 1 device 7"), text.c_str());
+    QVERIFY2(contains(text, "(USB 0483:374b on bus 1 device 7; libusb: LIBUSB_ERROR_ACCESS)"), text.c_str());
 }
 
 void TestStlink::openNoProbe()
@@ -600,6 +601,27 @@ void TestStlink::realPluginLoads()
     auto s = driver->open("", board("nucleo-f411re"));
     QVERIFY(!s.ok());
     QVERIFY2(!allText(s.diagnostics).empty(), "open without a probe must say why");
+}
+
+void TestStlink::realBackendWithoutProbe()
+{
+    // makeLibStlinkApi() straight: every call either reports "no probe" or "nothing open".
+    std::unique_ptr<StlinkApi> api = makeLibStlinkApi();
+    std::vector<StlinkTarget> probes;
+    const StlinkStatus e = api->enumerate(probes);
+    if (e.ok() && !probes.empty())
+        QSKIP("an ST-Link probe is attached here; the no-probe checks do not apply");
+    QVERIFY2(e.fault == StlinkFault::NoProbe || e.fault == StlinkFault::PermissionDenied, stlinkFaultName(e.fault));
+    const StlinkStatus o = api->open("");
+    QCOMPARE(int(o.fault), int(e.fault));
+    uint8_t word[4] = {};
+    StlinkTarget t;
+    QCOMPARE(int(api->target(t).fault), int(StlinkFault::Failed));
+    QCOMPARE(int(api->readMem32(0x20000000, 4, word).fault), int(StlinkFault::Failed));
+    QCOMPARE(int(api->erasePage(0x08000000).fault), int(StlinkFault::Failed));
+    QCOMPARE(api->run().detail, std::string("no probe is open"));
+    api->close();
+    api->close();
 }
 
 QTEST_GUILESS_MAIN(TestStlink)

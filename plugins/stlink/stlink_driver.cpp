@@ -54,16 +54,29 @@ std::string kib(int64_t bytes)
     return buf;
 }
 
-// " (libstlink returned -1)" / " (LIBUSB_ERROR_NO_DEVICE)" / the library's words.
+// libusb's names for its error codes (libusb.h, enum libusb_error).
+std::string libusbErrorName(int code)
+{
+    static const char* const names[] = {"LIBUSB_ERROR_IO",        "LIBUSB_ERROR_INVALID_PARAM", "LIBUSB_ERROR_ACCESS",
+                                        "LIBUSB_ERROR_NO_DEVICE", "LIBUSB_ERROR_NOT_FOUND",     "LIBUSB_ERROR_BUSY",
+                                        "LIBUSB_ERROR_TIMEOUT",   "LIBUSB_ERROR_OVERFLOW",      "LIBUSB_ERROR_PIPE",
+                                        "LIBUSB_ERROR_INTERRUPTED", "LIBUSB_ERROR_NO_MEM",      "LIBUSB_ERROR_NOT_SUPPORTED"};
+    if (code <= -1 && code >= -12)
+        return names[-code - 1];
+    return "libusb error " + std::to_string(code);
+}
+
+// " (the library's words; libstlink returned -1)" or " (libusb: LIBUSB_ERROR_ACCESS)": the code
+// is libusb's for the faults found on the USB side, libstlink's otherwise.
 std::string codeNote(const StlinkStatus& s)
 {
-    std::string note;
-    if (!s.detail.empty())
-        note += s.detail;
+    std::string note = s.detail;
+    const bool usbSide = s.fault == StlinkFault::NoProbe || s.fault == StlinkFault::PermissionDenied ||
+                         s.fault == StlinkFault::ProbeBusy || s.fault == StlinkFault::Unplugged;
     if (s.code != 0 && s.fault != StlinkFault::Unplugged) {
         if (!note.empty())
             note += "; ";
-        note += "libstlink returned " + std::to_string(s.code);
+        note += usbSide ? "libusb: " + libusbErrorName(s.code) : "libstlink returned " + std::to_string(s.code);
     }
     return note.empty() ? std::string() : " (" + note + ")";
 }

@@ -110,8 +110,7 @@ StlinkStatus usbPrecheck()
     const UsbScan u = scanUsb();
     if (u.initError != 0)
         return StlinkStatus::failure(StlinkFault::NoProbe, "libusb could not start: " + usbError(u.initError) +
-                                                               "; is there USB access on this machine?",
-                                     u.initError);
+                                                               "; is there USB access on this machine?");
     if (u.found == 0)
         return StlinkStatus::failure(StlinkFault::NoProbe);
     if (u.denied == u.found)
