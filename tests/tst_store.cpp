@@ -215,7 +215,8 @@ private slots:
 
     void createsFreshStore()
     {
-        const QString path = m_dir.filePath("fresh/deeper/runs.sqlite"); // folders do not exist yet
+        // Folders that do not exist yet, and a name with characters that need care in an SQLite URI.
+        const QString path = m_dir.filePath("fresh/deeper/runs #1 %20?.sqlite");
         {
             auto store = openStore(path);
             QVERIFY(store);
@@ -230,6 +231,13 @@ private slots:
         QCOMPARE(int(header[19]), 2);
         QCOMPARE(header.mid(60, 4), QByteArray("\0\0\0\2", 4));
         QCOMPARE(header.mid(68, 4), QByteArray("TSDB"));
+        {
+            // Opening it again (closed: no -wal or -shm beside it) keeps it as it is.
+            QCOMPARE(QDir(QFileInfo(path).absolutePath()).entryList(QDir::Files), QStringList({QFileInfo(path).fileName()}));
+            auto again = openStore(path);
+            QVERIFY(again);
+            QCOMPARE(again->schemaVersion(), 2);
+        }
 
         Raw raw(path);
         QVERIFY(raw.ok());
@@ -241,10 +249,6 @@ private slots:
             QStringList({"boards", "builds", "documents", "models"}));
         QCOMPARE(raw.column("SELECT on_delete FROM pragma_foreign_key_list('samples')"), QStringList({"CASCADE"}));
         QCOMPARE(raw.column("SELECT on_delete FROM pragma_foreign_key_list('layer_samples')"), QStringList({"CASCADE"}));
-        // Opening it again keeps it as it is.
-        auto again = openStore(path);
-        QVERIFY(again);
-        QCOMPARE(again->schemaVersion(), 2);
     }
 
     void roundTrip()
