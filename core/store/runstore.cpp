@@ -209,6 +209,13 @@ struct RunStore::Impl {
     bool migrate(Diagnostics* diags)
     {
         std::string err;
+        QVariant currentId, currentVersion;
+        if (scalar(conn.db, QStringLiteral("PRAGMA application_id"), &currentId, &err)
+            && scalar(conn.db, QStringLiteral("PRAGMA user_version"), &currentVersion, &err)
+            && currentId.toInt() == kApplicationId && currentVersion.toInt() == kSchemaVersion) {
+            version = kSchemaVersion; // up to date: no write lock needed
+            return true;
+        }
         WriteTransaction tx(conn.db);
         if (!tx.begin(&err)) {
             diags->push_back(error({}, "cannot start the schema upgrade: " + err));
