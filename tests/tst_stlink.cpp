@@ -78,6 +78,7 @@ class TestStlink : public QObject {
 private slots:
     void scanListsProbe_data();
     void scanListsProbe();
+    void scanSmallerVariant();
     void scanSilentTarget();
     void scanNothingAttached();
     void scanPermissionDenied();
@@ -103,29 +104,33 @@ private slots:
 void TestStlink::scanListsProbe_data()
 {
     QTest::addColumn<uint>("chipId");
+    QTest::addColumn<int>("flashKiB");
     QTest::addColumn<QString>("chipName");
     QTest::addColumn<QStringList>("boards");
     // Device ids from the reference manuals' DBGMCU_IDCODE sections; board ids are the profiles in
     // boards/ whose mcu is that chip.
-    QTest::newRow("F411") << 0x431u << "STM32F411xC/E" << QStringList{"nucleo-f411re"};
-    QTest::newRow("F412") << 0x441u << "STM32F412" << QStringList{"nucleo-f412zg"};
-    QTest::newRow("F446") << 0x421u << "STM32F446" << QStringList{"nucleo-f446re"};
-    QTest::newRow("F74x") << 0x449u << "STM32F74x/F75x" << QStringList{"stm32f746g-disco"};
-    QTest::newRow("F76x") << 0x451u << "STM32F76x/F77x" << QStringList{"nucleo-f767zi"};
-    QTest::newRow("H74x") << 0x450u << "STM32H74x/H75x" << QStringList{"nucleo-h743zi2", "openmv-cam-h7"};
-    QTest::newRow("L47x") << 0x415u << "STM32L47x/L48x" << QStringList{"nucleo-l476rg"};
-    QTest::newRow("U575") << 0x482u << "STM32U575/U585" << QStringList{"nucleo-u575zi-q"};
-    QTest::newRow("F401 (no board)") << 0x423u << "STM32F401xB/C" << QStringList{};
+    // Flash sizes of the parts on those boards (datasheets: F411RE 512 KiB, F412ZG 1 MiB, ...).
+    QTest::newRow("F411") << 0x431u << 512 << "STM32F411xC/E" << QStringList{"nucleo-f411re"};
+    QTest::newRow("F412") << 0x441u << 1024 << "STM32F412" << QStringList{"nucleo-f412zg"};
+    QTest::newRow("F446") << 0x421u << 512 << "STM32F446" << QStringList{"nucleo-f446re"};
+    QTest::newRow("F74x") << 0x449u << 1024 << "STM32F74x/F75x" << QStringList{"stm32f746g-disco"};
+    QTest::newRow("F76x") << 0x451u << 2048 << "STM32F76x/F77x" << QStringList{"nucleo-f767zi"};
+    QTest::newRow("H74x") << 0x450u << 2048 << "STM32H74x/H75x" << QStringList{"nucleo-h743zi2", "openmv-cam-h7"};
+    QTest::newRow("L47x") << 0x415u << 1024 << "STM32L47x/L48x" << QStringList{"nucleo-l476rg"};
+    QTest::newRow("U575") << 0x482u << 2048 << "STM32U575/U585" << QStringList{"nucleo-u575zi-q"};
+    QTest::newRow("F401 (no board)") << 0x423u << 256 << "STM32F401xB/C" << QStringList{};
 }
 
 void TestStlink::scanListsProbe()
 {
     QFETCH(uint, chipId);
+    QFETCH(int, flashKiB);
     QFETCH(QString, chipName);
     QFETCH(QStringList, boards);
     SimBench bench;
     auto t = SimTarget::f411();
     t->chipId = chipId;
+    t->reportedFlashBytes = int64_t(flashKiB) * 1024;
     bench.targets.push_back(t);
     StlinkDriver driver(bench.factory());
     const auto r = driver.scan(::boards());
@@ -137,7 +142,7 @@ void TestStlink::scanListsProbe()
     QCOMPARE(p.chipId, uint32_t(chipId));
     QCOMPARE(QString::fromStdString(p.chipName), chipName);
     QCOMPARE(p.description, "ST-LINK/V2-1 on " + chipName.toStdString());
-    QCOMPARE(p.flashBytes, int64_t(512 * 1024));
+    QCOMPARE(p.flashBytes, int64_t(flashKiB) * 1024);
     QCOMPARE(p.ramBytes, int64_t(128 * 1024));
     QStringList got;
     for (const std::string& b : p.boards)
@@ -145,6 +150,21 @@ void TestStlink::scanListsProbe()
     got.sort();
     QCOMPARE(got, boards);
     QVERIFY(!t->open); // scanning leaves no probe open
+}
+
+void TestStlink::scanSmallerVariant()
+{
+    // An STM32F411xC has 256 KiB of flash: the chip of nucleo-f411re, but too small for its profile
+    // (512 KiB), so the profile is not offered.
+    SimBench bench;
+    bench.targets.push_back(SimTarget::f411xc());
+    StlinkDriver driver(bench.factory());
+    const auto r = driver.scan(boards());
+    QVERIFY(r.ok());
+    QCOMPARE(r->size(), size_t(1));
+    QCOMPARE(r->front().flashBytes, int64_t(256 * 1024));
+    QCOMPARE(r->front().chipName, std::string("STM32F411xC/E"));
+    QVERIFY(r->front().boards.empty());
 }
 
 void TestStlink::scanSilentTarget()

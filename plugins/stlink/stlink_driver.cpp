@@ -97,6 +97,16 @@ Diagnostic makeInfo(std::string where, std::string message)
     return d;
 }
 
+// The board's on-chip flash (what the part behind the probe must have at least).
+int64_t boardFlashBytes(const Board& b)
+{
+    int64_t internal = 0;
+    for (const MemoryRegion& r : b.flash)
+        if (r.kind == "internal")
+            internal += int64_t(r.size);
+    return internal ? internal : int64_t(b.totalFlash());
+}
+
 std::string whereOf(const std::string& serial)
 {
     return serial.empty() ? std::string("ST-Link") : "ST-Link " + serial;
@@ -499,15 +509,6 @@ Diagnostics StlinkSession::writeMemory(uint32_t address, const std::vector<uint8
     return d;
 }
 
-int64_t boardFlashBytes(const Board& b)
-{
-    int64_t internal = 0;
-    for (const MemoryRegion& r : b.flash)
-        if (r.kind == "internal")
-            internal += int64_t(r.size);
-    return internal ? internal : int64_t(b.totalFlash());
-}
-
 } // namespace
 
 StlinkDriver::StlinkDriver(StlinkApiFactory factory) : m_factory(std::move(factory)) {}
@@ -553,7 +554,8 @@ Result<std::vector<ProbeInfo>> StlinkDriver::scan(const BoardSet& boards)
             p.description = version + " on " + p.chipName;
             if (const StlinkChip* chip = findStlinkChip(t.chipId)) {
                 for (const Board& b : boards.boards)
-                    if (b.probe.type == "stlink" && !stlinkMcuFamily(*chip, b.mcu).empty())
+                    if (b.probe.type == "stlink" && !stlinkMcuFamily(*chip, b.mcu).empty() &&
+                        (t.flashBytes <= 0 || boardFlashBytes(b) <= t.flashBytes))
                         p.boards.push_back(b.id);
             }
         }
