@@ -76,10 +76,10 @@ QString LatencyFormat::axisLabel() const
     if (inMs())
         return QObject::tr("latency, ms at %1").arg(clockText());
     if (unit == QLatin1String("instructions"))
-        return QObject::tr("latency, million instructions (QEMU, not cycles)");
+        return QObject::tr("million instructions (QEMU, not cycles)");
     if (unit == QLatin1String("cycles"))
-        return QObject::tr("latency, million cycles (clock unknown)");
-    return QObject::tr("latency, million %1").arg(unit.isEmpty() ? QObject::tr("counts") : unit);
+        return QObject::tr("million cycles (clock unknown)");
+    return QObject::tr("million %1").arg(unit.isEmpty() ? QObject::tr("counts") : unit);
 }
 
 QString LatencyFormat::countText(double raw) const
@@ -247,13 +247,18 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     auto* split = new QSplitter(Qt::Vertical, this);
     m_plot = new QCustomPlot(split);
     m_plot->setObjectName("latencyPlot");
-    m_plot->setMinimumHeight(140);
+    m_plot->setMinimumHeight(220);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_graph = m_plot->addGraph();
     m_graph->setName(tr("latency"));
     m_graph->setPen(QPen(QColor(52, 120, 196), 1.5));
     m_graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
     m_graph->setAdaptiveSampling(true);
+    const QFont small(font().family(), 8);
+    m_plot->xAxis->setLabelFont(small);
+    m_plot->yAxis->setLabelFont(small);
+    m_plot->xAxis->setTickLabelFont(small);
+    m_plot->yAxis->setTickLabelFont(small);
     m_plot->xAxis->setLabel(tr("inference"));
     m_plot->yAxis->setLabel(m_format.axisLabel());
     m_plot->xAxis->setRange(0, 10);
@@ -288,6 +293,7 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     split->addWidget(m_table);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({300, 200});
     layout->addWidget(split, 1);
 
     m_timer = new QTimer(this);
@@ -351,7 +357,13 @@ void LivePanel::addSamples(const std::vector<LiveSample>& samples)
     scheduleUpdate();
 }
 
-void LivePanel::setLayers(const std::vector<LiveLayer>& layers) { m_layers->setLayers(layers); }
+void LivePanel::setLayers(const std::vector<LiveLayer>& layers)
+{
+    const bool first = m_layers->rowCount() == 0;
+    m_layers->setLayers(layers);
+    if (first) // size the columns once per run, not on every update (the user may have resized them)
+        m_table->resizeColumnsToContents();
+}
 
 void LivePanel::setStackPeak(qint64 bytes)
 {

@@ -33,7 +33,7 @@ struct LatencyFormat {
     bool inMs() const { return unit == QLatin1String("cycles") && clockHz > 0; }
     // The value on the plot's y axis: ms, or millions of the unit.
     double plotValue(double raw) const;
-    QString axisLabel() const;            // "latency, ms at 100 MHz" / "latency, million instructions (QEMU, not cycles)"
+    QString axisLabel() const;            // "latency, ms at 100 MHz" / "million instructions (QEMU, not cycles)"
     QString text(double raw) const;       // "10.000 ms" / "1,234,567 instructions"
     QString countText(double raw) const;  // a table cell without the unit: "10.000" / "1,234,567"
     QString countHeader() const;          // "time (ms at 100 MHz)" / "instructions (QEMU)" / "cycles"

@@ -4,6 +4,7 @@
 #include "store/runstore.h"
 #include "views/livepanel.h"
 
+#include <QDateTime>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -67,6 +68,15 @@ QStandardItem* cell(const QString& text, const QVariant& sortValue = {}, bool ri
     if (right)
         item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
+}
+
+// "2026-12-02 08:23:22" from the store's ISO 8601 UTC text (as stored when it does not parse).
+QString startedText(const std::string& iso)
+{
+    QDateTime t = QDateTime::fromString(qs(iso), Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime::fromString(qs(iso), Qt::ISODate);
+    return t.isValid() ? t.toUTC().toString("yyyy-MM-dd HH:mm:ss") : qs(iso);
 }
 
 QString shortSha(const std::string& sha) { return qs(sha.substr(0, std::min<size_t>(12, sha.size()))); }
@@ -173,7 +183,9 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_runsView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runsView->setAlternatingRowColors(true);
+    m_runsView->setWordWrap(false);
     m_runsView->verticalHeader()->setVisible(false);
+    m_runsView->verticalHeader()->setDefaultSectionSize(m_runsView->fontMetrics().height() + 8);
     m_runsView->horizontalHeader()->setStretchLastSection(true);
     m_runsView->setSortingEnabled(true);
     m_runsView->sortByColumn(ColId, Qt::DescendingOrder); // ids grow with the start: newest first
@@ -194,13 +206,16 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     m_layersView->setModel(m_layers);
     m_layersView->setSortingEnabled(true);
     m_layersView->verticalHeader()->setVisible(false);
+    m_layersView->verticalHeader()->setDefaultSectionSize(m_layersView->fontMetrics().height() + 8);
     m_layersView->setAlternatingRowColors(true);
+    m_layersView->setWordWrap(false);
     m_layersView->horizontalHeader()->setStretchLastSection(true);
     dl->addWidget(m_details, 2);
     dl->addWidget(m_layersView, 3);
     split->addWidget(details);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({200, 400});
     layout->addWidget(split, 1);
 
     connect(m_refresh, &QPushButton::clicked, this, &RunsPanel::refresh);
@@ -275,7 +290,7 @@ void RunsPanel::refresh()
         auto* id = cell(QString::number(r.id), qlonglong(r.id), true);
         id->setData(qlonglong(r.id), IdRole);
         items << id;
-        items << cell(qs(r.started));
+        items << cell(startedText(r.started), qs(r.started));
         auto* status = cell(qs(r.status));
         if (!r.message.empty())
             status->setToolTip(qs(r.message));
@@ -374,7 +389,7 @@ bool RunsPanel::openRun(qint64 id)
         m_layers->appendRow({cell(QString::number(l.index), l.index, true), cell(qs(l.op)), cell(qs(l.name)),
                              cell(f.countText(double(l.value)), qlonglong(l.value), true),
                              cell(total > 0 ? QString("%1 %").arg(share, 0, 'f', 1) : tr("—"), share, true),
-                             cell(QString::number(l.macs), qlonglong(l.macs), true),
+                             cell(formatCount(l.macs), qlonglong(l.macs), true),
                              cell(per ? QString::number(macsPer, 'f', 3) : tr("—"), macsPer, true)});
     }
     m_layersView->sortByColumn(0, Qt::AscendingOrder);
@@ -467,7 +482,7 @@ void RunsPanel::showComparison(const RunComparison& c)
         html += "</ul>";
     }
 
-    html += QString("<p><b>%1</b></p><table cellspacing=\"2\">").arg(esc(tr("Latency")));
+    html += QString("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">").arg(esc(tr("Latency")));
     auto median = [](const RunInfo& r, const LatencyFormat& f) {
         return r.samples > 0 ? f.text(r.median) + QObject::tr(" (%1 inferences)").arg(r.samples) : QObject::tr("no samples");
     };
@@ -485,7 +500,7 @@ void RunsPanel::showComparison(const RunComparison& c)
         html += row(tr("b ÷ a"), esc(tr("— (a has no samples)")));
     html += "</table>";
 
-    html += QString("<p><b>%1</b></p><table cellspacing=\"2\">").arg(esc(tr("Sizes")));
+    html += QString("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"3\">").arg(esc(tr("Sizes")));
     html += QString("<tr><th></th><th>a</th><th>b</th><th>%1</th></tr>").arg(esc(tr("b − a")));
     auto sizeRow = [](const QString& name, int64_t va, int64_t vb) {
         const int64_t d = vb - va;
