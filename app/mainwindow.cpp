@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "mainwindow_run.h"
 
 #include "analysis/opfacts.h"
 #include "model/demo_model.h"
@@ -174,6 +175,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     m_boards = loadDefaultBoards();
     buildDocks();
+    buildRunUi();
     buildActions();
     m_statusFigures = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusFigures);
@@ -200,6 +202,7 @@ MainWindow::~MainWindow()
     // being destroyed may reach this object, and no view may keep a pointer into our data.
     for (QObject* child : findChildren<QObject*>())
         QObject::disconnect(child, nullptr, this, nullptr);
+    stopRun(); // a live run stops its target and closes its probe; its events find no window
     if (m_searchJob) {
         m_searchJob->cancel();
         QThreadPool::globalInstance()->waitForDone(); // the search reports to this window
@@ -316,6 +319,7 @@ void MainWindow::buildActions()
     for (QDockWidget* d : findChildren<QDockWidget*>())
         view->addAction(d->toggleViewAction());
 
+    runMenuActions(menuBar()->addMenu(tr("&Run")));
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Welcome"), this, &MainWindow::showWelcome);
     help->addAction(tr("&About TinyStudio"), this, &MainWindow::about);
@@ -514,6 +518,7 @@ void MainWindow::applyComputation(Computation c)
 {
     m_result = std::move(c.result);
     m_resultDiagnostics = std::move(c.diagnostics);
+    refreshRunTarget();
     const PipelineResult* r = m_result.get();
     const Board* board = m_boardPanel->currentBoard();
     m_opTable->setResult(m_result);
@@ -728,6 +733,7 @@ void MainWindow::dropEvent(QDropEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    finishRunOnClose(); // stops the target and closes the probe (the emulator ends with it)
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState(kStateVersion));

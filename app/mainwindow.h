@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 
+class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -29,6 +31,12 @@ namespace ts {
 
 class ArenaView;
 class BoardPanel;
+class BuildLogView;
+class LivePanel;
+class RunStore;
+class RunsPanel;
+struct LiveEvent;
+struct LiveResult;
 class LayerChart;
 class OpTableModel;
 class PatchView;
@@ -87,6 +95,25 @@ public:
     bool welcomeShown() const;
     void showWelcome();
 
+    // Build & Run (F5): generate, build, flash and profile on the selected probe; `wait` blocks
+    // (processing events) until the run ends. False when it could not start (no model/probe, busy).
+    bool buildAndRun(bool wait = false);
+    void stopRun();
+    bool running() const;
+    void scanProbes();
+    void setRunInferences(int n) { m_runInferences = n; }
+    int64_t lastRunId() const;
+    const Result<LiveResult>* lastRun() const;
+    RunStore* runStore() const;
+    LivePanel* livePanel() const { return m_live; }
+    RunsPanel* runsPanel() const { return m_runs; }
+    BuildLogView* buildLog() const { return m_buildLog; }
+    QComboBox* probeSelector() const { return m_probeBox; }
+
+signals:
+    void runFinished(qint64 runId);
+
+public:
     // Exports (also behind File › Export).
     bool exportChart(const QString& path, QString* error = nullptr);
     bool exportTableCsv(const QString& path, QString* error = nullptr);
@@ -115,6 +142,12 @@ private:
     void saveSessionDialog(bool saveAs);
     void exportDialog();
     void generateProjectDialog();
+    void buildRunUi();
+    QMenu* runMenuActions(QMenu* menu);
+    void refreshRunTarget();
+    void onLiveEvent(const LiveEvent& e);
+    void onRunFinished();
+    void finishRunOnClose();
 
 public:
     // The C project of the current plan into `dir` (File › Generate Project… without dialogs).
@@ -160,6 +193,19 @@ private:
     QMenu* m_recentModels = nullptr;
     QMenu* m_recentSessions = nullptr;
     QLabel* m_statusFigures = nullptr;
+
+    struct RunState;
+    std::unique_ptr<RunState> m_run;
+    LivePanel* m_live = nullptr;
+    RunsPanel* m_runs = nullptr;
+    BuildLogView* m_buildLog = nullptr;
+    QDockWidget* m_liveDock = nullptr;
+    QDockWidget* m_runsDock = nullptr;
+    QDockWidget* m_buildDock = nullptr;
+    QComboBox* m_probeBox = nullptr;
+    QAction* m_buildRunAction = nullptr;
+    QAction* m_stopAction = nullptr;
+    int m_runInferences = 20;
 };
 
 } // namespace ts

@@ -231,6 +231,11 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     m_stack = new QLabel(this);
     m_stack->setObjectName("liveStack");
     m_stack->setToolTip(tr("The deepest stack the firmware measured (its stack area is painted at boot)"));
+    // Long texts wrap instead of widening the dock (the window must fit a 1366-pixel screen).
+    for (QLabel* l : {m_title, m_status, m_verdict, m_stack}) {
+        l->setWordWrap(true);
+        l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    }
     head->addWidget(m_title, 0, 0, 1, 3);
     head->addWidget(m_status, 0, 3, 1, 2, Qt::AlignRight);
     static const char* const names[5] = {"last", "median", "min", "max", "inferences"};
@@ -238,6 +243,8 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
         m_figure[i] = new QLabel(this);
         m_figure[i]->setObjectName(QString("liveFigure_%1").arg(names[i]));
         m_figure[i]->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_figure[i]->setWordWrap(true);
+        m_figure[i]->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         head->addWidget(m_figure[i], 1, i);
     }
     head->addWidget(m_stack, 2, 0, 1, 3);
@@ -380,6 +387,7 @@ void LivePanel::endRun(const QString& verdict, bool ok)
         updateNow();
     m_verdict->setText(verdict);
     m_verdict->setStyleSheet(ok ? "color: #1e8449; font-weight: bold;" : "color: #c0392b; font-weight: bold;");
+    m_status->setText(ok ? tr("finished") : tr("ended"));
 }
 
 int LivePanel::plotPointCount() const { return m_graph->dataCount(); }

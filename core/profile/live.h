@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,9 @@ struct LiveEvent {
     const Board* board = nullptr;
     const DeployOptions* options = nullptr;
     std::string serial, unit;
+    // Owned copies of the above for an event delivered to another thread after the call returns.
+    std::shared_ptr<const DeployResult> builtCopy;
+    std::shared_ptr<const DeployOptions> optionsCopy;
 };
 
 struct LiveResult {

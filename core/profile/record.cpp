@@ -2,6 +2,7 @@
 
 #include "boards/board.h"
 #include "build/firmware.h"
+#include "model/tflite_export.h"
 #include "session/session.h"
 
 #include <QCryptographicHash>
@@ -37,6 +38,19 @@ std::string fileSha256(const std::string& path)
 
 } // namespace
 
+std::string storeModelSha256(const Model& model)
+{
+    if (!model.sha256.empty())
+        return model.sha256;
+    auto bytes = exportTflite(model);
+    if (!bytes.ok())
+        return {};
+    return QCryptographicHash::hash(QByteArrayView(reinterpret_cast<const char*>(bytes->data()), qsizetype(bytes->size())),
+                                    QCryptographicHash::Sha256)
+        .toHex()
+        .toStdString();
+}
+
 StoreBuild storeBuildOf(const DeployResult& d, const Board& board, const DeployOptions& o)
 {
     StoreBuild b;
@@ -68,8 +82,8 @@ StoreBuild storeBuildOf(const DeployResult& d, const Board& board, const DeployO
 RunRecorder::RunRecorder(RunStore* store, const Model& model, const Session& doc, const Board& board, const std::string& probe)
     : m_store(store), m_probe(probe), m_clockHz(board.clockHz)
 {
-    m_model.sha256 = !model.sha256.empty() ? model.sha256 : doc.modelSha256;
-    m_model.name = model.path.empty() ? std::string("in-memory model") : QFileInfo(QString::fromStdString(model.path)).fileName().toStdString();
+    m_model.sha256 = storeModelSha256(model);
+    m_model.name = model.path.empty() ? std::string("model built in memory") : QFileInfo(QString::fromStdString(model.path)).fileName().toStdString();
     m_model.bytes = model.path.empty() ? 0 : QFileInfo(QString::fromStdString(model.path)).size();
     m_board.id = board.id;
     m_board.name = board.name;

@@ -23,6 +23,8 @@ public:
     Diagnostics finish(const Result<LiveResult>& result);
 
     int64_t runId() const { return m_run; }
+    // The model's name as the user sees it (default: the file name).
+    void setModelName(const std::string& name) { m_model.name = name; }
 
 private:
     RunStore* m_store;
@@ -33,6 +35,10 @@ private:
     int64_t m_run = 0;
     bool m_finished = false;
 };
+
+// The model's identity in the store: the sha256 of its file, or of its serialized bytes when it was
+// built in memory (the demo model).
+std::string storeModelSha256(const Model& model);
 
 // The build row for a firmware build (sizes from the ELF, flags from the board and options).
 StoreBuild storeBuildOf(const DeployResult& deploy, const Board& board, const DeployOptions& options);
