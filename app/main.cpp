@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
 #include <QDockWidget>
 #include <QIcon>
 #include <QMap>
@@ -15,8 +16,9 @@ namespace {
 
 struct Options {
     QCommandLineOption board{"board", "Board profile id (see tinystudio-cli boards).", "id"};
-    QCommandLineOption view{"view", "Bring a panel to the front: memory, ops, arena, patches, issues, board, schedule.",
+    QCommandLineOption view{"view", "Bring a panel to the front: memory, ops, arena, patches, issues, board, schedule, live, runs, build.",
                             "name"};
+    QCommandLineOption run{"run", "Start Build & Run (F5) on the selected probe once the window is up."};
 };
 
 void describe(QCommandLineParser& parser, const Options& o)
@@ -26,6 +28,7 @@ void describe(QCommandLineParser& parser, const Options& o)
     parser.addVersionOption();
     parser.addOption(o.board);
     parser.addOption(o.view);
+    parser.addOption(o.run);
     parser.addPositionalArgument("file", "A .tflite model or .tinystudio session to open (default: the demo model).");
 }
 
@@ -85,8 +88,9 @@ int main(int argc, char** argv)
     }
     if (parser.isSet(view)) {
         const QString name = parser.value(view).toLower();
-        const QMap<QString, QString> docks{{"ops", "opsDock"},     {"arena", "arenaDock"}, {"patches", "patchDock"},
-                                           {"issues", "issuesDock"}, {"board", "boardDock"}, {"schedule", "scheduleDock"}};
+        const QMap<QString, QString> docks{{"ops", "opsDock"},       {"arena", "arenaDock"},   {"patches", "patchDock"},
+                                           {"issues", "issuesDock"},   {"board", "boardDock"},   {"schedule", "scheduleDock"},
+                                           {"live", "liveDock"},       {"runs", "runsDock"},     {"build", "buildDock"}};
         if (name == "memory")
             ; // the memory chart is the central view, always in front
         else if (auto* d = window.findChild<QDockWidget*>(docks.value(name)))
@@ -95,5 +99,10 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "tinystudio: unknown view '%s'\n", qPrintable(name));
     }
     window.show();
+    if (parser.isSet(options.run))
+        QTimer::singleShot(0, &window, [&window] {
+            window.waitForIdle();
+            window.buildAndRun();
+        });
     return app.exec();
 }

@@ -196,6 +196,9 @@ bool MainWindow::buildAndRun(bool wait)
                      board->emulated() ? QStringLiteral("instructions") : QStringLiteral("cycles"), board->clockHz);
     m_liveDock->show();
     m_liveDock->raise();
+    // Room for the plot and the per-layer table beside the memory chart.
+    if (!m_liveDock->isFloating() && m_liveDock->width() < width() * 45 / 100)
+        resizeDocks({m_liveDock}, {width() * 45 / 100}, Qt::Horizontal);
     m_buildLog->setRunning(true);
     m_buildLog->setPhase(tr("generating"), -1);
     m_buildRunAction->setEnabled(false);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # TinyStudio set-up on Debian 12: installs missing Debian packages, builds, then
-#   run  – launches the studio on the demo model and the default emulated board
+#   run  – launches the studio on the demo model and the default emulated board and starts Build & Run;
+#          with no display, the same job in the CLI (generate, build, QEMU, latency, run store)
 #   test – runs the whole test suite (ctest); exits non-zero on any failure
 set -euo pipefail
 
@@ -50,12 +51,17 @@ fi
 
 demo="$build/models/tinystudio_demo_mcunet.tflite"
 board="qemu-mps2-an386"
-"$build/bin/tinystudio-cli" inspect "$demo"
-echo "== generating, cross-building and running $demo on the emulated board $board (QEMU: instruction counts, not cycles)"
-"$build/bin/tinystudio-cli" deploy "$demo" --board "$board" --probe qemu -o "$build/deploy-demo"
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "== no display: the studio needs one (or run it under xvfb-run); the model above is what it opens" >&2
-  exit 0
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+  echo "== launching the studio on $demo, board $board: Build & Run (F5) starts at once on the emulated board"
+  exec "$build/bin/tinystudio" "$demo" --board "$board" --run
 fi
-echo "== launching the studio on $demo, board $board"
-exec "$build/bin/tinystudio" "$demo" --board "$board"
+# No display: the same job in the CLI, the run kept in the same run store the studio lists.
+"$build/bin/tinystudio-cli" inspect "$demo"
+echo "== Build & Run without a display: generate, cross-build, flash and profile $demo on the emulated board $board"
+echo "   (QEMU: instruction counts, not cycles)"
+"$build/bin/tinystudio-cli" deploy "$demo" --board "$board" --probe qemu --runs 10 -o "$build/deploy-demo"
+echo "== the runs of this model in the run store"
+"$build/bin/tinystudio-cli" runs list --model "$demo" --board "$board"
+echo "== no display: open the studio on a desktop with" >&2
+echo "     $build/bin/tinystudio $demo --board $board --run" >&2
+echo "   or headless under Xvfb: xvfb-run -a -s '-screen 0 1366x768x24' $build/bin/tinystudio $demo --board $board --run" >&2

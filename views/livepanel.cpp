@@ -254,7 +254,7 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     auto* split = new QSplitter(Qt::Vertical, this);
     m_plot = new QCustomPlot(split);
     m_plot->setObjectName("latencyPlot");
-    m_plot->setMinimumHeight(220);
+    m_plot->setMinimumHeight(140);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_graph = m_plot->addGraph();
     m_graph->setName(tr("latency"));
@@ -298,6 +298,8 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegateForColumn(LiveLayerModel::ColShare, new ShareBarDelegate(m_table));
     split->addWidget(m_table);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1); // the per-layer table gets as much room as the plot
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({300, 200});
