@@ -222,15 +222,18 @@ void MainWindow::detachViews()
     m_patchView->setResult(nullptr);
 }
 
+QDockWidget* MainWindow::addDock(const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area)
+{
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(name);
+    d->setWidget(w);
+    addDockWidget(area, d);
+    return d;
+}
+
 void MainWindow::buildDocks()
 {
-    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, this);
-        d->setObjectName(name);
-        d->setWidget(w);
-        addDockWidget(area, d);
-        return d;
-    };
+    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) { return addDock(title, name, w, area); };
     // Panels scroll rather than force the window taller or wider than a 1366×768 (or 1024×600) screen.
     auto scrolled = [this](QWidget* w) {
         auto* area = new QScrollArea(this);

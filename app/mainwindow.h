@@ -143,6 +143,7 @@ private:
     void exportDialog();
     void generateProjectDialog();
     void buildRunUi();
+    QDockWidget* addDock(const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area);
     QMenu* runMenuActions(QMenu* menu);
     void refreshRunTarget();
     void onLiveEvent(const LiveEvent& e);

@@ -39,16 +39,9 @@ void MainWindow::buildRunUi()
     m_runs->setObjectName("runsPanel");
     m_buildLog = new BuildLogView(this);
     m_buildLog->setObjectName("buildLog");
-    auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
-        auto* d = new QDockWidget(title, this);
-        d->setObjectName(name);
-        d->setWidget(w);
-        addDockWidget(area, d);
-        return d;
-    };
-    m_liveDock = dock(tr("Live"), "liveDock", m_live, Qt::RightDockWidgetArea);
-    m_runsDock = dock(tr("Runs"), "runsDock", m_runs, Qt::BottomDockWidgetArea);
-    m_buildDock = dock(tr("Build Log"), "buildDock", m_buildLog, Qt::BottomDockWidgetArea);
+    m_liveDock = addDock(tr("Live"), "liveDock", m_live, Qt::RightDockWidgetArea);
+    m_runsDock = addDock(tr("Runs"), "runsDock", m_runs, Qt::BottomDockWidgetArea);
+    m_buildDock = addDock(tr("Build Log"), "buildDock", m_buildLog, Qt::BottomDockWidgetArea);
     if (auto* ops = findChild<QDockWidget*>("opsDock")) {
         tabifyDockWidget(ops, m_runsDock);
         tabifyDockWidget(ops, m_buildDock);

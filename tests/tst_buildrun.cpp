@@ -18,7 +18,11 @@
 #include <QDockWidget>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QDirIterator>
+#include <QProcess>
 #include <QtTest>
+
+#include <csignal>
 
 using namespace ts;
 
@@ -45,6 +49,7 @@ private slots:
     void initTestCase();
     void buildAndRunTwice();
     void noProbeForRealBoard();
+    void killedStudioLeavesNoEmulator();
 
 private:
     QTemporaryDir m_dir;
@@ -138,6 +143,45 @@ void TestBuildRun::noProbeForRealBoard()
     QVERIFY(!w.buildAndRun());
     QVERIFY(!w.running());
     QVERIFY2(w.buildLog()->text().contains("ST-Link"), qPrintable(w.buildLog()->text()));
+}
+
+// The studio killed with SIGKILL in the middle of Build & Run takes its emulator with it.
+void TestBuildRun::killedStudioLeavesNoEmulator()
+{
+    if (!toolsPresent())
+        QSKIP("qemu-system-arm or arm-none-eabi-gcc is not installed (scripts/setup.sh installs them)");
+    QTemporaryDir home;
+    const QString model = home.filePath("demo.tflite");
+    QProcess cli;
+    cli.start(QString::fromUtf8(TINYSTUDIO_CLI), {"demo-model", model});
+    QVERIFY(cli.waitForFinished(60000) && cli.exitCode() == 0);
+    QProcess studio;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("HOME", home.path());
+    env.insert("XDG_CACHE_HOME", home.filePath("cache"));
+    env.insert("TINYSTUDIO_DB", home.filePath("runs.sqlite"));
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    studio.setProcessEnvironment(env);
+    studio.setProcessChannelMode(QProcess::ForwardedChannels);
+    studio.start(QString::fromUtf8(TINYSTUDIO_GUI_BIN), {model, "--board", "qemu-mps2-an386", "--run"});
+    QVERIFY(studio.waitForStarted());
+    // The emulator of this studio: a qemu-system-arm whose firmware lies under this HOME's cache.
+    auto emulators = [&] {
+        int n = 0;
+        QDirIterator it("/proc", QDir::Dirs | QDir::NoDotAndDotDot);
+        while (it.hasNext()) {
+            QFile f(it.next() + "/cmdline");
+            if (f.open(QIODevice::ReadOnly)) {
+                const QByteArray c = f.readAll();
+                n += c.startsWith("qemu-system-arm") || c.contains("/qemu-system-arm") ? c.contains(home.path().toUtf8()) : 0;
+            }
+        }
+        return n;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(emulators() >= 1, 300000);
+    ::kill(pid_t(studio.processId()), SIGKILL);
+    QVERIFY(studio.waitForFinished(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(emulators(), 0, 10000);
 }
 
 QTEST_MAIN(TestBuildRun)

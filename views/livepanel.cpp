@@ -254,7 +254,7 @@ LivePanel::LivePanel(QWidget* parent) : QWidget(parent)
     auto* split = new QSplitter(Qt::Vertical, this);
     m_plot = new QCustomPlot(split);
     m_plot->setObjectName("latencyPlot");
-    m_plot->setMinimumHeight(140);
+    m_plot->setMinimumHeight(100);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_graph = m_plot->addGraph();
     m_graph->setName(tr("latency"));

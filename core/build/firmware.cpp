@@ -193,6 +193,29 @@ void writeTimer(CWriter& w, const Board& b)
     }
 }
 
+// The per-layer hook timing each layer into ts_layer_ticks, and the inputs' and outputs' sizes.
+void writeLayerHookAndSizes(CWriter& w, const GeneratedProject& p, const std::string& N)
+{
+    w.line("static uint32_t ts_layer_ticks[" + N + "_LAYERS];");
+    w.line("static uint32_t ts_layer_start;");
+    w.open("static void ts_layer_hook(int layer, int phase)");
+    w.line("if (phase == 0)");
+    w.line("    ts_layer_start = ts_now();");
+    w.line("else if (layer >= 0 && layer < " + N + "_LAYERS)");
+    w.line("    ts_layer_ticks[layer] += ts_now() - ts_layer_start;");
+    w.close();
+    w.line();
+    auto list = [&](const char* kind, int count) {
+        std::string out;
+        for (int i = 0; i < count; ++i)
+            out += (i ? ", " : "") + N + "_" + kind + std::to_string(i) + "_BYTES";
+        return out.empty() ? std::string("0") : out;
+    };
+    w.line("static const size_t ts_input_bytes[] = {" + list("INPUT", p.inputCount) + "};");
+    w.line("static const size_t ts_output_bytes[] = {" + list("OUTPUT", p.outputCount) + "};");
+    w.line();
+}
+
 std::string mainSource(const GeneratedProject& p, const Board& b, const FirmwareOptions& o)
 {
     const std::string& n = p.name;
@@ -213,24 +236,7 @@ std::string mainSource(const GeneratedProject& p, const Board& b, const Firmware
     w.line();
     writeTimer(w, b);
     w.line();
-    w.line("static uint32_t ts_layer_ticks[" + N + "_LAYERS];");
-    w.line("static uint32_t ts_layer_start;");
-    w.open("static void ts_layer_hook(int layer, int phase)");
-    w.line("if (phase == 0)");
-    w.line("    ts_layer_start = ts_now();");
-    w.line("else if (layer >= 0 && layer < " + N + "_LAYERS)");
-    w.line("    ts_layer_ticks[layer] += ts_now() - ts_layer_start;");
-    w.close();
-    w.line();
-    auto list = [&](const char* kind, int count) {
-        std::string out;
-        for (int i = 0; i < count; ++i)
-            out += (i ? ", " : "") + N + "_" + kind + std::to_string(i) + "_BYTES";
-        return out.empty() ? std::string("0") : out;
-    };
-    w.line("static const size_t ts_input_bytes[] = {" + list("INPUT", p.inputCount) + "};");
-    w.line("static const size_t ts_output_bytes[] = {" + list("OUTPUT", p.outputCount) + "};");
-    w.line();
+    writeLayerHookAndSizes(w, p, N);
     w.comment("The input: the graph inputs' bytes concatenated, from input.bin in the working folder (semihosting).");
     w.comment("Read again before every inference: the arena reuses the input's bytes once it is dead.");
     w.open("static int ts_load_input(void)");
@@ -353,24 +359,7 @@ std::string liveMainSource(const GeneratedProject& p, const Board& b, const Firm
     w.line("return ~crc;");
     w.close();
     w.line();
-    w.line("static uint32_t ts_layer_ticks[" + N + "_LAYERS];");
-    w.line("static uint32_t ts_layer_start;");
-    w.open("static void ts_layer_hook(int layer, int phase)");
-    w.line("if (phase == 0)");
-    w.line("    ts_layer_start = ts_now();");
-    w.line("else if (layer >= 0 && layer < " + N + "_LAYERS)");
-    w.line("    ts_layer_ticks[layer] += ts_now() - ts_layer_start;");
-    w.close();
-    w.line();
-    auto list = [&](const char* kind, int count) {
-        std::string out;
-        for (int i = 0; i < count; ++i)
-            out += (i ? ", " : "") + N + "_" + kind + std::to_string(i) + "_BYTES";
-        return out.empty() ? std::string("0") : out;
-    };
-    w.line("static const size_t ts_input_bytes[] = {" + list("INPUT", p.inputCount) + "};");
-    w.line("static const size_t ts_output_bytes[] = {" + list("OUTPUT", p.outputCount) + "};");
-    w.line();
+    writeLayerHookAndSizes(w, p, N);
     w.open("void ts_live_fault(const uint32_t *frame, uint32_t ipsr)");
     w.line("ts_begin_update();");
     w.line("ts_mailbox.fault[0] = ipsr;");
