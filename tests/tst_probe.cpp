@@ -43,6 +43,7 @@ private slots:
     void liveOnQemu();
     void qemuSessionMemory();
     void wrongBoardRefused();
+    void noProbeFailsBeforeBuilding();
 };
 
 void TestProbe::pluginsFound()
@@ -287,6 +288,35 @@ void TestProbe::wrongBoardRefused()
     auto s = pm.driver("qemu")->open("", *real);
     QVERIFY(!s.ok());
     QVERIFY2(firstError(s.diagnostics).find("real board") != std::string::npos, firstError(s.diagnostics).c_str());
+}
+
+// With no ST-Link attached, the live loop stops before generating or building anything and says why.
+void TestProbe::noProbeFailsBeforeBuilding()
+{
+    PluginManager pm({TINYSTUDIO_PLUGIN_DIR});
+    pm.load();
+    if (!pm.driver("stlink"))
+        QSKIP("the stlink plugin is not built (libstlink-dev missing)");
+    auto probes = pm.driver("stlink")->scan(tstest::boards());
+    if (probes.ok() && !probes->empty())
+        QSKIP("an ST-Link probe is attached to this machine");
+    const Model m = buildDemoModel();
+    LiveOptions o;
+    o.probe = "stlink";
+    JobControl job;
+    std::vector<std::string> phases;
+    auto r = runLive(m, documentFor(m, "nucleo-f411re"), tstest::boards(), o, pm, job, [&](const LiveEvent& e) {
+        if (e.kind == LiveEvent::Kind::Phase)
+            phases.push_back(e.text);
+    });
+    QVERIFY(!r.ok());
+    QVERIFY(phases.empty());
+    QVERIFY2(firstError(r.diagnostics).find("no ST-Link probe found") != std::string::npos, firstError(r.diagnostics).c_str());
+    // The wrong driver for the board is named as such.
+    o.probe = "qemu";
+    auto q = runLive(m, documentFor(m, "nucleo-f411re"), tstest::boards(), o, pm, job, {});
+    QVERIFY(!q.ok());
+    QVERIFY2(firstError(q.diagnostics).find("programmed through 'stlink'") != std::string::npos, firstError(q.diagnostics).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestProbe)

@@ -169,6 +169,24 @@ Result<LiveResult> runLive(const Model& model, const Session& doc, const BoardSe
     if (board->probe.type != o.probe)
         return fail("probe", "board '" + board->id + "' is programmed through '" + board->probe.type + "', not '" + o.probe + "'");
 
+    // Fail fast, before a build: a probe whose target matches the board must be attached.
+    {
+        auto probes = driver->scan(boards);
+        bool found = false;
+        if (probes.ok())
+            for (const ProbeInfo& p : *probes)
+                if ((o.serial.empty() || p.serial == o.serial)
+                    && std::find(p.boards.begin(), p.boards.end(), board->id) != p.boards.end())
+                    found = true;
+        if (!found) {
+            std::string why;
+            for (const Diagnostic& d : probes.diagnostics)
+                why += (why.empty() ? "" : "; ") + d.message;
+            return fail("probe", why.empty() ? "no " + o.probe + " probe " + (o.serial.empty() ? "" : "'" + o.serial + "' ")
+                                                   + "with a target matching board '" + board->id + "' (" + board->mcu + ") is attached"
+                                             : why);
+        }
+    }
     LiveResult lr;
     phase("generating");
     DeployOptions dopt = o.deploy;
