@@ -44,6 +44,7 @@ private slots:
     void qemuSessionMemory();
     void wrongBoardRefused();
     void noProbeFailsBeforeBuilding();
+    void differenceLocatedByOp();
 };
 
 void TestProbe::pluginsFound()
@@ -317,6 +318,50 @@ void TestProbe::noProbeFailsBeforeBuilding()
     auto q = runLive(m, documentFor(m, "nucleo-f411re"), tstest::boards(), o, pm, job, {});
     QVERIFY(!q.ok());
     QVERIFY2(firstError(q.diagnostics).find("programmed through 'stlink'") != std::string::npos, firstError(q.diagnostics).c_str());
+}
+
+// A firmware whose output differs from the reference (here: op 3's bias corrupted in the generated
+// weights, a stand-in for a kernel bug) is reported with the first op, in run order, whose output
+// differs on the target.
+void TestProbe::differenceLocatedByOp()
+{
+    if (!toolsPresent())
+        QSKIP("qemu-system-arm or arm-none-eabi-gcc is not installed (scripts/setup.sh installs them)");
+    PluginManager pm({TINYSTUDIO_PLUGIN_DIR});
+    pm.load();
+    const Model m = buildDemoModel();
+    LiveOptions o;
+    o.inferences = 2;
+    o.deploy.name = "demo";
+    o.deploy.dir = (QDir::currentPath() + "/live-demo-corrupt").toStdString();
+    int patched = 0;
+    o.deploy.beforeBuild = [&](const std::string& dir) {
+        QFile f(QString::fromStdString(dir) + "/src/demo_weights.c");
+        if (!f.open(QIODevice::ReadOnly))
+            return;
+        QString text = QString::fromUtf8(f.readAll());
+        f.close();
+        const int at = text.indexOf("demo_w_op3_bias_folded[");
+        const int open = text.indexOf('{', at);
+        const int close = text.indexOf('}', open);
+        if (at < 0 || open < 0 || close < 0)
+            return;
+        QStringList values; // every channel of op 3's output saturated, alternately high and low
+        for (int i = 0; i < 24; ++i)
+            values << (i % 2 ? "-2000000000" : "2000000000");
+        text.replace(open + 1, close - open - 1, values.join(", "));
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            f.write(text.toUtf8());
+            ++patched;
+        }
+    };
+    JobControl job;
+    auto r = runLive(m, documentFor(m, "qemu-mps2-an386"), tstest::boards(), o, pm, job, {});
+    QVERIFY2(r.ok(), firstError(r.diagnostics).c_str());
+    QVERIFY2(patched == 2, r->outputCheck.c_str()); // the timed firmware and the check firmware
+    QCOMPARE(r->outputMatches, 0);
+    QVERIFY2(r->outputCheck.find("first difference on the target at op #3 CONV_2D") != std::string::npos, r->outputCheck.c_str());
+    QVERIFY2(r->outputCheck.find("the 3 complete tensors before it match") != std::string::npos, r->outputCheck.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestProbe)

@@ -279,6 +279,8 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
     fo.portable = o.portable;
     if (o.live) {
         fo.live = true;
+        fo.checkTensors = o.checkTensors;
+        fo.tensorCount = int(res.legal().graph.tensors.size());
         fo.liveInput = o.input.empty() ? goldenInput(res.legal().graph, 1) : o.input;
         int64_t want = 0;
         for (int t : res.legal().graph.inputs)
@@ -306,6 +308,8 @@ Result<DeployResult> buildFirmware(const Model& model, const Session& doc, const
     }
     if (o.onLog)
         o.onLog("generated " + dr.dir);
+    if (o.beforeBuild)
+        o.beforeBuild(dr.dir);
     auto built = crossBuild(dr.dir, 900000, o.onLog, o.job);
     if (!built.ok()) {
         out.diagnostics = built.diagnostics;

@@ -76,6 +76,9 @@ struct DeployOptions {
     bool live = false;                // the live-profiling firmware (mailbox, input in flash; runs 0 = endless)
     std::function<void(const std::string&)> onLog; // build output, line by line
     const JobControl* job = nullptr;  // cancels the build
+    bool checkTensors = false;        // live: also the CRC of every complete tensor (FirmwareOptions::checkTensors)
+    // Called with the project folder after it is written and before it is built (a test seam).
+    std::function<void(const std::string&)> beforeBuild;
 };
 struct DeployResult {
     std::string name, dir;

@@ -360,6 +360,20 @@ std::string liveMainSource(const GeneratedProject& p, const Board& b, const Firm
     w.close();
     w.line();
     writeLayerHookAndSizes(w, p, N);
+    if (o.checkTensors) {
+        w.line("#define TS_TENSORS " + std::to_string(std::max(1, o.tensorCount)));
+        w.comment("The CRC-32 of every complete tensor of the first inference (the model's DEBUG dump hook).");
+        w.line("uint32_t ts_tensor_crc[TS_TENSORS] __attribute__((used));");
+        w.line("uint8_t ts_tensor_seen[TS_TENSORS] __attribute__((used));");
+        w.open("static void ts_dump(int tensor, const char *name, const void *data, size_t bytes)");
+        w.line("(void)name;");
+        w.open("if (tensor >= 0 && tensor < TS_TENSORS && !ts_tensor_seen[tensor])");
+        w.line("ts_tensor_crc[tensor] = ts_crc32(0, (const uint8_t *)data, bytes);");
+        w.line("ts_tensor_seen[tensor] = 1;");
+        w.close();
+        w.close();
+        w.line();
+    }
     w.open("void ts_live_fault(const uint32_t *frame, uint32_t ipsr)");
     w.line("ts_begin_update();");
     w.line("ts_mailbox.fault[0] = ipsr;");
@@ -393,6 +407,8 @@ std::string liveMainSource(const GeneratedProject& p, const Board& b, const Firm
     w.line("return 2;");
     w.close();
     w.line("ts_timer_start();");
+    if (o.checkTensors)
+        w.line(n + "_set_dump_hook(ts_dump);");
     w.line("ts_mailbox.status = 1u;");
     w.comment("Even k: the whole inference timed, no hook. Odd k: timed per layer through the layer hook.");
     w.open("for (k = 0; TS_RUNS == 0u || k < 2u * TS_RUNS; ++k)");
@@ -572,6 +588,8 @@ Diagnostics addFirmware(GeneratedProject& p, const Board& b, const FitVerdict& f
         f.text += "  target_compile_options(" + p.name + "_model PRIVATE " + o.optimize + ")\n";
         if (o.portable)
             f.text += "  target_compile_definitions(" + p.name + "_model PUBLIC TS_NO_DSP=1) # portable kernels only\n";
+        if (o.checkTensors)
+            f.text += "  target_compile_definitions(" + p.name + "_model PUBLIC " + N + "_DEBUG=1) # tensor CRCs for the check\n";
         f.text += std::string("  add_executable(firmware.elf firmware/startup.c firmware/main.c") + (o.live ? " firmware/input.c" : "") + ")\n";
         f.text += "  set_target_properties(firmware.elf PROPERTIES C_STANDARD 99)\n";
         f.text += "  target_compile_options(firmware.elf PRIVATE " + o.optimize + ")\n";

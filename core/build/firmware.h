@@ -29,6 +29,11 @@ struct FirmwareOptions {
     // figure, the output's CRC-32 and any fault kept in the mailbox `ts_mailbox` for the probe to read.
     bool live = false;
     std::vector<uint8_t> liveInput; // the graph inputs' bytes concatenated
+    // A live firmware that also keeps the CRC-32 of every complete tensor of its first inference
+    // (ts_tensor_crc / ts_tensor_seen, through the model's DEBUG dump hook; canaries on): the host
+    // finds the first op whose output differs from the reference.
+    bool checkTensors = false;
+    int tensorCount = 0;
 };
 
 // The firmware files for `board`, added to `project` (its CMakeLists.txt gains the firmware target).

@@ -140,6 +140,94 @@ Result<MailboxSnapshot> decodeMailbox(const std::vector<uint8_t>& b, int layers,
     return r;
 }
 
+namespace {
+
+// After a live run whose output differs: the check firmware (every complete tensor's CRC-32 from
+// the model's DEBUG dump hook, canaries on) runs one inference on the same probe; the first op in
+// run order whose output differs from the reference interpreter's is named.
+std::string locateDifference(const Model& model, const Session& doc, const BoardSet& boards, const Board& board, ProbeDriver* driver,
+                             const LiveOptions& o, DeployOptions dopt, const LiveResult& lr, const std::vector<uint8_t>& input,
+                             const JobControl& job)
+{
+    dopt.checkTensors = true;
+    dopt.runs = 1;
+    dopt.dir = lr.deploy.dir + "-check";
+    auto built = buildFirmware(model, doc, boards, dopt);
+    if (!built.ok())
+        return "the check firmware did not build: " + firstError(built.diagnostics);
+    const Graph& g = built->pipeline->legal().graph;
+    const int layers = int(g.ops.size());
+    auto image = loadFirmwareImage(built->build.elf);
+    auto mailbox = findElfSymbol(built->build.elf, "ts_mailbox");
+    auto crcs = findElfSymbol(built->build.elf, "ts_tensor_crc");
+    auto seen = findElfSymbol(built->build.elf, "ts_tensor_seen");
+    if (!image.ok() || !mailbox.ok() || !crcs.ok() || !seen.ok())
+        return "the check firmware lacks its symbols";
+    auto session = driver->open(o.serial, board);
+    if (!session.ok())
+        return firstError(session.diagnostics);
+    std::unique_ptr<ProbeSession> target = std::move(*session);
+    auto done = [&](const std::string& why) {
+        target->close();
+        return why;
+    };
+    if (Diagnostics d = target->flash(*image, {}); !d.empty())
+        return done(firstError(d));
+    if (hasErrors(target->reset()) || hasErrors(target->run()))
+        return done("the check firmware did not start");
+    QElapsedTimer clock;
+    clock.start();
+    MailboxSnapshot m;
+    for (;;) {
+        if (job.cancelled())
+            return done(kCancelledMessage);
+        auto bytes = target->readMemory(mailbox->address, mailbox->size);
+        if (!bytes.ok())
+            return done(firstError(bytes.diagnostics));
+        bool torn = false;
+        auto snap = decodeMailbox(*bytes, layers, &torn);
+        if (snap.ok() && !torn) {
+            m = *snap;
+            if (m.status == MailboxStatus::Fault)
+                return done("the check firmware faulted: " + m.faultText());
+            if (m.status == MailboxStatus::Error)
+                return done("the check firmware's arena canaries were overwritten by kernel call " + std::to_string(m.error)
+                            + " (a kernel wrote outside its planned buffers)");
+            if (m.status == MailboxStatus::Done)
+                break;
+        }
+        if (clock.elapsed() > o.timeoutMs)
+            return done("the check firmware did not finish");
+        QThread::msleep(40);
+    }
+    auto crcBytes = target->readMemory(crcs->address, crcs->size);
+    auto seenBytes = target->readMemory(seen->address, seen->size);
+    target->close();
+    if (!crcBytes.ok() || !seenBytes.ok())
+        return "cannot read the check firmware's tensor CRCs";
+    auto interp = ReferenceInterpreter::create(g);
+    if (!interp.ok() || !interp->setInputsFromConcatenated(input).empty() || !interp->run().empty())
+        return "the reference interpreter could not run the model";
+    int checked = 0;
+    for (int opIndex : built->pipeline->analysis.memory.order) {
+        const Op& op = g.ops[size_t(opIndex)];
+        for (int t : op.outputs) {
+            if (t < 0 || size_t(t) >= seenBytes->size() || !(*seenBytes)[size_t(t)])
+                continue;
+            uint32_t got = 0;
+            std::memcpy(&got, crcBytes->data() + size_t(t) * 4, 4);
+            const auto& want = interp->tensorBytes(t);
+            if (crc32(want.data(), want.size()) != got)
+                return "first difference on the target at op #" + std::to_string(opIndex) + " " + opKindName(op.kind) + " (output tensor '"
+                       + g.tensors[size_t(t)].name + "'); the " + std::to_string(checked) + " complete tensors before it match";
+            ++checked;
+        }
+    }
+    return "every complete tensor (" + std::to_string(checked) + ") matches on the check firmware: the difference is in the timed build only";
+}
+
+} // namespace
+
 Result<LiveResult> runLive(const Model& model, const Session& doc, const BoardSet& boards, const LiveOptions& o,
                            PluginManager& plugins, const JobControl& job, const std::function<void(const LiveEvent&)>& onEvent)
 {
@@ -359,6 +447,11 @@ Result<LiveResult> runLive(const Model& model, const Session& doc, const BoardSe
                           same ? "output matches the reference interpreter byte for byte" : "output DIFFERS from the reference interpreter",
                           static_cast<long long>(last.outputBytes), last.outputCrc, crc);
             lr.outputCheck = text;
+            if (!same && !job.cancelled()) {
+                post(event(LiveEvent::Kind::Phase, "checking"));
+                post(event(LiveEvent::Kind::Log, "the output differs: building a check firmware to find the first op that differs"));
+                lr.outputCheck += "; " + locateDifference(model, doc, boards, *board, driver, o, dopt, lr, input, job);
+            }
         } else {
             lr.outputCheck = "the reference interpreter could not run the model";
         }
