@@ -37,6 +37,8 @@ private slots:
     void goldenOnQemu();
     void demoOnBothMachines_data();
     void demoOnBothMachines();
+    void optimizeLevels_data();
+    void optimizeLevels();
     void realBoardRefused();
     void firmwareForEveryProfile();
     void faultIsReported();
@@ -132,6 +134,36 @@ void TestDeploy::demoOnBothMachines()
     QVERIFY2(sum > d->run.instructions / 2 && sum < d->run.instructions * 2,
              qPrintable(QString("layers %1, whole %2").arg(sum).arg(d->run.instructions)));
     QVERIFY(d->run.stackPeak > 0 && d->run.stackPeak < 8192);
+}
+
+void TestDeploy::optimizeLevels_data()
+{
+    QTest::addColumn<QString>("optimize");
+    QTest::addColumn<QString>("board");
+    QTest::newRow("-O3 an386") << QString("-O3") << QString("qemu-mps2-an386");
+    QTest::newRow("-Os an386") << QString("-Os") << QString("qemu-mps2-an386");
+    QTest::newRow("-Os an500") << QString("-Os") << QString("qemu-mps2-an500");
+}
+
+// The document's optimisation level reaches the compiler, and the firmware stays byte-exact.
+void TestDeploy::optimizeLevels()
+{
+    QFETCH(QString, optimize);
+    QFETCH(QString, board);
+    if (!toolsPresent())
+        QSKIP("qemu-system-arm or arm-none-eabi-gcc is not installed (scripts/setup.sh installs them)");
+    const Model m = buildDemoModel();
+    DeployOptions o;
+    o.name = "demo";
+    o.optimize = optimize.toStdString();
+    o.dir = (QDir::currentPath() + "/deploy-demo" + optimize + "-" + board).toStdString();
+    auto d = deployOnQemu(m, documentFor(m, board.toStdString()), tstest::boards(), o);
+    QVERIFY2(d.ok(), firstError(d.diagnostics).c_str());
+    QVERIFY2(d->matchesReference, d->mismatch.c_str());
+    const QByteArray cmake = fileBytes(QString::fromStdString(d->dir) + "/CMakeLists.txt");
+    QVERIFY(cmake.contains(("target_compile_options(demo_model PRIVATE " + optimize).toUtf8()));
+    qInfo("%s on %s: %lld instructions per inference (QEMU, not cycles), flash %lld B", qPrintable(optimize), qPrintable(board),
+          static_cast<long long>(d->run.instructions), static_cast<long long>(d->build.size.flash));
 }
 
 void TestDeploy::realBoardRefused()
