@@ -238,13 +238,9 @@ void MainWindow::onLiveEvent(const LiveEvent& incoming)
         e.options = e.optionsCopy.get();
         e.board = m_boards.find(m_doc.boardId);
     }
-    if (m_run->recorder && e.board) {
+    if (m_run->recorder)
         if (Diagnostics d = m_run->recorder->onEvent(e); !d.empty())
             m_buildLog->appendLog(tr("run store: %1").arg(QString::fromStdString(firstError(d))));
-    } else if (m_run->recorder && e.kind != LiveEvent::Kind::Phase) {
-        if (Diagnostics d = m_run->recorder->onEvent(e); !d.empty())
-            m_buildLog->appendLog(tr("run store: %1").arg(QString::fromStdString(firstError(d))));
-    }
     switch (e.kind) {
     case LiveEvent::Kind::Phase: {
         const QString p = QString::fromStdString(e.text);

@@ -99,7 +99,7 @@ Diagnostics RunRecorder::onEvent(const LiveEvent& e)
 {
     if (!m_store)
         return {};
-    if (e.kind == LiveEvent::Kind::Phase && e.text == "flashing" && e.built && m_run == 0) {
+    if (e.kind == LiveEvent::Kind::Phase && e.text == "flashing" && e.built && e.board && m_run == 0) {
         RunStart s;
         s.model = m_model;
         s.board = m_board;
