@@ -177,6 +177,7 @@ struct DwSpec {
     Activation act = Activation::None;
     bool bias = true;
     int kw = 0; // 0: square
+    int inZp = 9;
 };
 
 Model dwModel(const DwSpec& s, uint32_t seed, bool isFloat = false)
@@ -185,7 +186,7 @@ Model dwModel(const DwSpec& s, uint32_t seed, bool isFloat = false)
     const int kw = s.kw ? s.kw : s.k;
     const int cout = s.c * s.mult;
     const DType t = isFloat ? DType::Float32 : DType::Int8;
-    const int x = b.act("x", {1, s.h, s.w, s.c}, t, 0.05f, 9);
+    const int x = b.act("x", {1, s.h, s.w, s.c}, t, 0.05f, s.inZp);
     const int w = isFloat ? b.floatWeights("w", {1, s.k, kw, cout})
                           : b.int8Weights("w", {1, s.k, kw, cout}, channelScales(cout, s.k * kw), 3);
     const int bias = s.bias ? b.bias("b", cout, isFloat ? DType::Float32 : DType::Int32) : -1;
@@ -265,6 +266,10 @@ void runDepthwise(const DepthwisePlan& p, const uint8_t* in, uint8_t* out, uint8
     const auto* x = reinterpret_cast<const int8_t*>(in);
     auto* y = reinterpret_cast<int8_t*>(out);
     const int32_t* bias = p.bias.empty() ? nullptr : p.bias.data();
+    if (std::string(p.function) == "ts_depthwise_c1_s8") {
+        ts_depthwise_c1_s8(&p.params, x, p.c1Filter.data(), p.c1Bias.data(), p.multiplier.data(), p.shift.data(), y);
+        return;
+    }
     if (p.inplace)
         in_place.at(p.function)(&p.params, x, p.filter.data(), bias, p.multiplier.data(), p.shift.data(), y,
                                 reinterpret_cast<int8_t*>(scratch));
@@ -488,6 +493,7 @@ private slots:
     void depthwiseInplace_data();
     void depthwiseInplace();
     void depthwiseRefusals();
+    void depthwiseC1Layout();
     void pool_data();
     void pool();
     void poolWindow();
@@ -662,6 +668,26 @@ void TestCKernelsConv::depthwise_data()
     row("4x4 generic", {9, 9, 3, 4}, "ts_depthwise_s8");
     row("2x5 generic s2", {9, 11, 3, 2, 2, 1, 1, Padding::Same, {}, Activation::None, true, 5}, "ts_depthwise_s8");
     row("1x1", {5, 4, 6, 1}, "ts_depthwise_s8");
+    // One input channel: ts_depthwise_c1_s8 (pixel by pixel, every depth multiplier 1..8).
+    const char* c1 = "ts_depthwise_c1_s8";
+    auto c1row = [&](const char* name, DwSpec s) { row(name, s, c1); };
+    c1row("c1 micro_speech 10x8 s2 x8", {49, 40, 1, 10, 2, 1, 8, Padding::Same, {}, Activation::None, true, 8});
+    c1row("c1 micro_speech zp -128", {49, 40, 1, 10, 2, 1, 8, Padding::Same, {}, Activation::None, true, 8, -128});
+    c1row("c1 micro_speech zp 127 relu", {49, 40, 1, 10, 2, 1, 8, Padding::Same, {}, Activation::Relu, true, 8, 127});
+    for (int m = 1; m <= 8; ++m) {
+        static std::vector<std::string> names;
+        names.push_back("c1 odd 3x5 s1 x" + std::to_string(m));
+        c1row(names.back().c_str(), {11, 13, 1, 3, 1, 1, m, Padding::Same, {}, Activation::None, true, 5, 3 - 15 * m});
+        names.push_back("c1 7x8 s2 x" + std::to_string(m));
+        c1row(names.back().c_str(), {15, 17, 1, 7, 2, 1, m, Padding::Same, {}, Activation::Relu6, m % 2 == 0, 8, m});
+    }
+    c1row("c1 VALID 4x4 s3", {13, 14, 1, 4, 3, 1, 5, Padding::Valid, {}, Activation::None, true, 4, -1});
+    c1row("c1 kernel larger than input", {3, 5, 1, 6, 1, 1, 3, Padding::Same, {}, Activation::None, true, 7, 0});
+    c1row("c1 explicit padding", {9, 10, 1, 3, 2, 1, 6, Padding::Valid, pads(2, 1, 0, 3), Activation::None, true, 9, 40});
+    c1row("c1 1x1", {5, 6, 1, 1, 1, 1, 7, Padding::Same, {}, Activation::None, true, 1, -9});
+    row("c1 dilation 2 keeps the generic kernel", {10, 9, 1, 3, 1, 2, 4}, "ts_depthwise_3x3_s8");
+    row("c1 20x26 patch > 512 B keeps the generic kernel",
+        {30, 30, 1, 20, 2, 1, 2, Padding::Same, {}, Activation::None, true, 26}, "ts_depthwise_s8");
 }
 
 void TestCKernelsConv::depthwise()
@@ -715,6 +741,26 @@ void TestCKernelsConv::depthwiseInplace()
     QCOMPARE(inplaceOrder(g, g.ops[0], InplaceKind::Depthwise, 0, delta), std::optional(IterationOrder::ChannelByChannel));
     const QString e = runInPlace(m, InplaceKind::Depthwise, IterationOrder::ChannelByChannel, delta);
     QVERIFY2(e.isEmpty(), qPrintable(e));
+}
+
+void TestCKernelsConv::depthwiseC1Layout()
+{
+    // Two channels, 2x5 taps (channel-major), input offset 2, biases 10 and -7; worked by hand:
+    // channel 0 row 0 = 1 -2 3 -4 5, row 1 = 0 0 0 0 -1; channel 1 row 0 = 6 0 0 0 0, row 1 = -128 127 1 2 3.
+    const std::vector<int8_t> f{1, -2, 3, -4, 5, 0, 0, 0, 0, -1, 6, 0, 0, 0, 0, -128, 127, 1, 2, 3};
+    std::vector<int32_t> words, folded;
+    depthwiseC1Arrange(f, {10, -7}, 2, 5, 2, 2, words, folded);
+    auto pair = [](int lo, int hi) { return int32_t(uint32_t(uint16_t(int16_t(lo))) | (uint32_t(uint16_t(int16_t(hi))) << 16)); };
+    // [row][group][channel][even, odd]
+    const std::vector<int32_t> expect{pair(1, 3), pair(-2, -4), pair(6, 0), pair(0, 0),     // row 0, taps 0..3
+                                      pair(5, 0), pair(0, 0), pair(0, 0), pair(0, 0),       // row 0, tap 4 (5..7 pad)
+                                      pair(0, 0), pair(0, 0), pair(-128, 1), pair(127, 2),  // row 1, taps 0..3
+                                      pair(-1, 0), pair(0, 0), pair(3, 0), pair(0, 0)};     // row 1, tap 4
+    QCOMPARE(words, expect);
+    // 10 + 2 * (1 - 2 + 3 - 4 + 5 - 1) = 14; -7 + 2 * (6 - 128 + 127 + 1 + 2 + 3) = 15.
+    QCOMPARE(folded, (std::vector<int32_t>{14, 15}));
+    depthwiseC1Arrange(f, {}, 2, 5, 2, -3, words, folded);
+    QCOMPARE(folded, (std::vector<int32_t>{-6, -33}));
 }
 
 void TestCKernelsConv::depthwiseRefusals()

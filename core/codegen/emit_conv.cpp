@@ -246,6 +246,31 @@ std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error)
     }
 }
 
+void depthwiseC1Arrange(const std::vector<int8_t>& filter, const std::vector<int32_t>& bias, int kh, int kw, int outC,
+                        int32_t inputOffset, std::vector<int32_t>& words, std::vector<int32_t>& folded)
+{
+    const int kq = (kw + 3) / 4;
+    const size_t taps = size_t(kh) * size_t(kw);
+    auto tap = [&](int oc, int fy, int fx) -> uint32_t {
+        return fx < kw ? uint32_t(uint16_t(int16_t(filter[size_t(oc) * taps + size_t(fy) * kw + fx]))) : 0u;
+    };
+    words.assign(size_t(kh) * kq * outC * 2, 0);
+    folded.assign(size_t(outC), 0);
+    for (int fy = 0; fy < kh; ++fy)
+        for (int g = 0; g < kq; ++g)
+            for (int oc = 0; oc < outC; ++oc) {
+                const size_t at = ((size_t(fy) * kq + g) * outC + oc) * 2;
+                words[at] = int32_t(tap(oc, fy, 4 * g) | (tap(oc, fy, 4 * g + 2) << 16));
+                words[at + 1] = int32_t(tap(oc, fy, 4 * g + 1) | (tap(oc, fy, 4 * g + 3) << 16));
+            }
+    for (int oc = 0; oc < outC; ++oc) {
+        uint32_t sum = 0;
+        for (size_t t = 0; t < taps; ++t)
+            sum += uint32_t(int32_t(filter[size_t(oc) * taps + t]));
+        folded[size_t(oc)] = int32_t((bias.empty() ? 0u : uint32_t(bias[size_t(oc)])) + uint32_t(inputOffset) * sum);
+    }
+}
+
 std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* error)
 {
     if (!c.g || !c.op || c.op->kind != OpKind::DepthwiseConv2D)
@@ -299,6 +324,11 @@ std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* er
         "ts_depthwise_7x7_s8_inplace"};
     if (c.inplace == InplaceKind::None) {
         plan.function = names.find(base)->c_str();
+        // One input channel: every output channel reads the same window (pixel by pixel, DSP pairs).
+        if (in.c == 1 && dh == 1 && dw == 1 && int64_t(kh) * ((kw + 3) / 4 * 4) <= TS_DEPTHWISE_C1_MAX_PATCH) {
+            plan.function = "ts_depthwise_c1_s8";
+            depthwiseC1Arrange(plan.filter, plan.bias, kh, kw, outC, p.input_offset, plan.c1Filter, plan.c1Bias);
+        }
         return plan;
     }
     if (c.inplace != InplaceKind::Depthwise)
@@ -685,8 +715,12 @@ Result<Emitted> emitDepthwise(const EmitContext& c)
                  {"dilation_w", cInt(p.dilation_w)}, {"pad_top", cInt(p.pad_top)}, {"pad_left", cInt(p.pad_left)},
                  {"input_offset", cInt(p.input_offset)}, {"output_offset", cInt(p.output_offset)},
                  {"act_min", cInt(p.act_min)}, {"act_max", cInt(p.act_max)}});
-    const std::string filter = c.pool->addI8(key(c, "filter_cm"), hint(c, "filter"), plan->filter);
-    const std::string bias = plan->bias.empty() ? "NULL" : c.pool->addI32(key(c, "bias"), hint(c, "bias"), plan->bias);
+    const bool c1 = std::string(plan->function) == "ts_depthwise_c1_s8";
+    const std::string filter = c1 ? c.pool->addI32(key(c, "filter_c1"), hint(c, "filter"), plan->c1Filter)
+                                  : c.pool->addI8(key(c, "filter_cm"), hint(c, "filter"), plan->filter);
+    const std::string bias = c1 ? c.pool->addI32(key(c, "bias_c1"), hint(c, "bias"), plan->c1Bias)
+        : plan->bias.empty()    ? "NULL"
+                                : c.pool->addI32(key(c, "bias"), hint(c, "bias"), plan->bias);
     const std::string mult = c.pool->addI32(key(c, "mult"), hint(c, "mult"), plan->multiplier);
     const std::string shift = c.pool->addI32(key(c, "shift"), hint(c, "shift"), plan->shift);
     std::vector<std::string> args{"&ts_p", c.inputs[0].as("int8_t", true), filter, bias, mult, shift,

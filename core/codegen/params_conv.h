@@ -42,7 +42,15 @@ struct DepthwisePlan {
     std::vector<int32_t> bias;               // empty: none
     std::vector<int32_t> multiplier, shift;
     int64_t scratchBytes = 0;                // in place: in_h·in_w
+    // ts_depthwise_c1_s8 (one input channel, out of place): the filter as int16 pairs in the
+    // kernel's layout (ts_depthwise.h) and the bias with input_offset·Σtaps folded in; `filter`
+    // and `bias` above stay the op's, unused by that kernel.
+    std::vector<int32_t> c1Filter, c1Bias;
 };
+// The ts_depthwise_c1_s8 arguments from a channel-major filter [out_c][kh][kw] and the op's bias
+// (empty: none): words [kh][ceil(kw/4)][out_c][2] of int16 pairs, folded bias[out_c].
+void depthwiseC1Arrange(const std::vector<int8_t>& filter, const std::vector<int32_t>& bias, int kh, int kw, int outC,
+                        int32_t inputOffset, std::vector<int32_t>& words, std::vector<int32_t>& folded);
 std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* error);
 
 // float32 CONV_2D and DEPTHWISE_CONV_2D (direct kernels, no scratch, out of place only).

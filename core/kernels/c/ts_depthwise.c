@@ -379,6 +379,202 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace)
     dw_run_inplace(p, input, filter, bias, multiplier, shift, output, scratch, 7, 7, 1);
 }
 
+/* ---- One input channel (ts_depthwise_c1_s8): every output channel reads the same window, so
+ * the kernel runs pixel by pixel over all channels. The filter comes pre-arranged by the code
+ * generator (TS_DEPTHWISE_C1 layout in ts_depthwise.h): per filter row and 4-column group, for
+ * each channel an (even taps, odd taps) pair of int16x2 words, zero beyond k_w; the bias folds
+ * input_offset * (sum of the channel's taps). A pixel is
+ *     bias' + sum over the k_h x k_w4 window of f * v,   v = the input, or -input_offset
+ * (the zero point) for taps outside the input: exactly bias + sum over inside taps of
+ * f * (x + input_offset), the reference. Pixels whose window lies inside read the input directly
+ * (one word = 4 taps: __sxtb16 splits even/odd bytes, __smlad MACs a pair); the others first copy
+ * their window into a zero-point padded patch on the stack. */
+TS_INLINE int32_t dwc_lo(uint32_t w) { return (int32_t)(int16_t)(uint16_t)(w & 0xFFFFu); }
+TS_INLINE int32_t dwc_hi(uint32_t w) { return (int32_t)(int16_t)(uint16_t)(w >> 16); }
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#define DWC_UNROLL _Pragma("GCC unroll 16")
+#else
+#define DWC_UNROLL
+#endif
+
+#if DW_DSP
+/* One filter word pair (even, odd taps) as a single 64-bit load (ldrd). */
+TS_INLINE void dwc_ld2(const int32_t *w, int32_t *e, int32_t *o)
+{
+    uint64_t v;
+    memcpy(&v, w, 8);
+    *e = (int32_t)(uint32_t)v;
+    *o = (int32_t)(uint32_t)(v >> 32);
+}
+#endif
+
+/* Accumulates NC channels (filter words fw: the group's first channel at row 0, group 0; m2 =
+ * 2 * out_c words between consecutive (row, group) blocks) over the window at s. */
+TS_INLINE void dwc_dot(const int8_t *s, ptrdiff_t pitch, const int32_t *fw, ptrdiff_t m2, const int32_t KH,
+                       const int32_t KQ, const int NC, uint32_t *acc)
+{
+    uint32_t a0 = acc[0], a1 = NC > 1 ? acc[1] : 0u, a2 = NC > 2 ? acc[2] : 0u, a3 = NC > 3 ? acc[3] : 0u;
+    int32_t fy, q;
+    DWC_UNROLL
+    for (fy = 0; fy < KH; ++fy) {
+        DWC_UNROLL
+        for (q = 0; q < KQ; ++q) {
+            const int32_t *f = fw + (fy * KQ + q) * m2;
+#if DW_DSP
+            const int32_t w = (int32_t)dw_ld32(s + fy * pitch + 4 * q);
+            const int32_t ev = __sxtb16(w), od = __sxtb16((int32_t)(((uint32_t)w >> 8) | ((uint32_t)w << 24)));
+            int32_t fe, fo;
+            dwc_ld2(f, &fe, &fo);
+            a0 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a0));
+            if (NC > 1) {
+                dwc_ld2(f + 2, &fe, &fo);
+                a1 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a1));
+            }
+            if (NC > 2) {
+                dwc_ld2(f + 4, &fe, &fo);
+                a2 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a2));
+            }
+            if (NC > 3) {
+                dwc_ld2(f + 6, &fe, &fo);
+                a3 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a3));
+            }
+#else
+            const int8_t *r = s + fy * pitch + 4 * q;
+            const int32_t v0 = r[0], v1 = r[1], v2 = r[2], v3 = r[3];
+#define DWC_MAC(a, e, o)                                                                                            \
+    a += (uint32_t)(v0 * dwc_lo((uint32_t)(e))) + (uint32_t)(v2 * dwc_hi((uint32_t)(e)))                           \
+        + (uint32_t)(v1 * dwc_lo((uint32_t)(o))) + (uint32_t)(v3 * dwc_hi((uint32_t)(o)))
+            DWC_MAC(a0, f[0], f[1]);
+            if (NC > 1)
+                DWC_MAC(a1, f[2], f[3]);
+            if (NC > 2)
+                DWC_MAC(a2, f[4], f[5]);
+            if (NC > 3)
+                DWC_MAC(a3, f[6], f[7]);
+#undef DWC_MAC
+#endif
+        }
+    }
+    acc[0] = a0;
+    if (NC > 1)
+        acc[1] = a1;
+    if (NC > 2)
+        acc[2] = a2;
+    if (NC > 3)
+        acc[3] = a3;
+}
+
+TS_INLINE int8_t dwc_out(uint32_t acc, int32_t mult, int32_t shift, const ts_depthwise_s8_params *p, int fast)
+{
+    dw_rq q;
+    if (!fast)
+        return dw_output(acc, mult, shift, p);
+    (void)dw_rq_init(&q, mult, shift, p);
+    return dw_rq_out(acc, &q);
+}
+
+/* All channels of one pixel whose window (KH rows of 4 * KQ bytes, `pitch` apart) starts at s. */
+TS_INLINE void dwc_pixel(const ts_depthwise_s8_params *p, const int8_t *s, ptrdiff_t pitch, const int32_t *filter,
+                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int32_t KH, int32_t KQ,
+                         int fast, int8_t *o)
+{
+    const int32_t m = p->out_c;
+    const ptrdiff_t m2 = 2 * (ptrdiff_t)m;
+    uint32_t acc[4];
+    int32_t c = 0, j;
+    for (; c + 4 <= m; c += 4) {
+        for (j = 0; j < 4; ++j)
+            acc[j] = (uint32_t)bias[c + j];
+        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 4, acc);
+        for (j = 0; j < 4; ++j)
+            o[c + j] = dwc_out(acc[j], multiplier[c + j], shift[c + j], p, fast);
+    }
+    if (c + 2 <= m) {
+        acc[0] = (uint32_t)bias[c];
+        acc[1] = (uint32_t)bias[c + 1];
+        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 2, acc);
+        o[c] = dwc_out(acc[0], multiplier[c], shift[c], p, fast);
+        o[c + 1] = dwc_out(acc[1], multiplier[c + 1], shift[c + 1], p, fast);
+        c += 2;
+    }
+    if (c < m) {
+        acc[0] = (uint32_t)bias[c];
+        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 1, acc);
+        o[c] = dwc_out(acc[0], multiplier[c], shift[c], p, fast);
+    }
+}
+
+TS_INLINE void dwc_run(const ts_depthwise_s8_params *p, const int8_t *input, const int32_t *filter, const int32_t *bias,
+                       const int32_t *multiplier, const int32_t *shift, int8_t *output, const int32_t KH,
+                       const int32_t KQ)
+{
+    union {
+        uint32_t align;
+        int8_t b[TS_DEPTHWISE_C1_MAX_PATCH];
+    } patch;
+    const int32_t kw4 = 4 * KQ, zp = -p->input_offset, m = p->out_c;
+    const ptrdiff_t in_row = p->in_row_pitch, out_row = p->out_row_pitch;
+    int32_t y_lo, y_hi, x_lo, x_hi, b, oy, ox, c, fy, fx;
+    int fast = 1;
+    (void)patch.align;
+    for (c = 0; c < m; ++c)
+        if (multiplier[c] == INT32_MIN || shift[c] < -31)
+            fast = 0;
+    dw_axis(p->in_h, p->out_h, KH, p->stride_h, 1, p->pad_top, &y_lo, &y_hi);
+    dw_axis(p->in_w, p->out_w, kw4, p->stride_w, 1, p->pad_left, &x_lo, &x_hi);
+    for (b = 0; b < p->batches; ++b) {
+        const int8_t *in = input + (ptrdiff_t)b * p->in_h * in_row;
+        int8_t *out = output + (ptrdiff_t)b * p->out_h * out_row;
+        for (oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int inside_y = oy >= y_lo && oy < y_hi;
+            int8_t *o = out + (ptrdiff_t)oy * out_row;
+            for (ox = 0; ox < p->out_w; ++ox, o += m) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                if (inside_y && ox >= x_lo && ox < x_hi) {
+                    dwc_pixel(p, in + (ptrdiff_t)iy0 * in_row + ix0, in_row, filter, bias, multiplier, shift, KH, KQ,
+                              fast, o);
+                    continue;
+                }
+                for (fy = 0; fy < KH; ++fy) {
+                    const int32_t iy = iy0 + fy;
+                    int8_t *d = patch.b + fy * kw4;
+                    if (iy < 0 || iy >= p->in_h) {
+                        for (fx = 0; fx < kw4; ++fx)
+                            d[fx] = (int8_t)zp;
+                    } else {
+                        const int8_t *r = in + (ptrdiff_t)iy * in_row + ix0;
+                        const int32_t fx0 = ix0 < 0 ? (-ix0 < kw4 ? -ix0 : kw4) : 0;
+                        const int32_t fx1 = p->in_w - ix0 < kw4 ? (p->in_w - ix0 > fx0 ? p->in_w - ix0 : fx0) : kw4;
+                        for (fx = 0; fx < fx0; ++fx)
+                            d[fx] = (int8_t)zp;
+                        for (; fx < fx1; ++fx)
+                            d[fx] = r[fx];
+                        for (; fx < kw4; ++fx)
+                            d[fx] = (int8_t)zp;
+                    }
+                }
+                dwc_pixel(p, patch.b, kw4, filter, bias, multiplier, shift, KH, KQ, fast, o);
+            }
+        }
+    }
+}
+
+void ts_depthwise_c1_s8(const ts_depthwise_s8_params *p, const int8_t *input, const int32_t *filter,
+                        const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output)
+{
+    const int32_t kq = (p->k_w + 3) / 4;
+    if (p->k_h == 10 && kq == 2)
+        dwc_run(p, input, filter, bias, multiplier, shift, output, 10, 2);
+    else if (kq == 1)
+        dwc_run(p, input, filter, bias, multiplier, shift, output, p->k_h, 1);
+    else if (kq == 2)
+        dwc_run(p, input, filter, bias, multiplier, shift, output, p->k_h, 2);
+    else
+        dwc_run(p, input, filter, bias, multiplier, shift, output, p->k_h, kq);
+}
+
 void ts_depthwise_f32(const ts_depthwise_f32_params *p, const float *input, const float *filter, const float *bias,
                       float *output)
 {

@@ -60,6 +60,20 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_3x3_s8_inplace);
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_5x5_s8_inplace);
 TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace);
 
+/* ts_depthwise_c1_s8: one input channel (in_c == 1, out_c == depth multiplier), dilation 1, any
+ * stride, padding, batches and pitches; no scratch (a k_h * k_w4 byte patch on the stack,
+ * k_w4 = k_w rounded up to a multiple of 4, at most TS_DEPTHWISE_C1_MAX_PATCH bytes).
+ * Arguments as the code generator arranges them (weights are constants):
+ *  - filter: int32 words [k_h][k_w4 / 4][out_c][2]; word 0 of a (row fy, group g, channel c) holds
+ *    the taps (fy, 4g) in bits 0..15 and (fy, 4g + 2) in bits 16..31, word 1 the taps 4g + 1 and
+ *    4g + 3, each as int16 (two's complement); taps at columns >= k_w are 0;
+ *  - bias: int32[out_c], NEVER NULL: bias[c] + input_offset * (sum of channel c's taps), wrapped
+ *    to int32 (depthwisePlan in core/codegen/params_conv.h arranges both);
+ *  - multiplier, shift: int32[out_c] as for ts_depthwise_s8. */
+#define TS_DEPTHWISE_C1_MAX_PATCH 512
+void ts_depthwise_c1_s8(const ts_depthwise_s8_params *p, const int8_t *input, const int32_t *filter,
+                        const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output);
+
 typedef struct {
     int32_t batches;
     int32_t in_h, in_w, in_c, in_row_pitch;     /* in_row_pitch in bytes */
