@@ -390,7 +390,7 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace)
  * (one word = 4 taps: __sxtb16 splits even/odd bytes, __smlad MACs a pair); the others first copy
  * their window into a zero-point padded patch on the stack. */
 TS_INLINE int32_t dwc_lo(uint32_t w) { return (int32_t)(int16_t)(uint16_t)(w & 0xFFFFu); }
-TS_INLINE int32_t dwc_hi(uint32_t w) { return (int32_t)(int16_t)(uint16_t)(w >> 16); }
+TS_INLINE int32_t dwc_hi(uint32_t w) { return (int32_t)w >> 16; /* arithmetic shift (GCC, Clang, MSVC) */ }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
 #define DWC_UNROLL _Pragma("GCC unroll 16")
@@ -398,16 +398,6 @@ TS_INLINE int32_t dwc_hi(uint32_t w) { return (int32_t)(int16_t)(uint16_t)(w >> 
 #define DWC_UNROLL
 #endif
 
-#if DW_DSP
-/* One filter word pair (even, odd taps) as a single 64-bit load (ldrd). */
-TS_INLINE void dwc_ld2(const int32_t *w, int32_t *e, int32_t *o)
-{
-    uint64_t v;
-    memcpy(&v, w, 8);
-    *e = (int32_t)(uint32_t)v;
-    *o = (int32_t)(uint32_t)(v >> 32);
-}
-#endif
 
 /* Accumulates NC channels (filter words fw: the group's first channel at row 0, group 0; m2 =
  * 2 * out_c words between consecutive (row, group) blocks) over the window at s. */
@@ -416,31 +406,22 @@ TS_INLINE void dwc_dot(const int8_t *s, ptrdiff_t pitch, const int32_t *fw, ptrd
 {
     uint32_t a0 = acc[0], a1 = NC > 1 ? acc[1] : 0u, a2 = NC > 2 ? acc[2] : 0u, a3 = NC > 3 ? acc[3] : 0u;
     int32_t fy, q;
-    DWC_UNROLL
-    for (fy = 0; fy < KH; ++fy) {
+    for (fy = 0; fy < KH; ++fy, s += pitch, fw += KQ * m2) {
         DWC_UNROLL
         for (q = 0; q < KQ; ++q) {
-            const int32_t *f = fw + (fy * KQ + q) * m2;
+            const int32_t *f = fw + q * m2;
 #if DW_DSP
-            const int32_t w = (int32_t)dw_ld32(s + fy * pitch + 4 * q);
+            const int32_t w = (int32_t)dw_ld32(s + 4 * q);
             const int32_t ev = __sxtb16(w), od = __sxtb16((int32_t)(((uint32_t)w >> 8) | ((uint32_t)w << 24)));
-            int32_t fe, fo;
-            dwc_ld2(f, &fe, &fo);
-            a0 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a0));
-            if (NC > 1) {
-                dwc_ld2(f + 2, &fe, &fo);
-                a1 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a1));
-            }
-            if (NC > 2) {
-                dwc_ld2(f + 4, &fe, &fo);
-                a2 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a2));
-            }
-            if (NC > 3) {
-                dwc_ld2(f + 6, &fe, &fo);
-                a3 = (uint32_t)__smlad(od, fo, __smlad(ev, fe, (int32_t)a3));
-            }
+            a0 = (uint32_t)__smlad(od, f[1], __smlad(ev, f[0], (int32_t)a0));
+            if (NC > 1)
+                a1 = (uint32_t)__smlad(od, f[3], __smlad(ev, f[2], (int32_t)a1));
+            if (NC > 2)
+                a2 = (uint32_t)__smlad(od, f[5], __smlad(ev, f[4], (int32_t)a2));
+            if (NC > 3)
+                a3 = (uint32_t)__smlad(od, f[7], __smlad(ev, f[6], (int32_t)a3));
 #else
-            const int8_t *r = s + fy * pitch + 4 * q;
+            const int8_t *r = s + 4 * q;
             const int32_t v0 = r[0], v1 = r[1], v2 = r[2], v3 = r[3];
 #define DWC_MAC(a, e, o)                                                                                            \
     a += (uint32_t)(v0 * dwc_lo((uint32_t)(e))) + (uint32_t)(v2 * dwc_hi((uint32_t)(e)))                           \
@@ -465,43 +446,122 @@ TS_INLINE void dwc_dot(const int8_t *s, ptrdiff_t pitch, const int32_t *fw, ptrd
         acc[3] = a3;
 }
 
-TS_INLINE int8_t dwc_out(uint32_t acc, int32_t mult, int32_t shift, const ts_depthwise_s8_params *p, int fast)
+/* Requantization of one channel, exactly ts_requantize (see dw_rq_out) for a right shift e in
+ * 1..30 with the multiplier != INT32_MIN: h = floor((acc * m + 2^30) / 2^31), then
+ * round-half-away-from-zero division by 2^e as (h >> e) + ((h & mask) + 2^(e-1) - (h < 0)) >> e
+ * (the sum lies in [0, 2^(e+1)): no overflow). Other channels take dw_output. */
+typedef struct {
+    int32_t mult, e, mask, half, fast, shift;
+} dwc_rq;
+
+TS_INLINE void dwc_rq_init(dwc_rq *q, int32_t mult, int32_t shift)
 {
-    dw_rq q;
-    if (!fast)
-        return dw_output(acc, mult, shift, p);
-    (void)dw_rq_init(&q, mult, shift, p);
-    return dw_rq_out(acc, &q);
+    q->mult = mult;
+    q->shift = shift;
+    q->fast = mult != INT32_MIN && shift <= -1 && shift >= -30;
+    q->e = q->fast ? -shift : 1;
+    q->mask = (int32_t)(((uint32_t)1 << q->e) - 1u);
+    q->half = (int32_t)((uint32_t)1 << (q->e - 1));
 }
 
-/* All channels of one pixel whose window (KH rows of 4 * KQ bytes, `pitch` apart) starts at s. */
-TS_INLINE void dwc_pixel(const ts_depthwise_s8_params *p, const int8_t *s, ptrdiff_t pitch, const int32_t *filter,
-                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int32_t KH, int32_t KQ,
-                         int fast, int8_t *o)
+TS_INLINE int8_t dwc_out(uint32_t acc, const dwc_rq *q, const ts_depthwise_s8_params *p)
 {
-    const int32_t m = p->out_c;
-    const ptrdiff_t m2 = 2 * (ptrdiff_t)m;
-    uint32_t acc[4];
-    int32_t c = 0, j;
-    for (; c + 4 <= m; c += 4) {
-        for (j = 0; j < 4; ++j)
-            acc[j] = (uint32_t)bias[c + j];
-        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 4, acc);
-        for (j = 0; j < 4; ++j)
-            o[c + j] = dwc_out(acc[j], multiplier[c + j], shift[c + j], p, fast);
+    int32_t h, v;
+    if (!q->fast)
+        return dw_output(acc, q->mult, q->shift, p);
+    h = (int32_t)(uint32_t)((uint64_t)((int64_t)(int32_t)acc * q->mult + ((int64_t)1 << 30)) >> 31);
+    v = (h >> q->e) + (int32_t)(((uint32_t)(h & q->mask) + (uint32_t)q->half + (uint32_t)(h >> 31)) >> q->e);
+    v = ts_add_wrap(v, p->output_offset);
+    v = v < p->act_min ? p->act_min : v;
+    return (int8_t)(v > p->act_max ? p->act_max : v);
+}
+
+/* Sum of channel j's taps in filter row fy (all 4 * KQ columns; the padding ones are 0). */
+TS_INLINE uint32_t dwc_rowsum(const int32_t *fw, ptrdiff_t m2, int32_t fy, int32_t KQ, int32_t j)
+{
+    uint32_t s = 0u;
+    int32_t q;
+    for (q = 0; q < KQ; ++q) {
+        const int32_t *f = fw + (fy * KQ + q) * m2 + 2 * j;
+        s += (uint32_t)(dwc_lo((uint32_t)f[0]) + dwc_hi((uint32_t)f[0]) + dwc_lo((uint32_t)f[1]) + dwc_hi((uint32_t)f[1]));
     }
-    if (c + 2 <= m) {
-        acc[0] = (uint32_t)bias[c];
-        acc[1] = (uint32_t)bias[c + 1];
-        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 2, acc);
-        o[c] = dwc_out(acc[0], multiplier[c], shift[c], p, fast);
-        o[c + 1] = dwc_out(acc[1], multiplier[c + 1], shift[c + 1], p, fast);
-        c += 2;
-    }
-    if (c < m) {
-        acc[0] = (uint32_t)bias[c];
-        dwc_dot(s, pitch, filter + 2 * c, m2, KH, KQ, 1, acc);
-        o[c] = dwc_out(acc[0], multiplier[c], shift[c], p, fast);
+    return s;
+}
+
+/* NC (1, 2 or 4) channels starting at the filter words fw (bias, multiplier, shift and output
+ * already offset to the group) over the whole map of one batch. Per output row, the filter rows
+ * [fy0, fy1) inside the input are summed and the outside ones (all taps on the zero point) fold
+ * into the row's starting accumulator; the columns cut by the left/right padding go through a
+ * zero-point padded patch of those rows. */
+TS_INLINE void dwc_group(const ts_depthwise_s8_params *p, int32_t x_lo, int32_t x_hi, const int8_t *in,
+                         const int32_t *fw, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                         int8_t *out, const int32_t KH, const int32_t KQ, const int NC)
+{
+    union {
+        uint32_t align;
+        int8_t b[TS_DEPTHWISE_C1_MAX_PATCH];
+    } patch;
+    dwc_rq q[4];
+    uint32_t acc[4], start[4];
+    const int32_t kw4 = 4 * KQ, zp = -p->input_offset, m = p->out_c;
+    const ptrdiff_t in_row = p->in_row_pitch, m2 = 2 * (ptrdiff_t)m;
+    int32_t oy, ox, fy, fx, j;
+    (void)patch.align;
+    for (j = 0; j < NC; ++j)
+        dwc_rq_init(&q[j], multiplier[j], shift[j]);
+    for (oy = 0; oy < p->out_h; ++oy) {
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = p->in_h - iy0 < KH ? p->in_h - iy0 : KH, n;
+        const int32_t *fr;
+        int8_t *o = out + (ptrdiff_t)oy * p->out_row_pitch;
+        if (fy0 > KH)
+            fy0 = KH;
+        if (fy1 < fy0)
+            fy1 = fy0;
+        n = fy1 - fy0;
+        fr = fw + fy0 * KQ * m2;
+        for (j = 0; j < NC; ++j) {
+            uint32_t outside = 0u;
+            for (fy = 0; fy < fy0; ++fy)
+                outside += dwc_rowsum(fw, m2, fy, KQ, j);
+            for (fy = fy1; fy < KH; ++fy)
+                outside += dwc_rowsum(fw, m2, fy, KQ, j);
+            start[j] = (uint32_t)bias[j] + (uint32_t)zp * outside;
+        }
+        for (ox = 0; ox < p->out_w; ++ox, o += m) {
+            const int32_t ix0 = ox * p->stride_w - p->pad_left;
+            const int8_t *src;
+            ptrdiff_t pitch;
+            for (j = 0; j < NC; ++j)
+                acc[j] = start[j];
+            if (ox >= x_lo && ox < x_hi) {
+                src = in + (ptrdiff_t)(iy0 + fy0) * in_row + ix0;
+                pitch = in_row;
+            } else {
+                const int32_t fx0 = ix0 < 0 ? (-ix0 < kw4 ? -ix0 : kw4) : 0;
+                const int32_t fx1 = p->in_w - ix0 < kw4 ? (p->in_w - ix0 > fx0 ? p->in_w - ix0 : fx0) : kw4;
+                for (fy = 0; fy < n; ++fy) {
+                    const int8_t *r = in + (ptrdiff_t)(iy0 + fy0 + fy) * in_row + ix0;
+                    int8_t *d = patch.b + fy * kw4;
+                    DWC_UNROLL
+                    for (fx = 0; fx < kw4; fx += 4) {
+                        int8_t t[4];
+                        int32_t k;
+                        if (fx >= fx0 && fx + 4 <= fx1)
+                            memcpy(t, r + fx, 4);
+                        else
+                            for (k = 0; k < 4; ++k)
+                                t[k] = fx + k >= fx0 && fx + k < fx1 ? r[fx + k] : (int8_t)zp;
+                        memcpy(d + fx, t, 4);
+                    }
+                }
+                src = patch.b;
+                pitch = kw4;
+            }
+            dwc_dot(src, pitch, fr, m2, n, KQ, NC, acc);
+            for (j = 0; j < NC; ++j)
+                o[j] = dwc_out(acc[j], &q[j], p);
+        }
     }
 }
 
@@ -509,55 +569,20 @@ TS_INLINE void dwc_run(const ts_depthwise_s8_params *p, const int8_t *input, con
                        const int32_t *multiplier, const int32_t *shift, int8_t *output, const int32_t KH,
                        const int32_t KQ)
 {
-    union {
-        uint32_t align;
-        int8_t b[TS_DEPTHWISE_C1_MAX_PATCH];
-    } patch;
-    const int32_t kw4 = 4 * KQ, zp = -p->input_offset, m = p->out_c;
-    const ptrdiff_t in_row = p->in_row_pitch, out_row = p->out_row_pitch;
-    int32_t y_lo, y_hi, x_lo, x_hi, b, oy, ox, c, fy, fx;
-    int fast = 1;
-    (void)patch.align;
-    for (c = 0; c < m; ++c)
-        if (multiplier[c] == INT32_MIN || shift[c] < -31)
-            fast = 0;
-    dw_axis(p->in_h, p->out_h, KH, p->stride_h, 1, p->pad_top, &y_lo, &y_hi);
-    dw_axis(p->in_w, p->out_w, kw4, p->stride_w, 1, p->pad_left, &x_lo, &x_hi);
+    const int32_t m = p->out_c;
+    int32_t x_lo, x_hi, b, c;
+    dw_axis(p->in_w, p->out_w, 4 * KQ, p->stride_w, 1, p->pad_left, &x_lo, &x_hi);
     for (b = 0; b < p->batches; ++b) {
-        const int8_t *in = input + (ptrdiff_t)b * p->in_h * in_row;
-        int8_t *out = output + (ptrdiff_t)b * p->out_h * out_row;
-        for (oy = 0; oy < p->out_h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_top;
-            const int inside_y = oy >= y_lo && oy < y_hi;
-            int8_t *o = out + (ptrdiff_t)oy * out_row;
-            for (ox = 0; ox < p->out_w; ++ox, o += m) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                if (inside_y && ox >= x_lo && ox < x_hi) {
-                    dwc_pixel(p, in + (ptrdiff_t)iy0 * in_row + ix0, in_row, filter, bias, multiplier, shift, KH, KQ,
-                              fast, o);
-                    continue;
-                }
-                for (fy = 0; fy < KH; ++fy) {
-                    const int32_t iy = iy0 + fy;
-                    int8_t *d = patch.b + fy * kw4;
-                    if (iy < 0 || iy >= p->in_h) {
-                        for (fx = 0; fx < kw4; ++fx)
-                            d[fx] = (int8_t)zp;
-                    } else {
-                        const int8_t *r = in + (ptrdiff_t)iy * in_row + ix0;
-                        const int32_t fx0 = ix0 < 0 ? (-ix0 < kw4 ? -ix0 : kw4) : 0;
-                        const int32_t fx1 = p->in_w - ix0 < kw4 ? (p->in_w - ix0 > fx0 ? p->in_w - ix0 : fx0) : kw4;
-                        for (fx = 0; fx < fx0; ++fx)
-                            d[fx] = (int8_t)zp;
-                        for (; fx < fx1; ++fx)
-                            d[fx] = r[fx];
-                        for (; fx < kw4; ++fx)
-                            d[fx] = (int8_t)zp;
-                    }
-                }
-                dwc_pixel(p, patch.b, kw4, filter, bias, multiplier, shift, KH, KQ, fast, o);
-            }
+        const int8_t *in = input + (ptrdiff_t)b * p->in_h * p->in_row_pitch;
+        int8_t *out = output + (ptrdiff_t)b * p->out_h * p->out_row_pitch;
+        for (c = 0; c + 4 <= m; c += 4)
+            dwc_group(p, x_lo, x_hi, in, filter + 2 * c, bias + c, multiplier + c, shift + c, out + c, KH, KQ, 4);
+        if (c + 2 <= m) {
+            dwc_group(p, x_lo, x_hi, in, filter + 2 * c, bias + c, multiplier + c, shift + c, out + c, KH, KQ, 2);
+            c += 2;
         }
+        if (c < m)
+            dwc_group(p, x_lo, x_hi, in, filter + 2 * c, bias + c, multiplier + c, shift + c, out + c, KH, KQ, 1);
     }
 }
 
