@@ -674,7 +674,8 @@ void TestArena::expandingPointwiseByHand()
         if (m->buffers[i].kind == PlanBuffer::Kind::Scratch)
             scratch = int(i);
     QVERIFY(scratch >= 0);
-    QCOMPARE(m->buffers[size_t(scratch)].segments[0].size, alignUp(cin, alignment)); // one input pixel
+    // Two input pixels: the 1x1 kernel takes pixels in pairs (each filter load serves both).
+    QCOMPARE(m->buffers[size_t(scratch)].segments[0].size, alignUp(2 * cin, alignment));
 
     const std::vector<uint8_t> input = b.input(7);
     const std::vector<uint8_t> expected = referenceRun(lg.graph, input);
@@ -688,7 +689,7 @@ void TestArena::expandingPointwiseByHand()
     plan.tail.assign(m->buffers.size(), false);
     plan.offsets[size_t(xb)] = sizeY;
     plan.offsets[size_t(scratch)] = sizeY + sizeX;
-    plan.peakBytes = sizeY + sizeX + alignUp(cin, alignment);
+    plan.peakBytes = sizeY + sizeX + alignUp(2 * cin, alignment);
     for (bool atTail : {false, true}) {
         plan.tail[size_t(shared)] = atTail;
         QVERIFY2(checkPlan(lg.graph, *m, plan).empty(), checkPlan(lg.graph, *m, plan).c_str());

@@ -178,7 +178,8 @@ int64_t inplaceScratchBytes(const Graph& g, const Op& op, InplaceKind kind)
         int64_t p = 0, cin = 0, cout = 0;
         if (!pointwiseGeometry(g, op, p, cin, cout))
             return 0;
-        return std::min(cin, cout);
+        // The kernel takes pixels two at a time (each filter load serves both): a pair's worth.
+        return (p >= 2 ? 2 : 1) * std::min(cin, cout);
     }
     case InplaceKind::Elementwise:
     case InplaceKind::None:

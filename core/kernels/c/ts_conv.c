@@ -370,6 +370,35 @@ TS_INLINE uint32_t dot_1x1_s8(const int8_t *x, const int8_t *f, int32_t n, uint3
     return acc + a1;
 }
 
+/* Two adjacent pixels (x: 2 * in_c bytes, o: 2 * out_c bytes), two by two output channels; the
+ * input offset folded in the bias. `x` and `o` never overlap (the in-place variant passes a
+ * scratch copy for one of them). */
+TS_INLINE void pointwise_pair(const ts_conv_s8_params *p, const conv_act *act, const int8_t *TS_RESTRICT x,
+                              const int8_t *TS_RESTRICT filter, const int32_t *TS_RESTRICT bias,
+                              const int32_t *TS_RESTRICT mult, const int32_t *TS_RESTRICT shift, int8_t *TS_RESTRICT o)
+{
+    const int32_t cin = p->in_c, cout = p->out_c;
+    const int8_t *x0 = x, *x1 = x + cin;
+    int8_t *o0 = o, *o1 = o + cout;
+    int32_t oc;
+    for (oc = 0; oc + 1 < cout; oc += 2) {
+        const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
+        uint32_t a[4];
+        a[0] = a[1] = (uint32_t)bias[oc];
+        a[2] = a[3] = (uint32_t)bias[oc + 1];
+        dot_2x2_s8(x0, x1, f0, f0 + cin, cin, a);
+        o0[oc] = conv_rq_out(a[0], mult[oc], shift[oc], act);
+        o1[oc] = conv_rq_out(a[1], mult[oc], shift[oc], act);
+        o0[oc + 1] = conv_rq_out(a[2], mult[oc + 1], shift[oc + 1], act);
+        o1[oc + 1] = conv_rq_out(a[3], mult[oc + 1], shift[oc + 1], act);
+    }
+    if (oc < cout) {
+        const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
+        o0[oc] = conv_rq_out(dot_1x1_s8(x0, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], act);
+        o1[oc] = conv_rq_out(dot_1x1_s8(x1, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], act);
+    }
+}
+
 /* 1x1: `n` contiguous pixels, two pixels by two output channels; input offset folded in the bias. */
 static void pointwise_run(const ts_conv_s8_params *p, const int8_t *TS_RESTRICT in, const int8_t *TS_RESTRICT filter,
                           const int32_t *TS_RESTRICT bias, const int32_t *TS_RESTRICT mult,
@@ -378,26 +407,8 @@ static void pointwise_run(const ts_conv_s8_params *p, const int8_t *TS_RESTRICT 
     const int32_t cin = p->in_c, cout = p->out_c;
     const conv_act act = conv_act_make(p, mult, shift);
     int32_t px = 0, oc;
-    for (; px + 1 < n; px += 2) {
-        const int8_t *x0 = in + (ptrdiff_t)px * cin, *x1 = x0 + cin;
-        int8_t *o0 = out + (ptrdiff_t)px * cout, *o1 = o0 + cout;
-        for (oc = 0; oc + 1 < cout; oc += 2) {
-            const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
-            uint32_t a[4];
-            a[0] = a[1] = (uint32_t)bias[oc];
-            a[2] = a[3] = (uint32_t)bias[oc + 1];
-            dot_2x2_s8(x0, x1, f0, f0 + cin, cin, a);
-            o0[oc] = conv_rq_out(a[0], mult[oc], shift[oc], &act);
-            o1[oc] = conv_rq_out(a[1], mult[oc], shift[oc], &act);
-            o0[oc + 1] = conv_rq_out(a[2], mult[oc + 1], shift[oc + 1], &act);
-            o1[oc + 1] = conv_rq_out(a[3], mult[oc + 1], shift[oc + 1], &act);
-        }
-        if (oc < cout) {
-            const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
-            o0[oc] = conv_rq_out(dot_1x1_s8(x0, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], &act);
-            o1[oc] = conv_rq_out(dot_1x1_s8(x1, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], &act);
-        }
-    }
+    for (; px + 1 < n; px += 2)
+        pointwise_pair(p, &act, in + (ptrdiff_t)px * cin, filter, bias, mult, shift, out + (ptrdiff_t)px * cout);
     if (px < n) {
         const int8_t *x0 = in + (ptrdiff_t)px * cin;
         int8_t *o0 = out + (ptrdiff_t)px * cout;
@@ -447,8 +458,23 @@ void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, con
 {
     const int32_t pixels = p->batches * p->in_h * p->in_w, cin = p->in_c, cout = p->out_c;
     const conv_act act = conv_act_make(p, multiplier, shift);
-    int32_t k;
-    for (k = 0; k < pixels; ++k) {
+    int32_t k = 0;
+    /* Two pixels at a time (each filter load serves both): the pair's outputs never cover an input
+     * read after the pair (the contract's order), and the pair's own pixels go through `scratch`
+     * (2 * min(in_c, out_c) bytes): a shrinking pair is built there and copied out; an expanding
+     * pair's inputs are copied there first. */
+    for (; k + 1 < pixels; k += 2) {
+        const int32_t lo = backward ? pixels - 2 - k : k; /* the pair is pixels lo and lo + 1 */
+        int8_t *dst = output + (ptrdiff_t)lo * cout;
+        if (cout <= cin) {
+            pointwise_pair(p, &act, input + (ptrdiff_t)lo * cin, filter, folded_bias, multiplier, shift, scratch);
+            memcpy(dst, scratch, (size_t)(2 * cout));
+        } else {
+            memcpy(scratch, input + (ptrdiff_t)lo * cin, (size_t)(2 * cin));
+            pointwise_pair(p, &act, scratch, filter, folded_bias, multiplier, shift, dst);
+        }
+    }
+    for (; k < pixels; ++k) {
         const int32_t px = backward ? pixels - 1 - k : k;
         int8_t *dst = output + (ptrdiff_t)px * cout;
         if (cout <= cin) {

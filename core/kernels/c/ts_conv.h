@@ -16,8 +16,9 @@
  *    folded into the bias by the code generator (bias[oc] += input_offset * sum(filter[oc])), so
  *    the kernel's bias is mandatory and input_offset is not read.
  *  - ts_conv_1x1_s8_inplace: the same op with the output overlapping the input
- *    (core/kernels/contracts.h): pixels forward or backward; the smaller of the input and the
- *    output pixel goes through `scratch` (min(in_c, out_c) bytes). Contiguous operands only.
+ *    (core/kernels/contracts.h): pixels forward or backward, two at a time; the smaller of the
+ *    input and the output pixel pair goes through `scratch` (2 * min(in_c, out_c) bytes; one
+ *    pixel's worth when there is only one pixel). Contiguous operands only.
  *  - ts_conv_f32: float32, direct (no scratch), summed in the reference's order (taps row by row,
  *    channels innermost, then the bias), so the result is bit-identical without FP contraction
  *    (ISO C: -std=c99 keeps -ffp-contract=off). Row pitches in bytes.
