@@ -34,6 +34,9 @@ bool report(const ts::Diagnostics& diags, bool showInfo = false);
 // MODEL --board ID or SESSION.tinystudio (+ --schedule): the document a command works on.
 int buildDocument(const Args& a, const char* command, ts::BoardSet& boards, ts::Model& model, ts::Session& doc);
 
+// --split INDEX --patches NxM [--input-resident]: the patch stage of the document (generate, build, deploy).
+int applyPatchStage(const Args& a, const char* command, ts::Session& doc);
+
 int cmdDeploy(const Args& a);   // cli_runs.cpp
 int cmdRuns(const Args& a);     // cli_runs.cpp
 

@@ -54,9 +54,11 @@ const char* kUsage =
     "  generate (MODEL --board ID | SESSION.tinystudio) -o DIR [--schedule S.json] [--split INDEX --patches NxM]\n"
     "          [--input-resident] [--no-inplace] [--quantized-io] [--name PREFIX] [--force] [--json]\n"
     "                                  a self-contained C inference project executing that plan\n"
-    "  build (MODEL --board ID | SESSION.tinystudio) [--schedule S.json] [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
+    "  build (MODEL --board ID | SESSION.tinystudio) [--schedule S.json] [--split INDEX --patches NxM]\n"
+    "          [--optimize O2|O3|Os] [--portable] [-o DIR] [--json]\n"
     "                                  generate and cross-build the firmware: ELF, map and the size report\n"
     "  deploy (MODEL --board ID | SESSION.tinystudio) --probe qemu|stlink [--serial S] [--schedule S.json]\n"
+    "          [--split INDEX --patches NxM [--input-resident]]\n"
     "          [--input IN.bin] [--output OUT.bin] [--runs N] [--optimize O2|O3|Os] [--portable] [-o DIR]\n"
     "          [--db FILE | --no-store] [--json]\n"
     "                                  generate, cross-build, flash and profile live through the probe: per\n"
@@ -230,6 +232,22 @@ int buildDocument(const Args& a, const char* command, ts::BoardSet& boards, ts::
     return 0;
 }
 
+int applyPatchStage(const Args& a, const char* command, ts::Session& doc)
+{
+    if (!a.values.contains("--split") && !a.values.contains("--patches"))
+        return 0;
+    bool ok = false;
+    const int split = a.values.value("--split").toInt(&ok);
+    const QStringList parts = a.values.value("--patches").toLower().split('x');
+    bool ok1 = false, ok2 = true;
+    const int nh = parts[0].toInt(&ok1), nw = parts.size() > 1 ? parts[1].toInt(&ok2) : nh;
+    if (!ok || split < 0 || !ok1 || !ok2 || parts.size() > 2 || nh < 1 || nw < 1)
+        return usage(std::string(command)
+                     + " takes --split INDEX and --patches N or NxM together (tensor index >= 0, whole numbers >= 1)");
+    doc.schedule.patch = ts::PatchStage{split, nh, nw, a.flags.contains("--input-resident")};
+    return 0;
+}
+
 int cmdAnalyze(const Args& a)
 {
     ts::BoardSet boards;
@@ -270,24 +288,13 @@ int cmdGenerate(const Args& a)
 {
     if (!a.values.contains("-o"))
         return usage("generate needs -o DIR (the output folder)");
-    std::optional<ts::PatchStage> stage;
-    if (a.values.contains("--split") || a.values.contains("--patches")) {
-        bool ok = false;
-        const int split = a.values.value("--split").toInt(&ok);
-        const QStringList parts = a.values.value("--patches").toLower().split('x');
-        bool ok1 = false, ok2 = true;
-        const int nh = parts[0].toInt(&ok1), nw = parts.size() > 1 ? parts[1].toInt(&ok2) : nh;
-        if (!ok || split < 0 || !ok1 || !ok2 || parts.size() > 2 || nh < 1 || nw < 1)
-            return usage("generate takes --split INDEX and --patches N or NxM together (tensor index >= 0, whole numbers >= 1)");
-        stage = ts::PatchStage{split, nh, nw, a.flags.contains("--input-resident")};
-    }
     ts::BoardSet boards;
     ts::Model model;
     ts::Session doc;
     if (int rc = buildDocument(a, "generate", boards, model, doc))
         return rc;
-    if (stage)
-        doc.schedule.patch = stage;
+    if (int rc = applyPatchStage(a, "generate", doc))
+        return rc;
     auto r = ts::runPipeline(model, doc, boards);
     if (report(r.diagnostics) || !r.ok())
         return 1;
@@ -327,6 +334,8 @@ int cmdBuild(const Args& a)
     ts::Model model;
     ts::Session doc;
     if (int rc = buildDocument(a, "build", boards, model, doc))
+        return rc;
+    if (int rc = applyPatchStage(a, "build", doc))
         return rc;
     ts::DeployOptions dop;
     dop.optimize = "-" + opt.toStdString();

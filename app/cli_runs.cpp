@@ -87,6 +87,8 @@ int cmdDeploy(const Args& a)
     ts::Session doc;
     if (int rc = buildDocument(a, "deploy", boards, model, doc))
         return rc;
+    if (int rc = applyPatchStage(a, "deploy", doc))
+        return rc;
     const ts::Board& board = *boards.find(doc.boardId);
     ts::LiveOptions lo;
     lo.probe = probe.toStdString();

@@ -148,6 +148,17 @@ void TestRuns::deployIsStored()
     QCOMPARE(QJsonDocument::fromJson(show.out).object()["layers"].toArray().size(), o["layers"].toArray().size());
     auto missing = cli({"runs", "show", "999", "--db", db});
     QCOMPARE(missing.code, 1);
+    // A second run with a patch stage given on the command line; `runs compare` names the change.
+    auto patched = cli({"deploy", model, "--board", "qemu-mps2-an386", "--probe", "qemu", "--runs", "2", "--db", db, "--split", "37",
+                        "--patches", "2x2", "-o", QDir::currentPath() + "/runs-demo-patched", "--json"});
+    QVERIFY2(patched.code == 0, patched.err.constData());
+    const int second = QJsonDocument::fromJson(patched.out).object()["run_id"].toInt();
+    auto cmp = cli({"runs", "compare", QString::number(r["id"].toInt()), QString::number(second), "--db", db, "--json"});
+    QVERIFY2(cmp.code == 0, cmp.err.constData());
+    const QJsonArray diffs = QJsonDocument::fromJson(cmp.out).object()["schedule_differences"].toArray();
+    QCOMPARE(diffs.size(), 1);
+    QVERIFY2(diffs[0].toString().startsWith("schedule.patch: null -> ") && diffs[0].toString().contains("\"split_tensor\":37"),
+             qPrintable(diffs[0].toString()));
 }
 
 void TestRuns::sigkillMidRun()
