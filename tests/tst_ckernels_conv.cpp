@@ -7,6 +7,7 @@
 
 #include "codegen/params_conv.h"
 #include "kernels/scratch.h"
+#include "reference/fixedpoint.h"
 #include "reference/kernel_api.h"
 #include "synthmodels.h"
 
@@ -14,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -494,6 +496,7 @@ private slots:
     void depthwiseInplace();
     void depthwiseRefusals();
     void depthwiseC1Layout();
+    void depthwiseC1Requantize();
     void pool_data();
     void pool();
     void poolWindow();
@@ -761,6 +764,38 @@ void TestCKernelsConv::depthwiseC1Layout()
     QCOMPARE(folded, (std::vector<int32_t>{14, 15}));
     depthwiseC1Arrange(f, {}, 2, 5, 2, -3, words, folded);
     QCOMPARE(folded, (std::vector<int32_t>{-6, -33}));
+}
+
+void TestCKernelsConv::depthwiseC1Requantize()
+{
+    // The one-channel kernel's own requantization (a fast path for right shifts 1..30) against the
+    // reference's MultiplyByQuantizedMultiplier over every shift -31..3 and accumulators across
+    // the int32 range: one 1x1 pixel, a 1x1 kernel, 8 channels with tap c - 4.
+    const std::vector<int32_t> biases{INT32_MIN + 5, -1000000, -12345, -1, 0, 777, 123456789, INT32_MAX - 100};
+    const int32_t x = 17, zp = -3, outZp = 5;
+    ts_depthwise_s8_params p{};
+    p.batches = 1, p.in_h = p.in_w = p.in_c = 1, p.in_row_pitch = 1;
+    p.out_h = p.out_w = 1, p.out_c = 8, p.out_row_pitch = 8, p.depth_multiplier = 8;
+    p.k_h = p.k_w = 1, p.stride_h = p.stride_w = 1, p.dilation_h = p.dilation_w = 1;
+    p.input_offset = -zp, p.output_offset = outZp, p.act_min = -128, p.act_max = 127;
+    std::vector<int8_t> taps(8);
+    for (int c = 0; c < 8; ++c)
+        taps[size_t(c)] = int8_t(c - 4);
+    std::vector<int32_t> words, folded;
+    depthwiseC1Arrange(taps, biases, 1, 1, 8, p.input_offset, words, folded);
+    const int8_t in = int8_t(x);
+    for (int32_t m : {0x40000000, 0x40000001, 0x5A5A5A5A, 0x7FFFFFFF, 0x4CCCCCCD})
+        for (int32_t sh = -31; sh <= 3; ++sh) {
+            const std::vector<int32_t> mult(8, m), shift(8, sh);
+            int8_t out[8];
+            ts_depthwise_c1_s8(&p, &in, words.data(), folded.data(), mult.data(), shift.data(), out);
+            for (int c = 0; c < 8; ++c) {
+                const int32_t acc = int32_t(uint32_t(biases[size_t(c)]) + uint32_t((c - 4) * (x - zp)));
+                const int32_t v = std::clamp(ref::multiplyByQuantizedMultiplier(acc, m, sh) + outZp, -128, 127);
+                QVERIFY2(out[c] == v, qPrintable(QString("multiplier %1 shift %2 channel %3: %4, expected %5")
+                                                     .arg(m).arg(sh).arg(c).arg(int(out[c])).arg(v)));
+            }
+        }
 }
 
 void TestCKernelsConv::depthwiseRefusals()

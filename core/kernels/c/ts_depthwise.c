@@ -399,6 +399,16 @@ TS_INLINE int32_t dwc_hi(uint32_t w) { return (int32_t)w >> 16; /* arithmetic sh
 #endif
 
 
+#if !DW_DSP && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Half k of the int16 pairs at w (little-endian: half 2i is word i's bits 0..15). */
+TS_INLINE int32_t dwc_h16(const int32_t *w, int32_t k)
+{
+    int16_t v;
+    memcpy(&v, (const unsigned char *)w + 2 * k, 2);
+    return v;
+}
+#endif
+
 /* Accumulates NC channels (filter words fw: the group's first channel at row 0, group 0; m2 =
  * 2 * out_c words between consecutive (row, group) blocks) over the window at s. */
 TS_INLINE void dwc_dot(const int8_t *s, ptrdiff_t pitch, const int32_t *fw, ptrdiff_t m2, const int32_t KH,
@@ -423,16 +433,23 @@ TS_INLINE void dwc_dot(const int8_t *s, ptrdiff_t pitch, const int32_t *fw, ptrd
 #else
             const int8_t *r = s + 4 * q;
             const int32_t v0 = r[0], v1 = r[1], v2 = r[2], v3 = r[3];
-#define DWC_MAC(a, e, o)                                                                                            \
-    a += (uint32_t)(v0 * dwc_lo((uint32_t)(e))) + (uint32_t)(v2 * dwc_hi((uint32_t)(e)))                           \
-        + (uint32_t)(v1 * dwc_lo((uint32_t)(o))) + (uint32_t)(v3 * dwc_hi((uint32_t)(o)))
-            DWC_MAC(a0, f[0], f[1]);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* little-endian: the int16 halves are read in place (one ldrsh each) */
+#define DWC_MAC(a, j)                                                                                               \
+    a += (uint32_t)(v0 * dwc_h16(f, 4 * (j))) + (uint32_t)(v2 * dwc_h16(f, 4 * (j) + 1))                          \
+        + (uint32_t)(v1 * dwc_h16(f, 4 * (j) + 2)) + (uint32_t)(v3 * dwc_h16(f, 4 * (j) + 3))
+#else
+#define DWC_MAC(a, j)                                                                                               \
+    a += (uint32_t)(v0 * dwc_lo((uint32_t)f[2 * (j)])) + (uint32_t)(v2 * dwc_hi((uint32_t)f[2 * (j)]))            \
+        + (uint32_t)(v1 * dwc_lo((uint32_t)f[2 * (j) + 1])) + (uint32_t)(v3 * dwc_hi((uint32_t)f[2 * (j) + 1]))
+#endif
+            DWC_MAC(a0, 0);
             if (NC > 1)
-                DWC_MAC(a1, f[2], f[3]);
+                DWC_MAC(a1, 1);
             if (NC > 2)
-                DWC_MAC(a2, f[4], f[5]);
+                DWC_MAC(a2, 2);
             if (NC > 3)
-                DWC_MAC(a3, f[6], f[7]);
+                DWC_MAC(a3, 3);
 #undef DWC_MAC
 #endif
         }
@@ -464,16 +481,19 @@ TS_INLINE void dwc_rq_init(dwc_rq *q, int32_t mult, int32_t shift)
     q->half = (int32_t)((uint32_t)1 << (q->e - 1));
 }
 
-TS_INLINE int8_t dwc_out(uint32_t acc, const dwc_rq *q, const ts_depthwise_s8_params *p)
+TS_INLINE int8_t dwc_out_fast(uint32_t acc, const dwc_rq *q, const ts_depthwise_s8_params *p)
 {
     int32_t h, v;
-    if (!q->fast)
-        return dw_output(acc, q->mult, q->shift, p);
     h = (int32_t)(uint32_t)((uint64_t)((int64_t)(int32_t)acc * q->mult + ((int64_t)1 << 30)) >> 31);
     v = (h >> q->e) + (int32_t)(((uint32_t)(h & q->mask) + (uint32_t)q->half + (uint32_t)(h >> 31)) >> q->e);
     v = ts_add_wrap(v, p->output_offset);
     v = v < p->act_min ? p->act_min : v;
     return (int8_t)(v > p->act_max ? p->act_max : v);
+}
+
+TS_INLINE int8_t dwc_out(uint32_t acc, const dwc_rq *q, const ts_depthwise_s8_params *p)
+{
+    return q->fast ? dwc_out_fast(acc, q, p) : dw_output(acc, q->mult, q->shift, p);
 }
 
 /* Sum of channel j's taps in filter row fy (all 4 * KQ columns; the padding ones are 0). */
@@ -505,10 +525,12 @@ TS_INLINE void dwc_group(const ts_depthwise_s8_params *p, int32_t x_lo, int32_t 
     uint32_t acc[4], start[4];
     const int32_t kw4 = 4 * KQ, zp = -p->input_offset, m = p->out_c;
     const ptrdiff_t in_row = p->in_row_pitch, m2 = 2 * (ptrdiff_t)m;
-    int32_t oy, ox, fy, fx, j;
+    int32_t oy, ox, fy, fx, j, fast = 1;
     (void)patch.align;
-    for (j = 0; j < NC; ++j)
+    for (j = 0; j < NC; ++j) {
         dwc_rq_init(&q[j], multiplier[j], shift[j]);
+        fast &= q[j].fast;
+    }
     for (oy = 0; oy < p->out_h; ++oy) {
         const int32_t iy0 = oy * p->stride_h - p->pad_top;
         int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = p->in_h - iy0 < KH ? p->in_h - iy0 : KH, n;
@@ -559,8 +581,16 @@ TS_INLINE void dwc_group(const ts_depthwise_s8_params *p, int32_t x_lo, int32_t 
                 pitch = kw4;
             }
             dwc_dot(src, pitch, fr, m2, n, KQ, NC, acc);
-            for (j = 0; j < NC; ++j)
-                o[j] = dwc_out(acc[j], &q[j], p);
+            if (fast) {
+#if !DW_DSP
+                DWC_UNROLL /* (on DSP cores the unrolled outputs crowd the dot's registers) */
+#endif
+                for (j = 0; j < NC; ++j)
+                    o[j] = dwc_out_fast(acc[j], &q[j], p);
+            } else {
+                for (j = 0; j < NC; ++j)
+                    o[j] = dwc_out(acc[j], &q[j], p);
+            }
         }
     }
 }
