@@ -620,6 +620,8 @@ void ts_depthwise_c1_s8(const ts_depthwise_s8_params *p, const int8_t *input, co
                         const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output)
 {
     const int32_t kq = (p->k_w + 3) / 4;
+    if (p->k_h < 1 || kq < 1 || (int64_t)p->k_h * 4 * kq > TS_DEPTHWISE_C1_MAX_PATCH)
+        return; /* outside the contract (the code generator never emits it): no byte written */
     if (p->k_h == 10 && kq == 2)
         dwc_run(p, input, filter, bias, multiplier, shift, output, 10, 2);
     else if (kq == 1)

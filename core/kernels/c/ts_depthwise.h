@@ -62,7 +62,10 @@ TS_DEPTHWISE_DECLARE_INPLACE(ts_depthwise_7x7_s8_inplace);
 
 /* ts_depthwise_c1_s8: one input channel (in_c == 1, out_c == depth multiplier), dilation 1, any
  * stride, padding, batches and pitches; no scratch (a k_h * k_w4 byte patch on the stack,
- * k_w4 = k_w rounded up to a multiple of 4, at most TS_DEPTHWISE_C1_MAX_PATCH bytes).
+ * k_w4 = k_w rounded up to a multiple of 4, at most TS_DEPTHWISE_C1_MAX_PATCH bytes; a larger
+ * kernel writes nothing). Output channels run in groups of 4 over the whole map (each output
+ * row is written in several passes); rows cut by the top/bottom padding fold the outside filter
+ * rows into the starting accumulator, the left/right border pixels read a zero-point padded patch.
  * Arguments as the code generator arranges them (weights are constants):
  *  - filter: int32 words [k_h][k_w4 / 4][out_c][2]; word 0 of a (row fy, group g, channel c) holds
  *    the taps (fy, 4g) in bits 0..15 and (fy, 4g + 2) in bits 16..31, word 1 the taps 4g + 1 and
