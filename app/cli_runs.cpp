@@ -192,6 +192,7 @@ int cmdDeploy(const Args& a)
                                           {"total", qint64(s.arena + lr.stackPeak + s.otherRam)}}},
                       {"flash", QJsonObject{{"runtime", qint64(s.runtime)},
                                             {"weights", qint64(s.weights)},
+                                            {"input", qint64(s.input)},
                                             {"libc", qint64(s.libc)},
                                             {"total", qint64(s.flash)}}},
                       {"size", s.json()},
@@ -222,10 +223,10 @@ int cmdDeploy(const Args& a)
                          .arg(total ? 100.0 * double(l.value) / double(total) : 0.0, 6, 'f', 1)
                          .arg(l.value ? double(l.macs) / double(l.value) : 0.0, 12, 'f', 3));
         printOut(QString("RAM: arena %1 B (scratch %2 B inside), stack peak %3 B, other %4 B\n"
-                         "flash: runtime %5 B, weights %6 B, C library %7 B, total %8 B\n"
-                         "%9\n")
+                         "flash: runtime %5 B, weights %6 B, compiled-in input %7 B, C library %8 B, total %9 B\n"
+                         "%10\n")
                      .arg(s.arena).arg(lr.deploy.largestScratch).arg(lr.stackPeak).arg(s.otherRam)
-                     .arg(s.runtime).arg(s.weights).arg(s.libc).arg(s.flash)
+                     .arg(s.runtime).arg(s.weights).arg(s.input).arg(s.libc).arg(s.flash)
                      .arg(QString::fromStdString(lr.outputCheck)));
         if (store)
             printOut(QString("stored as run %1 in %2\n").arg(recorder.runId()).arg(QString::fromStdString(store->path())));

@@ -84,7 +84,7 @@ bool run(const QString& program, const QStringList& args, const QString& cwd, in
 QJsonObject SizeReport::json() const
 {
     return QJsonObject{{"text", qint64(text)},       {"data", qint64(data)},       {"bss", qint64(bss)},
-                       {"weights", qint64(weights)}, {"libc", qint64(libc)},       {"runtime", qint64(runtime)},
+                       {"weights", qint64(weights)}, {"input", qint64(input)}, {"libc", qint64(libc)},       {"runtime", qint64(runtime)},
                        {"flash", qint64(flash)},     {"arena", qint64(arena)},     {"stack", qint64(stack)},
                        {"heap", qint64(heap)},       {"other_ram", qint64(otherRam)}};
 }
@@ -126,6 +126,8 @@ Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs
         const QString& name = f[0];
         if (name == ".weights")
             s.weights = n;
+        else if (name == ".input")
+            s.input = n;
         else if (name == ".arena")
             s.arena = n;
         else if (name == ".stack")
@@ -136,7 +138,7 @@ Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs
             s.data += n;
         else if (name == ".bss")
             s.bss += n;
-        else if (name == ".vectors" || name == ".text" || name == ".weights" || name == ".rodata" || name.startsWith(".ARM")
+        else if (name == ".vectors" || name == ".text" || name == ".weights" || name == ".input" || name == ".rodata" || name.startsWith(".ARM")
                  || name.endsWith("_array"))
             s.text += n;
     }
@@ -174,7 +176,7 @@ Result<CrossBuildResult> crossBuild(const std::string& projectDir, int timeoutMs
                 s.libc += size.toLongLong(nullptr, 16);
         }
     }
-    s.runtime = s.flash - s.weights - s.libc;
+    s.runtime = s.flash - s.weights - s.input - s.libc;
     r.value = std::move(b);
     return r;
 }

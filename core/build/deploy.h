@@ -24,8 +24,9 @@ namespace ts {
 struct SizeReport {
     int64_t text = 0, data = 0, bss = 0;  // arm-none-eabi-size (Berkeley)
     int64_t weights = 0;                  // .weights: the model's constants
+    int64_t input = 0;                    // .input: a live firmware's compiled-in input (not runtime code)
     int64_t libc = 0;                     // input sections from libc/libm/libgcc/librdimon (map file)
-    int64_t runtime = 0;                  // kernels + glue + startup: flash less weights and libc
+    int64_t runtime = 0;                  // kernels + glue + startup: flash less weights, input and libc
     int64_t flash = 0;                    // text + data (load image)
     int64_t arena = 0, stack = 0, heap = 0, otherRam = 0; // RAM sections
     QJsonObject json() const;

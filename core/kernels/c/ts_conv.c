@@ -466,13 +466,17 @@ void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, con
     for (; k + 1 < pixels; k += 2) {
         const int32_t lo = backward ? pixels - 2 - k : k; /* the pair is pixels lo and lo + 1 */
         int8_t *dst = output + (ptrdiff_t)lo * cout;
+        const int8_t *x = input + (ptrdiff_t)lo * cin;
+        int8_t *o = dst;
         if (cout <= cin) {
-            pointwise_pair(p, &act, input + (ptrdiff_t)lo * cin, filter, folded_bias, multiplier, shift, scratch);
-            memcpy(dst, scratch, (size_t)(2 * cout));
+            o = scratch;
         } else {
-            memcpy(scratch, input + (ptrdiff_t)lo * cin, (size_t)(2 * cin));
-            pointwise_pair(p, &act, scratch, filter, folded_bias, multiplier, shift, dst);
+            memcpy(scratch, x, (size_t)(2 * cin));
+            x = scratch;
         }
+        pointwise_pair(p, &act, x, filter, folded_bias, multiplier, shift, o); /* one copy of the kernel */
+        if (cout <= cin)
+            memcpy(dst, scratch, (size_t)(2 * cout));
     }
     for (; k < pixels; ++k) {
         const int32_t px = backward ? pixels - 1 - k : k;
