@@ -6,7 +6,26 @@
 
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace ts {
+
+namespace {
+
+// The virtual probe that emulates `b`'s machine.
+ProbeInfo probeInfoFor(const Board& b)
+{
+    ProbeInfo p;
+    p.driver = "qemu";
+    p.serial = "qemu:" + b.probe.machine;
+    p.description = "QEMU " + b.probe.machine + " (" + b.probe.cpu + ")";
+    p.chipName = b.mcu;
+    p.flashBytes = int64_t(b.totalFlash());
+    p.ramBytes = int64_t(b.totalRam());
+    return p;
+}
+
+} // namespace
 
 std::string QemuDriver::description() const
 {
@@ -36,14 +55,7 @@ Result<std::vector<ProbeInfo>> QemuDriver::scan(const BoardSet& boards)
         const std::string serial = "qemu:" + b.probe.machine;
         auto it = std::find_if(out.begin(), out.end(), [&](const ProbeInfo& p) { return p.serial == serial; });
         if (it == out.end()) {
-            ProbeInfo p;
-            p.driver = "qemu";
-            p.serial = serial;
-            p.description = "QEMU " + b.probe.machine + " (" + b.probe.cpu + ")";
-            p.chipName = b.mcu;
-            p.flashBytes = int64_t(b.totalFlash());
-            p.ramBytes = int64_t(b.totalRam());
-            out.push_back(p);
+            out.push_back(probeInfoFor(b));
             it = out.end() - 1;
         }
         it->boards.push_back(b.id);
@@ -70,13 +82,7 @@ Result<std::unique_ptr<ProbeSession>> QemuDriver::open(const std::string& serial
         r.diagnostics.push_back(makeError("", "qemu", "qemu-system-arm is not installed (Debian: apt install qemu-system-arm)"));
         return r;
     }
-    ProbeInfo info;
-    info.driver = "qemu";
-    info.serial = want;
-    info.description = "QEMU " + board.probe.machine + " (" + board.probe.cpu + ")";
-    info.chipName = board.mcu;
-    info.flashBytes = int64_t(board.totalFlash());
-    info.ramBytes = int64_t(board.totalRam());
+    ProbeInfo info = probeInfoFor(board);
     info.boards = {board.id};
     r.value = std::make_unique<QemuSession>(info, board.probe.machine, board.probe.cpu);
     return r;
