@@ -2,8 +2,63 @@
 
 #include <math.h>
 
+#if defined(__ARM_FEATURE_DSP) && !defined(TS_NO_DSP)
+#include <arm_acle.h>
+#define SVDF_DSP 1
+#else
+#define SVDF_DSP 0
+#endif
+
+/* sum over c < n of w[c] * (x[c] - zp), wrapping like ts_add_wrap: computed as
+ * sum(w * x) - zp * sum(w), the same value modulo 2^32 in any order. */
+TS_INLINE int32_t svdf_dot_s8(const int8_t *w, const int8_t *x, int32_t n, int32_t zp)
+{
+    uint32_t acc = 0u, sw = 0u;
+    int32_t c = 0;
+#if SVDF_DSP
+    for (; c + 4 <= n; c += 4) {
+        uint32_t wv, xv;
+        int32_t we, wo, xe, xo;
+        memcpy(&wv, w + c, 4);
+        memcpy(&xv, x + c, 4);
+        we = __sxtb16((int32_t)wv), wo = __sxtb16((int32_t)((wv >> 8) | (wv << 24)));
+        xe = __sxtb16((int32_t)xv), xo = __sxtb16((int32_t)((xv >> 8) | (xv << 24)));
+        acc = (uint32_t)__smlad(we, xe, (int32_t)acc);
+        acc = (uint32_t)__smlad(wo, xo, (int32_t)acc);
+        sw = (uint32_t)__smlad(we, 0x00010001, (int32_t)sw);
+        sw = (uint32_t)__smlad(wo, 0x00010001, (int32_t)sw);
+    }
+#endif
+    for (; c < n; ++c) {
+        acc += (uint32_t)((int32_t)w[c] * (int32_t)x[c]);
+        sw += (uint32_t)(int32_t)w[c];
+    }
+    return (int32_t)(acc - (uint32_t)zp * sw);
+}
+
+/* The same for int16 weights and values (the int16 state). */
+TS_INLINE int32_t svdf_dot_s16(const int16_t *w, const int16_t *x, int32_t n, int32_t zp)
+{
+    uint32_t acc = 0u, sw = 0u;
+    int32_t c = 0;
+#if SVDF_DSP
+    for (; c + 2 <= n; c += 2) {
+        int32_t wv, xv;
+        memcpy(&wv, w + c, 4);
+        memcpy(&xv, x + c, 4);
+        acc = (uint32_t)__smlad(wv, xv, (int32_t)acc);
+        sw = (uint32_t)__smlad(wv, 0x00010001, (int32_t)sw);
+    }
+#endif
+    for (; c < n; ++c) {
+        acc += (uint32_t)((int32_t)w[c] * (int32_t)x[c]);
+        sw += (uint32_t)(int32_t)w[c];
+    }
+    return (int32_t)(acc - (uint32_t)zp * sw);
+}
+
 /* The integer SVDF for a state / time-weight type STATE_T in [LO, HI]. */
-#define TS_SVDF_INT_DEF(NAME, STATE_T, LO, HI)                                                                 \
+#define TS_SVDF_INT_DEF(NAME, STATE_T, LO, HI, TIME_DOT)                                                                 \
     void NAME(const ts_svdf_s8_params *p, const int8_t *TS_RESTRICT input,                                     \
               const int8_t *TS_RESTRICT weights_feature, const STATE_T *TS_RESTRICT weights_time,              \
               const int32_t *TS_RESTRICT bias, STATE_T *TS_RESTRICT state,                                     \
@@ -15,7 +70,7 @@
         const int32_t in_zp = p->input_zp, state_zp = p->state_zp, out_zp = p->output_zp;                      \
         const size_t per_batch = (size_t)filters * (size_t)memory;                                             \
         const size_t total = (size_t)batches * per_batch;                                                      \
-        int32_t b, f, c, m, u, r;                                                                              \
+        int32_t b, f, u, r;                                                                              \
         /* The whole state moves one entry towards its start. */                                             \
         if (total > 1)                                                                                         \
             memmove(state, state + 1, (total - 1) * sizeof(STATE_T));                                          \
@@ -25,14 +80,8 @@
             STATE_T *s = state + (size_t)b * per_batch + (size_t)(memory - 1);                                 \
             const int8_t *w = weights_feature;                                                                 \
             for (f = 0; f < filters; ++f, w += input_size, s += memory) {                                      \
-                int32_t dot0 = 0, dot1 = 0;                                                                    \
-                for (c = 0; c + 1 < input_size; c += 2) {                                                      \
-                    dot0 = ts_add_wrap(dot0, (int32_t)w[c] * ((int32_t)x[c] - in_zp));                         \
-                    dot1 = ts_add_wrap(dot1, (int32_t)w[c + 1] * ((int32_t)x[c + 1] - in_zp));                 \
-                }                                                                                              \
-                if (c < input_size)                                                                            \
-                    dot0 = ts_add_wrap(dot0, (int32_t)w[c] * ((int32_t)x[c] - in_zp));                         \
-                dot0 = ts_requantize(ts_add_wrap(dot0, dot1), p->feature_multiplier, p->feature_shift);        \
+                int32_t dot0 = svdf_dot_s8(w, x, input_size, in_zp);                                           \
+                dot0 = ts_requantize(dot0, p->feature_multiplier, p->feature_shift);                           \
                 /* Clamped to the state type, then the zero point added (wrapping when narrowed). */          \
                 dot0 = ts_clamp(dot0, LO, HI);                                                                 \
                 *s = (STATE_T)(state_zp + dot0);                                                               \
@@ -44,14 +93,7 @@
             const STATE_T *w = weights_time;                                                                   \
             int32_t *filtered = scratch_filters + (size_t)b * (size_t)filters;                                 \
             for (f = 0; f < filters; ++f, s += memory, w += memory) {                                          \
-                int32_t acc0 = 0, acc1 = 0;                                                                    \
-                for (m = 0; m + 1 < memory; m += 2) {                                                          \
-                    acc0 = ts_add_wrap(acc0, (int32_t)w[m] * ((int32_t)s[m] - state_zp));                      \
-                    acc1 = ts_add_wrap(acc1, (int32_t)w[m + 1] * ((int32_t)s[m + 1] - state_zp));              \
-                }                                                                                              \
-                if (m < memory)                                                                                \
-                    acc0 = ts_add_wrap(acc0, (int32_t)w[m] * ((int32_t)s[m] - state_zp));                      \
-                filtered[f] = ts_add_wrap(acc0, acc1);                                                         \
+                filtered[f] = TIME_DOT(w, s, memory, state_zp);                                                \
             }                                                                                                  \
         }                                                                                                      \
         /* Rank reduction and bias per unit, then the output. */                                             \
@@ -72,8 +114,8 @@
         }                                                                                                      \
     }
 
-TS_SVDF_INT_DEF(ts_svdf_s8_s16, int16_t, INT16_MIN, INT16_MAX)
-TS_SVDF_INT_DEF(ts_svdf_s8_s8, int8_t, INT8_MIN, INT8_MAX)
+TS_SVDF_INT_DEF(ts_svdf_s8_s16, int16_t, INT16_MIN, INT16_MAX, svdf_dot_s16)
+TS_SVDF_INT_DEF(ts_svdf_s8_s8, int8_t, INT8_MIN, INT8_MAX, svdf_dot_s8)
 
 static float ts_activate_f32(int32_t activation, float v)
 {
