@@ -142,6 +142,63 @@ Result<MailboxSnapshot> decodeMailbox(const std::vector<uint8_t>& b, int layers,
 
 namespace {
 
+// Polls the firmware's mailbox every `periodMs` until it ends (done, invoke error or fault: the
+// caller words the last two), the job is cancelled, or its sequence has not moved for `timeoutMs`.
+// Every consistent (not torn) snapshot goes to `onSnapshot` first.
+struct PollEnd {
+    MailboxSnapshot last;
+    bool have = false;      // at least one consistent snapshot was read
+    bool cancelled = false;
+};
+Result<PollEnd> pollMailbox(ProbeSession& target, const ElfSymbol& mailbox, int layers, int periodMs, int timeoutMs,
+                            const JobControl& job, const std::string& elf,
+                            const std::function<void(const MailboxSnapshot&)>& onSnapshot)
+{
+    Result<PollEnd> r;
+    PollEnd end;
+    QElapsedTimer clock, sinceProgress;
+    clock.start();
+    sinceProgress.start();
+    int64_t lastSequence = -1;
+    for (;;) {
+        if (job.cancelled()) {
+            end.cancelled = true;
+            break;
+        }
+        auto bytes = target.readMemory(mailbox.address, mailbox.size);
+        if (!bytes.ok()) {
+            r.diagnostics = bytes.diagnostics;
+            return r;
+        }
+        bool torn = false;
+        auto snap = decodeMailbox(*bytes, layers, &torn);
+        if (snap.ok() && !torn) {
+            end.last = *snap;
+            end.have = true;
+            if (int64_t(end.last.sequence) != lastSequence) {
+                lastSequence = end.last.sequence;
+                sinceProgress.restart();
+            }
+            if (onSnapshot)
+                onSnapshot(end.last);
+            if (end.last.status == MailboxStatus::Done || end.last.status == MailboxStatus::Error
+                || end.last.status == MailboxStatus::Fault)
+                break;
+        } else if (!snap.ok() && clock.elapsed() > 5000 && !end.have) {
+            r.diagnostics = snap.diagnostics;
+            return r;
+        }
+        if (sinceProgress.elapsed() > timeoutMs) {
+            r.diagnostics.push_back(makeError(elf, "target", "no new inference for " + std::to_string(timeoutMs / 1000)
+                                                                 + " s: the firmware hangs or the core is stopped"));
+            return r;
+        }
+        QThread::msleep(static_cast<unsigned long>(periodMs));
+    }
+    r.value = end;
+    return r;
+}
+
 // After a live run whose output differs: the check firmware (every complete tensor's CRC-32 from
 // the model's DEBUG dump hook, canaries on) runs one inference on the same probe; the first op in
 // run order whose output differs from the reference interpreter's is named.
@@ -175,31 +232,17 @@ std::string locateDifference(const Model& model, const Session& doc, const Board
         return done(firstError(d));
     if (hasErrors(target->reset()) || hasErrors(target->run()))
         return done("the check firmware did not start");
-    QElapsedTimer clock;
-    clock.start();
-    MailboxSnapshot m;
-    for (;;) {
-        if (job.cancelled())
-            return done(kCancelledMessage);
-        auto bytes = target->readMemory(mailbox->address, mailbox->size);
-        if (!bytes.ok())
-            return done(firstError(bytes.diagnostics));
-        bool torn = false;
-        auto snap = decodeMailbox(*bytes, layers, &torn);
-        if (snap.ok() && !torn) {
-            m = *snap;
-            if (m.status == MailboxStatus::Fault)
-                return done("the check firmware faulted: " + m.faultText());
-            if (m.status == MailboxStatus::Error)
-                return done("the check firmware's arena canaries were overwritten by kernel call " + std::to_string(m.error)
-                            + " (a kernel wrote outside its planned buffers)");
-            if (m.status == MailboxStatus::Done)
-                break;
-        }
-        if (clock.elapsed() > o.timeoutMs)
-            return done("the check firmware did not finish");
-        QThread::msleep(40);
-    }
+    auto polled = pollMailbox(*target, *mailbox, layers, 40, o.timeoutMs, job, built->build.elf, {});
+    if (!polled.ok())
+        return done(firstError(polled.diagnostics));
+    if (polled->cancelled)
+        return done(kCancelledMessage);
+    const MailboxSnapshot& m = polled->last;
+    if (m.status == MailboxStatus::Fault)
+        return done("the check firmware faulted: " + m.faultText());
+    if (m.status == MailboxStatus::Error)
+        return done("the check firmware's arena canaries were overwritten by kernel call " + std::to_string(m.error)
+                    + " (a kernel wrote outside its planned buffers)");
     auto crcBytes = target->readMemory(crcs->address, crcs->size);
     auto seenBytes = target->readMemory(seen->address, seen->size);
     target->close();
@@ -353,68 +396,46 @@ Result<LiveResult> runLive(const Model& model, const Session& doc, const BoardSe
 
     phase("running");
     lr.clockHz = board->clockHz;
-    QElapsedTimer clock, sinceProgress;
+    QElapsedTimer clock;
     clock.start();
-    sinceProgress.start();
-    int64_t seen = 0, seenLayerRuns = 0, lastSequence = -1;
+    int64_t seen = 0, seenLayerRuns = 0;
     const int periodMs = std::max(1, 1000 / std::clamp(o.pollHz, 1, 25));
-    MailboxSnapshot last;
-    bool have = false;
-    for (;;) {
-        if (job.cancelled()) {
-            lr.cancelled = true;
-            break;
+    auto polled = pollMailbox(*target, *mailbox, layerCount, periodMs, o.timeoutMs, job, lr.deploy.build.elf,
+                              [&](const MailboxSnapshot& last) {
+        lr.unit = last.unit;
+        if (last.inferences > seen) {
+            LiveEvent e = event(LiveEvent::Kind::Samples);
+            const double now = clock.elapsed() / 1000.0;
+            for (int64_t k = std::max(seen, last.inferences - kMailboxRingEntries); k < last.inferences; ++k)
+                e.samples.push_back(LiveSample{k, last.ring[size_t(k % kMailboxRingEntries)], now});
+            seen = last.inferences;
+            lr.samples.insert(lr.samples.end(), e.samples.begin(), e.samples.end());
+            post(e);
         }
-        auto bytes = target->readMemory(mailbox->address, mailbox->size);
-        if (!bytes.ok())
-            return closeWith(bytes.diagnostics);
-        bool torn = false;
-        auto snap = decodeMailbox(*bytes, layerCount, &torn);
-        if (snap.ok() && !torn) {
-            last = *snap;
-            have = true;
-            lr.unit = last.unit;
-            if (int64_t(last.sequence) != lastSequence) {
-                lastSequence = last.sequence;
-                sinceProgress.restart();
+        if (last.layerRuns > seenLayerRuns) {
+            seenLayerRuns = last.layerRuns;
+            LiveEvent e = event(LiveEvent::Kind::Layers);
+            for (int i = 0; i < layerCount; ++i) {
+                const Op& op = g.ops[size_t(i)];
+                const std::string name = op.outputs.empty() || op.outputs[0] < 0 ? std::string() : g.tensors[size_t(op.outputs[0])].name;
+                e.layers.push_back(LiveLayer{i, opKindName(op.kind), name, last.layers[size_t(i)], computeOpFacts(g, op).macs});
             }
-            if (last.inferences > seen) {
-                LiveEvent e = event(LiveEvent::Kind::Samples);
-                const double now = clock.elapsed() / 1000.0;
-                for (int64_t k = std::max(seen, last.inferences - kMailboxRingEntries); k < last.inferences; ++k)
-                    e.samples.push_back(LiveSample{k, last.ring[size_t(k % kMailboxRingEntries)], now});
-                seen = last.inferences;
-                lr.samples.insert(lr.samples.end(), e.samples.begin(), e.samples.end());
-                post(e);
-            }
-            if (last.layerRuns > seenLayerRuns) {
-                seenLayerRuns = last.layerRuns;
-                LiveEvent e = event(LiveEvent::Kind::Layers);
-                for (int i = 0; i < layerCount; ++i) {
-                    const Op& op = g.ops[size_t(i)];
-                    const std::string name = op.outputs.empty() || op.outputs[0] < 0 ? std::string() : g.tensors[size_t(op.outputs[0])].name;
-                    e.layers.push_back(LiveLayer{i, opKindName(op.kind), name, last.layers[size_t(i)], computeOpFacts(g, op).macs});
-                }
-                lr.layers = e.layers;
-                post(e);
-                LiveEvent stack = event(LiveEvent::Kind::Stack);
-                stack.stackPeak = last.stackPeak;
-                post(stack);
-            }
-            if (last.status == MailboxStatus::Fault)
-                return closeWith({makeError(lr.deploy.build.elf, "target", "the firmware faulted: " + last.faultText())});
-            if (last.status == MailboxStatus::Error)
-                return closeWith({makeError(lr.deploy.build.elf, "target", "the model's invoke returned " + std::to_string(last.error))});
-            if (last.status == MailboxStatus::Done)
-                break;
-        } else if (!snap.ok() && clock.elapsed() > 5000 && !have) {
-            return closeWith(snap.diagnostics);
+            lr.layers = e.layers;
+            post(e);
+            LiveEvent stack = event(LiveEvent::Kind::Stack);
+            stack.stackPeak = last.stackPeak;
+            post(stack);
         }
-        if (sinceProgress.elapsed() > o.timeoutMs)
-            return closeWith({makeError(lr.deploy.build.elf, "target", "no new inference for " + std::to_string(o.timeoutMs / 1000)
-                                                                           + " s: the firmware hangs or the core is stopped")});
-        QThread::msleep(static_cast<unsigned long>(periodMs));
-    }
+    });
+    if (!polled.ok())
+        return closeWith(polled.diagnostics);
+    lr.cancelled = polled->cancelled;
+    const MailboxSnapshot& last = polled->last;
+    const bool have = polled->have;
+    if (last.status == MailboxStatus::Fault)
+        return closeWith({makeError(lr.deploy.build.elf, "target", "the firmware faulted: " + last.faultText())});
+    if (last.status == MailboxStatus::Error)
+        return closeWith({makeError(lr.deploy.build.elf, "target", "the model's invoke returned " + std::to_string(last.error))});
     // After the last inference nothing overwrites the outputs: read them whole from the target.
     if (have && last.status == MailboxStatus::Done) {
         for (const auto& [address, bytes] : last.outputs) {
