@@ -1,0 +1,144 @@
+#include "search/evaluate.h"
+
+#include "analysis/fit.h"
+#include "analysis/memory.h"
+#include "analysis/opfacts.h"
+#include "passes/legalize.h"
+#include "plan/planner.h"
+#include "pipeline/pipeline.h"
+#include "schedule/patch.h"
+
+#include <QJsonArray>
+
+namespace ts {
+
+namespace {
+
+std::string kib(int64_t bytes)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f KiB", double(bytes) / 1024.0);
+    return buf;
+}
+
+ScheduleDoc scheduleFor(const EvalOptions& options)
+{
+    ScheduleDoc sd;
+    sd.planner = options.planner;
+    sd.macCapPercent = options.macCapPercent;
+    return sd;
+}
+
+} // namespace
+
+CandidateFigures evaluateCandidate(const Model& model, const Board& board, const BoardSet& boards, const EvalOptions& options)
+{
+    CandidateFigures f;
+    const ScheduleDoc sd = scheduleFor(options);
+    const AnalysisOptions ao = sd.analysisOptions();
+    auto planner = createPlanner(options.planner);
+    if (!planner) {
+        f.error = "unknown planner '" + options.planner + "'";
+        return f;
+    }
+    const LegalGraph lg = legalize(model, ao.legalize);
+    if (!lg.errors.empty()) {
+        f.error = firstError(lg.errors);
+        return f;
+    }
+    for (const Op& op : lg.graph.ops) {
+        const OpSupport s = opSupport(lg.graph, op);
+        if (!s.supported) {
+            f.error = opKindName(op.kind) + ": " + s.reason;
+            return f;
+        }
+    }
+    f.ops = int(lg.graph.ops.size());
+    f.macs = computeTotals(lg.graph).macs;
+    const std::vector<int> order = storedOrder(lg);
+    auto mem = analyzeMemory(lg, order, ao.memory);
+    if (!mem.ok()) {
+        f.error = firstError(mem.diagnostics);
+        return f;
+    }
+    const ArenaPlan plan = planArena(*mem, *planner);
+    f.wholePeakBytes = plan.peakBytes + mem->unplannedVariableBytes;
+    f.peakBytes = f.wholePeakBytes;
+    FitOptions fo;
+    fo.reserveBytes = options.reserveBytes;
+    fo.region = options.region;
+    const int peakOp = mem->peakStep >= 0 ? mem->steps[size_t(mem->peakStep)].op : -1;
+    auto fit = fitVerdict(board, boards, lg.graph, f.wholePeakBytes, peakOp, fo);
+    if (!fit.ok()) {
+        f.error = firstError(fit.diagnostics);
+        return f;
+    }
+    f.arenaBudget = fit->arenaBudget();
+    if (options.patches && f.wholePeakBytes > f.arenaBudget) {
+        auto ps = searchPatches(lg, order, sd.patchOptions(), f.arenaBudget - mem->unplannedVariableBytes,
+                                options.maxPatchN, options.macCapPercent);
+        if (ps.ok() && ps->recommended >= 0) {
+            const PatchPlan& p = ps->pareto[size_t(ps->recommended)];
+            const int64_t peak = p.peak + mem->unplannedVariableBytes;
+            if (p.nh * p.nw > 1 && peak < f.wholePeakBytes && p.extraMacsPercent <= options.macCapPercent) {
+                f.peakBytes = peak;
+                f.extraMacs = p.extraMacs;
+                f.patch = PatchStage{p.split.tensor, p.nh, p.nw, false};
+                auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo);
+                if (pf.ok())
+                    fit = pf;
+            }
+        }
+    }
+    f.flashBytes = fit->flash.total();
+    f.flashBudget = fit->flashBudget;
+    if (options.cost)
+        f.latency = options.cost->estimate(lg.graph, f.extraMacs);
+    std::string why;
+    if (fit->sramMargin < 0)
+        why = "SRAM: needs " + kib(f.peakBytes) + " of arena, " + kib(f.arenaBudget) + " available" +
+              (f.patch ? " (with " + std::to_string(f.patch->nh) + "x" + std::to_string(f.patch->nw) + " patches)" : "");
+    if (fit->flashMargin < 0)
+        why += std::string(why.empty() ? "" : "; ") + "flash: needs " + kib(f.flashBytes) + ", " + kib(f.flashBudget) + " available";
+    if (options.latencyLimit > 0 && f.latency > options.latencyLimit)
+        why += std::string(why.empty() ? "" : "; ") + "latency: estimated " + std::to_string(f.latency) +
+               " instructions, limit " + std::to_string(options.latencyLimit);
+    f.reason = why;
+    f.fits = why.empty();
+    return f;
+}
+
+Session candidateSession(const Model& model, const std::string& boardId, const CandidateFigures& f, const EvalOptions& options)
+{
+    Session s = documentFor(model, boardId);
+    s.reserveBytes = options.reserveBytes;
+    s.region = options.region;
+    s.schedule = scheduleFor(options);
+    s.schedule.modelSha256 = model.sha256;
+    s.schedule.patch = f.patch;
+    return s;
+}
+
+QJsonObject figuresToJson(const CandidateFigures& f)
+{
+    QJsonObject o{{"fits", f.fits},
+                  {"peak_bytes", qint64(f.peakBytes)},
+                  {"whole_tensor_peak_bytes", qint64(f.wholePeakBytes)},
+                  {"arena_budget_bytes", qint64(f.arenaBudget)},
+                  {"flash_bytes", qint64(f.flashBytes)},
+                  {"flash_budget_bytes", qint64(f.flashBudget)},
+                  {"macs", qint64(f.macs)},
+                  {"extra_macs", qint64(f.extraMacs)},
+                  {"latency_estimate", qint64(f.latency)},
+                  {"latency_unit", "instructions (QEMU, estimated)"},
+                  {"ops", f.ops}};
+    if (!f.error.empty())
+        o["error"] = QString::fromStdString(f.error);
+    if (!f.reason.empty())
+        o["reason"] = QString::fromStdString(f.reason);
+    o["patch"] = f.patch ? QJsonValue(QJsonObject{{"split_tensor", f.patch->splitTensor}, {"grid", QJsonArray{f.patch->nh, f.patch->nw}}})
+                         : QJsonValue(QJsonValue::Null);
+    return o;
+}
+
+} // namespace ts
