@@ -129,10 +129,17 @@ int benchQemu(const QString& sharedDir, const QString& jsonPath)
     return 0;
 }
 
+int benchSearch(const QStringList& args);       // bench_search.cpp
+int benchFitCostModel(const QStringList& args); // bench_search.cpp
+
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     QStringList args = app.arguments().mid(1);
+    if (args.contains("--search"))
+        return benchSearch(args);
+    if (args.contains("--fit-cost-model"))
+        return benchFitCostModel(args);
     if (int i = int(args.indexOf("--target")); i >= 0) {
         if (i + 1 >= args.size() || args[i + 1] != "qemu") {
             std::fprintf(stderr, "tinystudio-bench: --target takes 'qemu'\n");

@@ -332,7 +332,7 @@ LegalGraph patchGraph(const LegalGraph& lg, const Stage& st, const std::map<int,
 // Plans a (sub)graph on whole tensors of its own shapes: the layout, or nothing when it cannot
 // be analysed.
 std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions& mo, const std::string& planner,
-                                      std::string name)
+                                      std::string name, bool keepGraph = true)
 {
     auto m = analyzeMemory(lg, storedOrder(lg), mo);
     if (!m.ok())
@@ -342,7 +342,8 @@ std::optional<StageLayout> planLayout(const LegalGraph& lg, const MemoryOptions&
         return std::nullopt;
     StageLayout l;
     l.name = std::move(name);
-    l.graph = lg;
+    if (keepGraph)
+        l.graph = lg;
     l.plan = planArena(*m, *p);
     l.memory = std::move(*m);
     return l;
@@ -408,7 +409,21 @@ struct Evaluator {
     Evaluator(const LegalGraph& l, const std::vector<int>& o, const PatchOptions& opt, bool keep)
         : lg(l), order(o), options(opt), keepLayouts(keep)
     {
+        if (!keepLayouts) {
+            // Figures only: the stage graphs are planned and dropped, so plan copies of a graph
+            // without what planning never reads (names, quantization): far fewer allocations per
+            // patch graph, the same shapes, dtypes, ops and therefore the same figures.
+            slim = lg;
+            for (Tensor& t : slim.graph.tensors) {
+                t.name.clear();
+                t.shapeSignature.clear();
+                t.quant = Quantization{};
+            }
+            slim.log.clear();
+        }
     }
+    LegalGraph slim;
+    const LegalGraph& source() const { return keepLayouts ? lg : slim; }
     int64_t wholePeak = -1;
     int64_t totalMacs = 0;
     struct Stage2 { int64_t peak = -1; int64_t splitOffset = 0; std::optional<StageLayout> layout; };
@@ -422,10 +437,10 @@ struct Evaluator {
     {
         if (stage0Cache.planned && (!keepLayouts || stage0Cache.layout || stage0Cache.peak < 0))
             return stage0Cache;
-        const LegalGraph head = stage0Graph(lg, st);
+        const LegalGraph head = stage0Graph(source(), st);
         Stage0 s0;
         s0.planned = true;
-        if (auto l = planLayout(head, options.memory, options.planner, "stage 0")) {
+        if (auto l = planLayout(head, options.memory, options.planner, "stage 0", keepLayouts)) {
             s0.peak = l->plan.peakBytes;
             s0.sourceOffset = l->plan.tensorOffset(head.graph, l->memory, st.split.source);
             if (s0.sourceOffset < 0)
@@ -441,16 +456,37 @@ struct Evaluator {
         auto cached = stage2Cache.find(st.split.tensor);
         if (cached != stage2Cache.end() && (!keepLayouts || cached->second.layout || cached->second.peak < 0))
             return cached->second;
-        LegalGraph rest = subgraph(lg, st.rest);
+        LegalGraph rest = subgraph(source(), st.rest);
         rest.graph.inputs = {st.split.tensor};
         Stage2 s2;
-        if (auto l = planLayout(rest, options.memory, options.planner, "stage 2")) {
+        if (auto l = planLayout(rest, options.memory, options.planner, "stage 2", keepLayouts)) {
             s2.peak = l->plan.peakBytes;
             s2.splitOffset = std::max<int64_t>(0, l->plan.tensorOffset(rest.graph, l->memory, st.split.tensor));
             if (keepLayouts)
                 s2.layout = std::move(*l);
         }
         return stage2Cache[st.split.tensor] = std::move(s2);
+    }
+
+    // Extra MACs of an nh × nw grid at this split (the recomputed halos), without planning anything.
+    int64_t extraMacs(const Stage& st, int nh, int nw) const
+    {
+        const Graph& g = lg.graph;
+        const auto ys = tileBounds(st.split.shape[1], nh), xs = tileBounds(st.split.shape[2], nw);
+        int64_t stageMacs = 0, patchedMacs = 0;
+        for (int o : st.ops)
+            stageMacs += computeOpFacts(g, g.ops[size_t(o)]).macs;
+        for (int i = 0; i < nh; ++i)
+            for (int j = 0; j < nw; ++j) {
+                const Region patch{ys[size_t(i)], ys[size_t(i) + 1], xs[size_t(j)], xs[size_t(j) + 1]};
+                const auto regions = regionsFor(g, st, patch);
+                for (int o : st.ops) {
+                    const auto out = regions.find(g.ops[size_t(o)].outputs[0]);
+                    if (out != regions.end())
+                        patchedMacs += macsPerPixel(g, g.ops[size_t(o)]) * out->second.h() * out->second.w();
+                }
+            }
+        return patchedMacs - stageMacs;
     }
 
     Result<PatchPlan> evaluate(const Stage& st, int nh, int nw)
@@ -471,7 +507,7 @@ struct Evaluator {
         plan.nh = nh;
         plan.nw = nw;
         if (wholePeak < 0) {
-            auto m = analyzeMemory(lg, order, options.memory);
+            auto m = analyzeMemory(source(), order, options.memory);
             auto p = createPlanner(options.planner);
             wholePeak = m.ok() && p ? planArena(*m, *p).peakBytes : -1;
             totalMacs = computeTotals(g).macs;
@@ -530,8 +566,8 @@ struct Evaluator {
                 auto hit = patchCache.find(key);
                 if (hit == patchCache.end() || (keepLayouts && !hit->second.layout && hit->second.peak >= 0)) {
                     PatchLayout pl;
-                    if (auto l = planLayout(patchGraph(lg, st, regions), mo, options.planner,
-                                            "stage 1, patch " + std::to_string(i) + "," + std::to_string(j))) {
+                    if (auto l = planLayout(patchGraph(source(), st, regions), mo, options.planner,
+                                            "stage 1, patch " + std::to_string(i) + "," + std::to_string(j), keepLayouts)) {
                         pl.peak = l->plan.peakBytes;
                         if (keepLayouts)
                             pl.layout = std::move(*l);
@@ -755,6 +791,48 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
         out.recommended = int(out.pareto.size()) - 1;
     r.value = std::move(out);
     return r;
+}
+
+std::optional<PatchPlan> findFittingPatchPlan(const LegalGraph& lg, const std::vector<int>& order,
+                                              const PatchOptions& options, const std::vector<int64_t>& workingSets,
+                                              int64_t budgetBytes, int maxN, double macCapPercent)
+{
+    Evaluator e(lg, order, options, false);
+    std::optional<PatchPlan> best;
+    const Graph& g = lg.graph;
+    const int64_t totalMacs = computeTotals(g).macs;
+    // suffixMax[k]: the largest working set of the steps after step k.
+    std::vector<int64_t> suffixMax(workingSets.size() + 1, 0);
+    for (size_t k = workingSets.size(); k-- > 0;)
+        suffixMax[k] = std::max(suffixMax[k + 1], workingSets[k]);
+    for (const SplitPoint& s : validSplits(lg, order)) {
+        const int64_t splitBytes = alignUp(g.tensors[size_t(s.tensor)].byteSize().value_or(0), options.memory.alignment);
+        const int64_t after = size_t(s.step) + 1 < suffixMax.size() ? suffixMax[size_t(s.step) + 1] : 0;
+        if (splitBytes > budgetBytes || after > budgetBytes)
+            continue;
+        const Stage st = stageAt(s, order);
+        for (int n = 2; n <= std::min({maxN, s.shape[1], s.shape[2]}); ++n) {
+            // Recomputation only grows with finer grids: stop before planning once this grid
+            // recomputes more than the cap or than the best plan found so far.
+            const int64_t extra = e.extraMacs(st, n, n);
+            if ((totalMacs > 0 && 100.0 * double(extra) / double(totalMacs) > macCapPercent) ||
+                (best && extra > best->extraMacs))
+                break;
+            auto p = e.evaluate(st, n, n);
+            if (!p.ok() || p->peak <= 0)
+                break;
+            if (p->extraMacsPercent > macCapPercent)
+                break; // finer grids recompute more
+            if (p->peak <= budgetBytes) {
+                if (!best || p->extraMacs < best->extraMacs || (p->extraMacs == best->extraMacs && p->peak < best->peak)) {
+                    p->regions.clear();
+                    best = std::move(*p);
+                }
+                break;
+            }
+        }
+    }
+    return best;
 }
 
 } // namespace ts

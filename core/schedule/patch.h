@@ -183,4 +183,16 @@ Result<PatchSearchResult> searchPatches(const LegalGraph& lg, const std::vector<
                                         int64_t budgetBytes, int maxN = 8, double macCapPercent = 10.0,
                                         const JobControl* job = nullptr);
 
+// The model search's patch search: the same exact evaluation of a split and grid as searchPatches
+// (and planPatches), over fewer schedules. A split is skipped when a lower bound of its peak already
+// exceeds the budget: its split tensor's bytes (stage 1 holds it whole) or the largest whole-tensor
+// working set after it (`workingSets`: per step of `order`, the memory analysis's StepUse::total()
+// under the same options; stage 2 runs exactly those steps). Per remaining split, square grids
+// 2×2 … maxN×maxN are tried in turn and the first that fits ends that split (a finer grid only
+// recomputes more). Returns, of the plans that fit within the MAC cap, the one with the least extra
+// MACs (ties: the smaller peak), or nothing when none fits.
+std::optional<PatchPlan> findFittingPatchPlan(const LegalGraph& lg, const std::vector<int>& order,
+                                              const PatchOptions& options, const std::vector<int64_t>& workingSets,
+                                              int64_t budgetBytes, int maxN = 4, double macCapPercent = 10.0);
+
 } // namespace ts

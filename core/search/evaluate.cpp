@@ -75,19 +75,19 @@ CandidateFigures evaluateCandidate(const Model& model, const Board& board, const
     }
     f.arenaBudget = fit->arenaBudget();
     if (options.patches && f.wholePeakBytes > f.arenaBudget) {
-        auto ps = searchPatches(lg, order, sd.patchOptions(), f.arenaBudget - mem->unplannedVariableBytes,
-                                options.maxPatchN, options.macCapPercent);
-        if (ps.ok() && ps->recommended >= 0) {
-            const PatchPlan& p = ps->pareto[size_t(ps->recommended)];
-            const int64_t peak = p.peak + mem->unplannedVariableBytes;
-            if (p.nh * p.nw > 1 && peak < f.wholePeakBytes && p.extraMacsPercent <= options.macCapPercent) {
-                f.peakBytes = peak;
-                f.extraMacs = p.extraMacs;
-                f.patch = PatchStage{p.split.tensor, p.nh, p.nw, false};
-                auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo);
-                if (pf.ok())
-                    fit = pf;
-            }
+        std::vector<int64_t> workingSets;
+        for (const StepUse& u : mem->steps)
+            workingSets.push_back(u.total());
+        const auto p = findFittingPatchPlan(lg, order, sd.patchOptions(), workingSets,
+                                            f.arenaBudget - mem->unplannedVariableBytes, options.maxPatchN,
+                                            options.macCapPercent);
+        if (p) {
+            f.peakBytes = p->peak + mem->unplannedVariableBytes;
+            f.extraMacs = p->extraMacs;
+            f.patch = PatchStage{p->split.tensor, p->nh, p->nw, false};
+            auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo);
+            if (pf.ok())
+                fit = pf;
         }
     }
     f.flashBytes = fit->flash.total();
