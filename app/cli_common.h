@@ -39,5 +39,6 @@ int applyPatchStage(const Args& a, const char* command, ts::Session& doc);
 
 int cmdDeploy(const Args& a);   // cli_runs.cpp
 int cmdRuns(const Args& a);     // cli_runs.cpp
+int cmdSearch(const Args& a);   // cli_search.cpp
 
 } // namespace cli

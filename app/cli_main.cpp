@@ -64,6 +64,15 @@ const char* kUsage =
     "                                  generate, cross-build, flash and profile live through the probe: per\n"
     "                                  inference and per layer (QEMU: instructions, not cycles; boards: DWT\n"
     "                                  cycles), RAM, flash, output checked; the run is kept in the run store\n"
+    "  search --zoo DIR --board ID [--json]\n"
+    "                                  rank every .tflite of a folder for the board: fit, peak SRAM (with the best\n"
+    "                                  patch schedule), flash, MACs, estimated latency, why not\n"
+    "  search --space mcunet|resnet|FILE --board ID [--samples N] [--resolution R --width W] [--generations N]\n"
+    "          [--population N] [--seed S] [--evaluator CMD [--processes N] [--timeout SEC]]\n"
+    "          [--latency-limit INSTRUCTIONS] [--export DIR] [--json]\n"
+    "                                  TinyNAS-style search: the (width, resolution) pair whose fitting candidates\n"
+    "                                  have the most MACs, then evolution under SRAM/flash/latency; score = MACs\n"
+    "                                  (a proxy) or the evaluator's accuracy; --export writes the best as .tflite\n"
     "  runs list [--model SHA256|MODEL] [--board ID] | show ID | compare A B | export ID [-o FILE]\n"
     "          [--db FILE] [--json]    the runs in the run store\n"
     "  run MODEL --input FILE --output FILE [--schedule SCHEDULE.json]\n"
@@ -101,7 +110,8 @@ bool report(const ts::Diagnostics& diags, bool showInfo)
 
 
 const QStringList kFlags = {"--force", "--portable", "--json", "--no-store", "--no-inplace", "--reorder", "--quantized-io", "--no-legalize", "--per-op", "--input-resident"};
-const QStringList kValued = {"--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize", "--serial", "--db", "--model"};
+const QStringList kValued = {"--zoo", "--space", "--generations", "--population", "--seed", "--samples", "--evaluator",
+                             "--processes", "--timeout", "--resolution", "--width", "--export", "--latency-limit", "--board", "--planner", "--reserve", "--region", "--alignment", "--input", "--output", "--schedule", "--split", "--patches", "--save", "--mac-cap", "-o", "--name", "--probe", "--runs", "--optimize", "--serial", "--db", "--model"};
 
 Args parse(const QStringList& raw)
 {
@@ -666,6 +676,8 @@ int main(int argc, char** argv)
         return cmdRuns(a);
     if (command == "build")
         return cmdBuild(a);
+    if (command == "search")
+        return cmdSearch(a);
     if (command == "schedule")
         return cmdSchedule(a);
     if (command == "verify")
