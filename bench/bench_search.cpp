@@ -111,7 +111,7 @@ int benchFitCostModel(const QStringList& args)
             continue;
         SearchRng rng(2026);
         const std::vector<int> res = {48, 64, 80};
-        const std::vector<double> widths = {space->widths.front(), space->widths[space->widths.size() / 3]};
+        const std::vector<double> widths = {space->widths[0], space->widths[1]};
         for (int k = 0; k < perSpace + 2; ++k) {
             const Architecture a = sampleArchitecture(*space, res[size_t(k) % res.size()], widths[size_t(k) % widths.size()], rng);
             items.push_back({std::string(spaceName) + "_" + std::to_string(k), buildCandidateModel(*space, a, true), k >= perSpace});
@@ -120,7 +120,7 @@ int benchFitCostModel(const QStringList& args)
     for (const char* machine : {"qemu-mps2-an386", "qemu-mps2-an500"}) {
         std::vector<CostSample> samples;
         std::vector<std::pair<std::string, std::pair<const Model*, int64_t>>> holdout;
-        std::string source = "tinystudio-bench --fit-cost-model on " + std::string(machine) + ": demo model + " +
+        std::string source = "tinystudio-bench --fit-cost-model DIR --models " + std::to_string(perSpace) + " on " + std::string(machine) + ": demo model + " +
                              std::to_string(perSpace) + " candidates of each built-in space (seed 2026, 48-80 px)";
         for (const Item& it : items) {
             DeployOptions o;

@@ -1,6 +1,7 @@
 #include "model/net_builder.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 
 namespace ts {
@@ -44,10 +45,12 @@ std::pair<int, int> NetBuilder::weights(const std::string& name, std::vector<int
     for (int32_t d : shape)
         count *= d;
     const int channels = shape[size_t(qdim)];
-    std::vector<uint8_t> w(static_cast<size_t>(count));
-    if (m_randomWeights)
+    std::vector<uint8_t> w;
+    if (m_randomWeights) {
+        w.resize(static_cast<size_t>(count));
         for (auto& b : w)
             b = uint8_t(int8_t(m_rng.range(-127, 127)));
+    }
     // Output std ≈ sqrt(fanIn) * sigma_in * 73 * scale (uniform int8 has std ≈ 73): aim near 1.5.
     const float base = 1.5f / (std::sqrt(float(fanIn)) * 73.0f);
     Quantization wq;
@@ -57,7 +60,8 @@ std::pair<int, int> NetBuilder::weights(const std::string& name, std::vector<int
         wq.scale.push_back(base * (0.75f + 0.5f * m_rng.unit()));
         wq.zeroPoint.push_back(0);
     }
-    const int wi = constant(name + "/weights", std::move(shape), DType::Int8, wq, std::move(w));
+    const int wi = m_randomWeights ? constant(name + "/weights", std::move(shape), DType::Int8, wq, std::move(w))
+                                   : zeroConstant(name + "/weights", std::move(shape), wq, size_t(count));
 
     Quantization bq;
     std::vector<uint8_t> b(static_cast<size_t>(channels) * 4);
@@ -70,6 +74,25 @@ std::pair<int, int> NetBuilder::weights(const std::string& name, std::vector<int
     }
     const int bi = constant(name + "/bias", {channels}, DType::Int32, bq, std::move(b));
     return {wi, bi};
+}
+
+int NetBuilder::zeroConstant(const std::string& name, std::vector<int32_t> shape, Quantization q, size_t bytes)
+{
+    // One grow-only buffer of zeros per thread serves every zero-weight constant: no allocation
+    // or clearing per tensor. Each model keeps the buffer it points into alive.
+    thread_local std::shared_ptr<const std::vector<uint8_t>> zeros;
+    if (!zeros || zeros->size() < bytes)
+        zeros = std::make_shared<const std::vector<uint8_t>>(std::max<size_t>(bytes, 1 << 20), uint8_t(0));
+    if (m_model.storage.empty() || m_model.storage.back() != zeros)
+        m_model.storage.push_back(zeros);
+    Tensor t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.dtype = DType::Int8;
+    t.quant = std::move(q);
+    t.data = ByteView{zeros->data(), bytes};
+    g().tensors.push_back(std::move(t));
+    return int(g().tensors.size() - 1);
 }
 
 void NetBuilder::op(OpKind kind, std::vector<int> inputs, std::vector<int> outputs, OpOptions options, int version)

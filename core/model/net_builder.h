@@ -83,6 +83,8 @@ public:
     Model finish() { return std::move(m_model); }
 
 private:
+    int zeroConstant(const std::string& name, std::vector<int32_t> shape, Quantization q, size_t bytes);
+
     Model m_model;
     XorShift32 m_rng;
     bool m_randomWeights = true;

@@ -468,14 +468,27 @@ struct Evaluator {
         return stage2Cache[st.split.tensor] = std::move(s2);
     }
 
-    // Extra MACs of an nh × nw grid at this split (the recomputed halos), without planning anything.
-    int64_t extraMacs(const Stage& st, int nh, int nw) const
+    // Per op: its MACs and MACs per output pixel (computed once).
+    std::vector<int64_t> opMacs, opMacsPerPixel;
+    void cacheMacs()
     {
+        if (!opMacs.empty() || lg.graph.ops.empty())
+            return;
+        for (const Op& op : lg.graph.ops) {
+            opMacs.push_back(computeOpFacts(lg.graph, op).macs);
+            opMacsPerPixel.push_back(macsPerPixel(lg.graph, op));
+        }
+    }
+
+    // Extra MACs of an nh × nw grid at this split (the recomputed halos), without planning anything.
+    int64_t extraMacs(const Stage& st, int nh, int nw)
+    {
+        cacheMacs();
         const Graph& g = lg.graph;
         const auto ys = tileBounds(st.split.shape[1], nh), xs = tileBounds(st.split.shape[2], nw);
         int64_t stageMacs = 0, patchedMacs = 0;
         for (int o : st.ops)
-            stageMacs += computeOpFacts(g, g.ops[size_t(o)]).macs;
+            stageMacs += opMacs[size_t(o)];
         for (int i = 0; i < nh; ++i)
             for (int j = 0; j < nw; ++j) {
                 const Region patch{ys[size_t(i)], ys[size_t(i) + 1], xs[size_t(j)], xs[size_t(j) + 1]};
@@ -483,7 +496,7 @@ struct Evaluator {
                 for (int o : st.ops) {
                     const auto out = regions.find(g.ops[size_t(o)].outputs[0]);
                     if (out != regions.end())
-                        patchedMacs += macsPerPixel(g, g.ops[size_t(o)]) * out->second.h() * out->second.w();
+                        patchedMacs += opMacsPerPixel[size_t(o)] * out->second.h() * out->second.w();
                 }
             }
         return patchedMacs - stageMacs;

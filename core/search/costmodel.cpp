@@ -25,6 +25,11 @@ Features featuresOf(const Graph& g, const Op& op)
     f.macs = double(computeOpFacts(g, op).macs);
     if (!op.outputs.empty() && op.outputs[0] >= 0)
         f.outputs = double(g.tensors[size_t(op.outputs[0])].elementCount().value_or(0));
+    // Pooling has no MACs by TFLite's count, but its work is one add (or compare) per window
+    // element: count those in the per-MAC column so a global pool over a large map costs more.
+    if (op.kind == OpKind::AveragePool2D || op.kind == OpKind::MaxPool2D)
+        if (const auto* o = std::get_if<Pool2DOptions>(&op.options))
+            f.macs = double(o->filterH) * o->filterW * f.outputs;
     return f;
 }
 

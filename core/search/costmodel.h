@@ -2,7 +2,8 @@
 // Per-kernel latency model for the model search, fitted to per-layer instruction counts measured on
 // the emulated board (QEMU -icount: instructions, not cycles). Per kernel class c:
 //   instructions(op) ≈ perMac_c · MACs + perOutput_c · output elements + perOp_c
-// fitted by least squares (non-negative coefficients) over measured layers. The fit's error is
+// fitted by least squares (non-negative coefficients) over measured layers; for pooling the MAC
+// column counts window elements (one add or compare each). The fit's error is
 // kept with the model and reported with every estimate.
 //
 // JSON (format 1):
