@@ -296,10 +296,25 @@ int cmdSearch(const Args& a)
         const QString session = QDir(dir).filePath("best.tinystudio");
         if (report(ts::saveSession(doc, session.toStdString())))
             return 1;
-        out["exported"] = QJsonObject{{"model", model}, {"architecture", QDir(dir).filePath("best.architecture.json")}, {"session", session}};
+        QJsonObject exported{{"model", model}, {"architecture", QDir(dir).filePath("best.architecture.json")}, {"session", session}};
         if (!a.json)
             std::printf("\nexported the best candidate: %s (untrained), %s, %s\n", qPrintable(model),
                         qPrintable(QDir(dir).filePath("best.architecture.json")), qPrintable(session));
+        // The same document for the emulated board that enforces this board's limits: build and
+        // run the candidate on QEMU with `deploy best.<qemu board>.tinystudio --probe qemu`.
+        for (const ts::Board& e : boards.boards)
+            if (e.emulated() && e.enforces == board->id) {
+                ts::Session q = doc;
+                q.boardId = e.id;
+                const QString path = QDir(dir).filePath(QString::fromStdString("best." + e.id + ".tinystudio"));
+                if (report(ts::saveSession(q, path.toStdString())))
+                    return 1;
+                exported["emulated_session"] = path;
+                if (!a.json)
+                    std::printf("on the emulated board with the same limits: tinystudio-cli deploy %s --probe qemu\n",
+                                qPrintable(path));
+            }
+        out["exported"] = exported;
     }
     if (a.json)
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
