@@ -12,6 +12,7 @@
 #include "views/layerchart.h"
 #include "views/optablemodel.h"
 #include "views/patchview.h"
+#include "views/searchpanel.h"
 
 #include <flatbuffers/base.h>
 #include <qcustomplot.h>
@@ -323,9 +324,51 @@ void MainWindow::buildActions()
         view->addAction(d->toggleViewAction());
 
     runMenuActions(menuBar()->addMenu(tr("&Run")));
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addAction(tr("Model &Search…"), this, &MainWindow::showModelSearch)->setObjectName("modelSearchAction");
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Welcome"), this, &MainWindow::showWelcome);
     help->addAction(tr("&About TinyStudio"), this, &MainWindow::about);
+}
+
+SearchPanel* MainWindow::modelSearch()
+{
+    if (m_modelSearch)
+        return m_modelSearch;
+    // A window of its own: three tabs of tables and charts need more room than a dock.
+    auto* window = new QWidget(this, Qt::Window);
+    window->setObjectName("modelSearchWindow");
+    window->setWindowTitle(tr("Model Search — TinyStudio"));
+    auto* layout = new QVBoxLayout(window);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_modelSearch = new SearchPanel(window);
+    layout->addWidget(m_modelSearch);
+    const QRect screen = this->screen()->availableGeometry();
+    window->resize(std::min(1240, screen.width() - 40), std::min(720, screen.height() - 60));
+    m_modelSearch->setBoard(m_boardPanel->currentBoard(), &m_boards);
+    connect(m_boardPanel, &BoardPanel::boardChanged, this,
+            [this] { m_modelSearch->setBoard(m_boardPanel->currentBoard(), &m_boards); });
+    connect(m_modelSearch, &SearchPanel::openModelFile, this, [this](const QString& path) {
+        if (openModel(path))
+            activateWindow();
+    });
+    connect(m_modelSearch, &SearchPanel::openCandidate, this,
+            [this](std::shared_ptr<const Model> model, const QString& boardId, const QString& name) {
+                m_sessionPath.clear();
+                m_modelPath.clear();
+                selectBoard(boardId);
+                setModel(std::move(model), {}, name);
+                activateWindow();
+            });
+    return m_modelSearch;
+}
+
+void MainWindow::showModelSearch()
+{
+    QWidget* w = modelSearch()->window();
+    w->show();
+    w->raise();
+    w->activateWindow();
 }
 
 QWidget* MainWindow::makeBanner(QWidget* parent, const char* name, const char* background, const char* border,

@@ -35,6 +35,7 @@ class BuildLogView;
 class LivePanel;
 class RunStore;
 class RunsPanel;
+class SearchPanel;
 struct LiveEvent;
 struct LiveResult;
 class LayerChart;
@@ -109,6 +110,10 @@ public:
     RunsPanel* runsPanel() const { return m_runs; }
     BuildLogView* buildLog() const { return m_buildLog; }
     QComboBox* probeSelector() const { return m_probeBox; }
+
+    // Tools › Model Search…: the search window (made on first use), for the current board.
+    SearchPanel* modelSearch();
+    void showModelSearch();
 
 signals:
     void runFinished(qint64 runId);
@@ -207,6 +212,7 @@ private:
     QAction* m_buildRunAction = nullptr;
     QAction* m_stopAction = nullptr;
     int m_runInferences = 20;
+    SearchPanel* m_modelSearch = nullptr;
 };
 
 } // namespace ts
