@@ -181,7 +181,22 @@ int cmdSearch(const Args& a)
         }
     }
 
-    ts::JobControl job;
+    // Progress on stderr, at most every 5 % (the space optimization evaluates ~100,000 candidates).
+    int lastPercent = -5;
+    std::string lastPhase;
+    ts::JobControl job([&](int64_t done, int64_t total, const std::string& what) {
+        if (total <= 0)
+            return;
+        const int percent = int(100 * done / total);
+        const std::string phase = what.rfind("generation", 0) == 0 ? "evolution" : "space";
+        if (phase != lastPhase)
+            lastPercent = -5;
+        if (percent >= lastPercent + 5 || done == total) {
+            lastPercent = percent;
+            lastPhase = phase;
+            std::fprintf(stderr, "  %s %3d %% (%s)\n", phase.c_str(), percent, what.c_str());
+        }
+    });
     g_job = &job;
     QJsonObject out{{"board", QString::fromStdString(board->id)},
                     {"space", QString::fromStdString(space->name)},
