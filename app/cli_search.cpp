@@ -74,6 +74,7 @@ int searchZoo(const Args& a, const ts::Board& board, const ts::BoardSet& boards,
 {
     ts::EvalOptions zooEval = eval;
     zooEval.maxPatchN = 8;
+    zooEval.exhaustivePatches = true;
     ts::JobControl job;
     g_job = &job;
     auto r = ts::rankZoo(a.values["--zoo"].toStdString(), board, boards, zooEval, &job);

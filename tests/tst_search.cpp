@@ -284,6 +284,7 @@ void TestSearch::zooRanking()
     junk.close();
     EvalOptions eval;
     eval.maxPatchN = 8;
+    eval.exhaustivePatches = true;
     auto r = rankZoo(dir.path().toStdString(), board("nucleo-f412zg"), tstest::boards(), eval);
     QVERIFY2(r.ok(), firstError(r.diagnostics).c_str());
     QCOMPARE(int(r->size()), 4);

@@ -46,13 +46,6 @@ CandidateFigures evaluateCandidate(const Model& model, const Board& board, const
         f.error = firstError(lg.errors);
         return f;
     }
-    for (const Op& op : lg.graph.ops) {
-        const OpSupport s = opSupport(lg.graph, op);
-        if (!s.supported) {
-            f.error = opKindName(op.kind) + ": " + s.reason;
-            return f;
-        }
-    }
     f.ops = int(lg.graph.ops.size());
     f.macs = computeTotals(lg.graph).macs;
     const std::vector<int> order = storedOrder(lg);
@@ -78,9 +71,19 @@ CandidateFigures evaluateCandidate(const Model& model, const Board& board, const
         std::vector<int64_t> workingSets;
         for (const StepUse& u : mem->steps)
             workingSets.push_back(u.total());
-        const auto p = findFittingPatchPlan(lg, order, sd.patchOptions(), workingSets,
-                                            f.arenaBudget - mem->unplannedVariableBytes, options.maxPatchN,
-                                            options.macCapPercent);
+        const int64_t budget = f.arenaBudget - mem->unplannedVariableBytes;
+        std::optional<PatchPlan> p;
+        if (options.exhaustivePatches) {
+            auto ps = searchPatches(lg, order, sd.patchOptions(), budget, options.maxPatchN, options.macCapPercent);
+            if (ps.ok() && ps->recommended >= 0) {
+                const PatchPlan& rec = ps->pareto[size_t(ps->recommended)];
+                if (rec.nh * rec.nw > 1 && rec.peak < plan.peakBytes && rec.extraMacsPercent <= options.macCapPercent)
+                    p = rec;
+            }
+        } else {
+            p = findFittingPatchPlan(lg, order, sd.patchOptions(), workingSets, budget, options.maxPatchN,
+                                     options.macCapPercent);
+        }
         if (p) {
             f.peakBytes = p->peak + mem->unplannedVariableBytes;
             f.extraMacs = p->extraMacs;

@@ -23,6 +23,10 @@ struct EvalOptions {
     std::string planner = kDefaultPlanner;
     bool patches = true;          // search a patch schedule when whole tensors do not fit
     int maxPatchN = 4;            // grids up to n × n per split (the pipeline's search goes to 8)
+    // The studio's full patch search (every split, every n_h × n_w grid up to maxPatchN; when nothing
+    // fits, the smallest peak within the MAC cap is reported) instead of the pruned one the model
+    // search uses. The zoo ranking uses it: few models, and the figure a user would get with Auto.
+    bool exhaustivePatches = false;
     double macCapPercent = kDefaultMacCapPercent;
     int64_t reserveBytes = 8192;  // RAM kept free for stack and runtime, as in the session
     std::string region;           // arena region; empty = the board's largest

@@ -1,6 +1,8 @@
 #include "search/search.h"
 
+#include "codegen/generator.h"
 #include "model/tflite_import.h"
+#include "pipeline/pipeline.h"
 #include "search/evaluator_hook.h"
 
 #include <QDir>
@@ -69,8 +71,20 @@ Result<std::vector<ZooEntry>> rankZoo(const std::string& dir, const Board& board
             e.error = "cannot import: " + firstError(m.diagnostics);
         } else {
             e.figures = evaluateCandidate(*m, board, boards, options);
-            if (!e.figures.ok())
+            if (!e.figures.ok()) {
                 e.error = "cannot run: " + e.figures.error;
+            } else {
+                // Whether it can run is the code generator's answer for the document of these
+                // figures (an op without a kernel, a dtype a kernel does not take, ...).
+                auto p = runPipeline(*m, candidateSession(*m, board.id, e.figures, options), boards);
+                if (!p.ok()) {
+                    e.error = "cannot run: " + firstError(p.diagnostics);
+                } else {
+                    auto g = generateProject(*m, **p);
+                    if (!g.ok())
+                        e.error = "cannot run: " + firstError(g.diagnostics);
+                }
+            }
         }
         out.push_back(std::move(e));
     }
