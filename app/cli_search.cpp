@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 
@@ -204,6 +205,8 @@ int cmdSearch(const Args& a)
                     {"score", "MACs (proxy)"}};
     if (eval.cost)
         out["cost_model"] = QJsonObject{{"machine", QString::fromStdString(eval.cost->machine)},
+                                        {"unit", "instructions (QEMU, estimated)"},
+                                        {"layers", eval.cost->layers},
                                         {"layer_mean_abs_error_percent", eval.cost->layerMeanAbsErrorPercent},
                                         {"model_max_abs_error_percent", eval.cost->modelMaxAbsErrorPercent}};
     if (evo.resolution == 0) {
@@ -279,6 +282,14 @@ int cmdSearch(const Args& a)
                         return c.evaluatorError;
                 return std::string();
             }().c_str());
+        if (eval.cost) {
+            double worst = 0;
+            for (const ts::HoldoutCheck& h : eval.cost->holdout)
+                worst = std::max(worst, std::fabs(h.errorPercent));
+            std::printf("(latency: estimated QEMU instructions from the cost model of %s, fitted to %d measured layers: "
+                        "per-layer mean |error| %.1f %%, held-out models within %.1f %%)\n",
+                        eval.cost->machine.c_str(), eval.cost->layers, eval.cost->layerMeanAbsErrorPercent, worst);
+        }
         if (r->scoreName.find("proxy") != std::string::npos)
             std::printf("(MACs is MCUNet's proxy for accuracy, not an accuracy; give --evaluator CMD to score with your own training)\n");
     }
