@@ -243,11 +243,12 @@ void runConv(const ConvPlan& p, const uint8_t* in, uint8_t* out, uint8_t* scratc
                    reinterpret_cast<int16_t*>(scratch));
         break;
     case ConvPlan::Variant::Pointwise:
-        ts_conv_1x1_s8(&p.params, x, p.filter.data(), bias, p.multiplier.data(), p.shift.data(), y);
+        ts_conv_1x1_s8(&p.params, x, p.filter.data(), bias, p.multiplier.data(), p.shift.data(), y,
+                       reinterpret_cast<int16_t*>(scratch));
         break;
     case ConvPlan::Variant::PointwiseInplace:
         ts_conv_1x1_s8_inplace(&p.params, x, p.filter.data(), bias, p.multiplier.data(), p.shift.data(), y,
-                               reinterpret_cast<int8_t*>(scratch), p.backward ? 1 : 0);
+                               reinterpret_cast<int16_t*>(scratch), p.backward ? 1 : 0);
         break;
     }
 }
@@ -495,6 +496,8 @@ private slots:
     void depthwiseInplace_data();
     void depthwiseInplace();
     void depthwiseRefusals();
+    void pointwiseLayout();
+    void pointwiseRequantize();
     void depthwiseC1Layout();
     void depthwiseC1Requantize();
     void pool_data();
@@ -528,6 +531,9 @@ void TestCKernelsConv::conv_data()
     row("explicit + SAME s2", {7, 8, 4, 5, 3, 3, 2, 1, Padding::Same, pads(2, 0, 1, 1), Activation::Relu}, "ts_conv_s8");
     row("2x3 kernel", {6, 7, 3, 4, 2, 3, 1, 1, Padding::Same}, "ts_conv_s8");
     row("odd out_c 1 pixel", {1, 1, 5, 3, 1, 1}, "ts_conv_1x1_s8");
+    row("1x1 cin 3 odd pixels", {3, 3, 3, 5, 1, 1}, "ts_conv_1x1_s8");
+    row("1x1 cin 1", {2, 3, 1, 4, 1, 1}, "ts_conv_1x1_s8");
+    row("1x1 cin 12 cout 2", {4, 3, 12, 2, 1, 1, 1, 1, Padding::Same, {}, Activation::Relu}, "ts_conv_1x1_s8");
     row("grouped", {6, 5, 8, 6, 3, 3, 1, 1, Padding::Same, {}, Activation::None, true, 4}, "ts_conv_s8");
     row("two batches", {5, 4, 3, 4, 3, 3, 1, 1, Padding::Same, {}, Activation::None, true, 0, 2}, "ts_conv_s8");
     row("two batches 1x1", {5, 4, 3, 4, 1, 1, 1, 1, Padding::Same, {}, Activation::None, true, 0, 2}, "ts_conv_1x1_s8");
@@ -601,7 +607,7 @@ void TestCKernelsConv::convRefusals()
         EmitContext c = contextFor(m.main(), pool, 0, 0);
         c.inplace = InplaceKind::PointwiseShrink;
         c.inplaceOperand = 0;
-        c.scratch = {{"(ts_a + 100000)", 4}};
+        c.scratch = {{"(ts_a + 100000)", 4 * 8}}; // a pixel pair as int16
         QVERIFY(convPlan(c, &error));
         c.inputs[0].rowPitch = 7 * 8 + 8;
         QVERIFY(!convPlan(c, &error));
@@ -615,12 +621,25 @@ void TestCKernelsConv::convRefusals()
         c.inplace = InplaceKind::PointwiseExpand;
         c.inplaceOperand = 0;
         c.order = IterationOrder::Forward;
-        c.scratch = {{"(ts_a + 100000)", 4}};
+        c.scratch = {{"(ts_a + 100000)", 4 * 4}};
         QVERIFY(!convPlan(c, &error));
         c.order = IterationOrder::Backward;
         QVERIFY(convPlan(c, &error));
-        c.scratch[0].bytes = 3; // less than one input pixel
+        QVERIFY(emitConv(c).ok());
+        c.scratch[0].ptr = "(ts_a + 100002)"; // the 1×1 kernels read their int16 pairs as words
+        QVERIFY(!emitConv(c).ok());
+        c.scratch[0].bytes = 4 * 4 - 1; // less than a pixel pair as int16
         QVERIFY(!convPlan(c, &error));
+    }
+    // Out of place, the 1×1 kernel plans the same pixel pair; one pixel needs half.
+    {
+        const Model m = convModel({5, 7, 6, 8, 1, 1, 1, 1, Padding::Valid}, 3);
+        EmitContext c = contextFor(m.main(), pool);
+        QCOMPARE(c.scratch.at(0).bytes, int64_t(4 * 6));
+        c.scratch[0].bytes -= 1;
+        QVERIFY(!convPlan(c, &error));
+        const Model one = convModel({1, 1, 6, 8, 1, 1, 1, 1, Padding::Valid}, 3);
+        QCOMPARE(contextFor(one.main(), pool).scratch.at(0).bytes, int64_t(2 * 6));
     }
     // The general path with less scratch than the im2col needs; and a float conv.
     {
@@ -744,6 +763,53 @@ void TestCKernelsConv::depthwiseInplace()
     QCOMPARE(inplaceOrder(g, g.ops[0], InplaceKind::Depthwise, 0, delta), std::optional(IterationOrder::ChannelByChannel));
     const QString e = runInPlace(m, InplaceKind::Depthwise, IterationOrder::ChannelByChannel, delta);
     QVERIFY2(e.isEmpty(), qPrintable(e));
+}
+
+void TestCKernelsConv::pointwiseLayout()
+{
+    // Three output channels of 6 inputs (rows r0, r1, r2): the pair (r0, r1) in 4-byte chunks,
+    // then both 2-byte tails, padded to 4; r2 as is. Worked by hand.
+    const std::vector<int8_t> f{1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6, 10, 20, 30, 40, 50, 60};
+    const std::vector<int8_t> expect{1, 2, 3, 4, -1, -2, -3, -4, 5, 6, -5, -6, 10, 20, 30, 40, 50, 60};
+    QCOMPARE(pointwiseArrange(f, 3, 6), expect);
+    QCOMPARE(int64_t(TS_CONV_1X1_FILTER_BYTES(6, 3)), int64_t(expect.size()));
+    // in_c 3: the pair block is 6 bytes padded to 8.
+    QCOMPARE(pointwiseArrange({1, 2, 3, 4, 5, 6}, 2, 3), (std::vector<int8_t>{1, 2, 3, 4, 5, 6, 0, 0}));
+    // in_c 8, 2 channels: two chunks each.
+    QCOMPARE(pointwiseArrange({0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17}, 2, 8),
+             (std::vector<int8_t>{0, 1, 2, 3, 10, 11, 12, 13, 4, 5, 6, 7, 14, 15, 16, 17}));
+}
+
+void TestCKernelsConv::pointwiseRequantize()
+{
+    // The 1×1 kernels' own requantization (one rounding for positive multipliers and right shifts
+    // 1..31, else the generic path) against the reference's MultiplyByQuantizedMultiplier over
+    // every shift -31..3 and accumulators across int32: two pixels (a pair) and one pixel, 1 input
+    // channel (x = 1), 7 output channels with weight 1 and biases spread over the int32 range.
+    const std::vector<int32_t> biases{INT32_MIN, -1000000, -12345, -1, 0, 123456789, INT32_MAX - 1};
+    const int outZp = -3;
+    for (int pixels : {1, 2}) {
+        ts_conv_s8_params p{};
+        p.batches = 1, p.in_h = 1, p.in_w = pixels, p.in_c = 1, p.in_row_pitch = pixels;
+        p.out_h = 1, p.out_w = pixels, p.out_c = 7, p.out_row_pitch = 7 * pixels, p.filter_c = 1;
+        p.k_h = p.k_w = 1, p.stride_h = p.stride_w = 1, p.dilation_h = p.dilation_w = 1;
+        p.output_offset = outZp, p.act_min = -128, p.act_max = 127;
+        const std::vector<int8_t> filter = pointwiseArrange(std::vector<int8_t>(7, 1), 7, 1);
+        const int8_t in[2] = {1, 1};
+        for (int32_t m : {0x40000000, 0x40000001, 0x5A5A5A5A, 0x7FFFFFFF, 0x4CCCCCCD, 0, -0x40000000, INT32_MIN})
+            for (int32_t sh = -31; sh <= 3; ++sh) {
+                const std::vector<int32_t> mult(7, m), shift(7, sh);
+                int8_t out[14];
+                int16_t scratch[8];
+                ts_conv_1x1_s8(&p, in, filter.data(), biases.data(), mult.data(), shift.data(), out, scratch);
+                for (int i = 0; i < 7 * pixels; ++i) {
+                    const int32_t acc = int32_t(uint32_t(biases[size_t(i % 7)]) + 1u);
+                    const int32_t v = std::clamp(ref::multiplyByQuantizedMultiplier(acc, m, sh) + outZp, -128, 127);
+                    QVERIFY2(out[i] == v, qPrintable(QString("pixels %1 multiplier %2 shift %3 output %4: %5, expected %6")
+                                                         .arg(pixels).arg(m).arg(sh).arg(i).arg(int(out[i])).arg(v)));
+                }
+            }
+    }
 }
 
 void TestCKernelsConv::depthwiseC1Layout()
@@ -996,7 +1062,7 @@ void TestCKernelsConv::emittedCompiles()
         c.opIndex = 100;
         c.inplace = InplaceKind::PointwiseShrink;
         c.inplaceOperand = 0;
-        c.scratch = {{"(ts_a + 8388608)", 8}};
+        c.scratch = {{"(ts_a + 8388608)", 4 * 16}};
         const Result<Emitted> r = emitConv(c);
         QVERIFY(r.ok());
         body.insert(body.end(), r->lines.begin(), r->lines.end());

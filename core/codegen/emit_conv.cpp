@@ -137,6 +137,34 @@ int64_t offsetDelta(const EmitContext& c, bool& known)
 
 } // namespace
 
+std::vector<int8_t> pointwiseArrange(const std::vector<int8_t>& filter, int outC, int inC)
+{
+    // TS_CONV_1X1 layout (ts_conv.h): pairs of rows interleaved in 4-byte chunks, then their tails.
+    std::vector<int8_t> a(size_t(TS_CONV_1X1_FILTER_BYTES(inC, outC)), 0);
+    if (outC < 1 || inC < 1 || filter.size() < size_t(outC) * size_t(inC))
+        return a;
+    const size_t g = size_t(inC / 4), t = size_t(inC % 4), blk = size_t(TS_CONV_1X1_BLOCK(inC)), n = size_t(inC);
+    size_t at = 0;
+    int oc = 0;
+    for (; oc + 1 < outC; oc += 2, at += blk) {
+        const int8_t* r0 = filter.data() + size_t(oc) * n;
+        const int8_t* r1 = r0 + n;
+        for (size_t j = 0; j < g; ++j)
+            for (size_t b = 0; b < 4; ++b) {
+                a[at + 8 * j + b] = r0[4 * j + b];
+                a[at + 8 * j + 4 + b] = r1[4 * j + b];
+            }
+        for (size_t j = 0; j < t; ++j) {
+            a[at + 8 * g + j] = r0[4 * g + j];
+            a[at + 8 * g + t + j] = r1[4 * g + j];
+        }
+    }
+    if (oc < outC)
+        std::copy(filter.begin() + std::ptrdiff_t(size_t(oc) * n), filter.begin() + std::ptrdiff_t(size_t(oc + 1) * n),
+                  a.begin() + std::ptrdiff_t(at));
+    return a;
+}
+
 std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error)
 {
     if (!c.g || !c.op || c.op->kind != OpKind::Conv2D)
@@ -188,6 +216,13 @@ std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error)
             folded[size_t(oc)] = int32_t(b + uint32_t(int64_t(p.input_offset) * sum));
         }
         plan.bias = std::move(folded);
+        plan.filter = pointwiseArrange(plan.filter, outC, filterC);
+        plan.scratchBytes = TS_CONV_1X1_SCRATCH_BYTES(int64_t(out.n) * out.h * out.w, in.c);
+        if (c.scratch.empty() || c.scratch[0].bytes < plan.scratchBytes)
+            return fail(error, "the 1×1 kernel needs " + std::to_string(plan.scratchBytes) + " B of scratch (int16 copy of "
+                                   + "a pixel pair); " + std::to_string(c.scratch.empty() ? 0 : c.scratch[0].bytes)
+                                   + " B are planned"),
+                   std::nullopt;
     }
     switch (c.inplace) {
     case InplaceKind::None:
@@ -221,10 +256,6 @@ std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error)
         plan.variant = ConvPlan::Variant::PointwiseInplace;
         plan.function = "ts_conv_1x1_s8_inplace";
         plan.backward = c.order == IterationOrder::Backward;
-        plan.scratchBytes = std::min(in.c, out.c);
-        if (c.scratch.empty() || c.scratch[0].bytes < plan.scratchBytes)
-            return fail(error, "the in-place 1×1 kernel needs " + std::to_string(plan.scratchBytes) + " B of pixel scratch"),
-                   std::nullopt;
         // The placement must be one the chosen order executes (kernels/contracts.h).
         bool known = false;
         const int64_t delta = offsetDelta(c, known);
@@ -663,23 +694,23 @@ Result<Emitted> emitConv(const EmitContext& c)
     const std::string shift = c.pool->addI32(key(c, "shift"), hint(c, "shift"), plan->shift);
     std::vector<std::string> args{"&ts_p", c.inputs[0].as("int8_t", true), filter, bias, mult, shift,
                                   c.outputs[0].as("int8_t")};
-    if (plan->variant == ConvPlan::Variant::General && plan->scratchBytes > 0) {
-        // The im2col is int16: its scratch must be 2-byte aligned (arena offsets are checked here;
-        // the generator aligns the arena itself).
+    if (plan->scratchBytes > 0) {
+        // The im2col is int16 (2-byte aligned); the 1×1 kernels read their int16 pairs as words
+        // (4-byte aligned). Arena offsets are checked here; the generator aligns the arena itself.
+        const int64_t align = plan->variant == ConvPlan::Variant::General ? 2 : 4;
         const std::string& sp = c.scratch[0].ptr;
         const std::string head = "(ts_a + ";
         if (sp.rfind(head, 0) == 0 && sp.size() > head.size() + 1) {
             const std::string digits = sp.substr(head.size(), sp.size() - head.size() - 1);
-            if (digits.find_first_not_of("0123456789") == std::string::npos && (digits.back() - '0') % 2 != 0)
-                return emitError(c, "the int16 im2col scratch " + sp + " is not 2-byte aligned");
+            if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() < 18
+                && std::stoll(digits) % align != 0)
+                return emitError(c, "the int16 scratch " + sp + " is not " + std::to_string(align)
+                                        + "-byte aligned (plan with an alignment of at least 4)");
         }
     }
-    if (plan->variant == ConvPlan::Variant::General)
-        args.push_back(plan->scratchBytes > 0 ? "((int16_t *)" + c.scratch[0].ptr + ")" : std::string("NULL"));
-    else if (plan->variant == ConvPlan::Variant::PointwiseInplace) {
-        args.push_back("((int8_t *)" + c.scratch[0].ptr + ")");
+    args.push_back(plan->scratchBytes > 0 ? "((int16_t *)" + c.scratch[0].ptr + ")" : std::string("NULL"));
+    if (plan->variant == ConvPlan::Variant::PointwiseInplace)
         args.push_back(plan->backward ? "1" : "0");
-    }
     return finish(std::move(e), joinArgs(plan->function, args), "ts_conv");
 }
 

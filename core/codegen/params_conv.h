@@ -20,19 +20,22 @@ namespace ts::codegen {
 struct ConvPlan {
     enum class Variant {
         General,         // ts_conv_s8: im2col of 2 pixels in scratch (grouped: direct, no scratch)
-        Pointwise,       // ts_conv_1x1_s8: 1×1 stride 1 unpadded, no scratch, folded bias
-        PointwiseInplace // ts_conv_1x1_s8_inplace: over its input, pixel scratch, folded bias
+        Pointwise,       // ts_conv_1x1_s8: 1×1 stride 1 unpadded, pixel-pair scratch, folded bias
+        PointwiseInplace // ts_conv_1x1_s8_inplace: over its input, pixel-pair scratch, folded bias
     };
     Variant variant = Variant::General;
     const char* function = "ts_conv_s8";
     ts_conv_s8_params params{};
-    std::vector<int8_t> filter;          // [out_c][k_h][k_w][filter_c], as TFLite
+    std::vector<int8_t> filter;          // General: [out_c][k_h][k_w][filter_c], as TFLite; Pointwise*:
+                                         // the TS_CONV_1X1 layout (ts_conv.h, pointwiseArrange)
     std::vector<int32_t> bias;           // General: the op's bias (empty: none); Pointwise*: folded
     std::vector<int32_t> multiplier, shift;
     int64_t scratchBytes = 0;            // scratch the kernel uses (≤ the planned c.scratch[0])
     bool backward = false;               // PointwiseInplace: pixels in decreasing address order
 };
 std::optional<ConvPlan> convPlan(const EmitContext& c, std::string* error);
+// A TFLite 1×1 filter [out_c][in_c] in the 1×1 kernels' TS_CONV_1X1 layout (ts_conv.h).
+std::vector<int8_t> pointwiseArrange(const std::vector<int8_t>& filter, int outC, int inC);
 
 struct DepthwisePlan {
     const char* function = "ts_depthwise_s8"; // or _3x3/_5x5/_7x7, each with an _inplace variant

@@ -48,11 +48,11 @@ const std::vector<InplaceRule>& inplaceRules()
          "one input channel, unpadded (H_in·W_in bytes)"},
         {InplaceKind::PointwiseShrink, "CONV_2D 1×1, stride 1, no padding, int8, Cout ≤ Cin",
          "head (delta ≤ Cin − Cout): pixels forward; tail (delta ≥ (P−1)·(Cin − Cout)): pixels backward",
-         "forward or backward", "one output pixel (Cout bytes)"},
+         "forward or backward", "two input pixels as int16 (4·Cin bytes)"},
         {InplaceKind::PointwiseExpand, "CONV_2D 1×1, stride 1, no padding, int8, Cout > Cin",
          "head (delta ≥ Cin − Cout): pixels backward; input at the tail (delta ≤ −(P−1)·(Cout − Cin)): pixels "
          "forward",
-         "backward or forward", "one input pixel (Cin bytes)"},
+         "backward or forward", "two input pixels as int16 (4·Cin bytes)"},
         {InplaceKind::Elementwise, "ADD, SUB, MUL over an input of the output's shape and type", "delta = 0",
          "any (forward)", "none"},
     };
@@ -178,8 +178,9 @@ int64_t inplaceScratchBytes(const Graph& g, const Op& op, InplaceKind kind)
         int64_t p = 0, cin = 0, cout = 0;
         if (!pointwiseGeometry(g, op, p, cin, cout))
             return 0;
-        // The kernel takes pixels two at a time (each filter load serves both): a pair's worth.
-        return (p >= 2 ? 2 : 1) * std::min(cin, cout);
+        // The kernel takes pixels two at a time, each pair's input widened to int16 there before
+        // any of its output is stored (one pixel: 2·Cin).
+        return (p >= 2 ? 4 : 2) * cin;
     }
     case InplaceKind::Elementwise:
     case InplaceKind::None:
@@ -192,8 +193,8 @@ std::string inplaceScratchWhat(InplaceKind kind)
 {
     switch (kind) {
     case InplaceKind::Depthwise: return "one input channel (in-place depthwise)";
-    case InplaceKind::PointwiseShrink: return "one output pixel (in-place pointwise)";
-    case InplaceKind::PointwiseExpand: return "one input pixel (in-place expanding pointwise)";
+    case InplaceKind::PointwiseShrink: return "int16 copy of 2 input pixels (in-place 1×1)";
+    case InplaceKind::PointwiseExpand: return "int16 copy of 2 input pixels (in-place expanding 1×1)";
     default: return {};
     }
 }

@@ -16,7 +16,7 @@
 //    placement is safe exactly when delta ≡ 0 (mod C): each write then hits input channel c, which
 //    is already in scratch and never read again.
 //  * 1×1 convolution, pixels forward: before output pixel p is stored, input pixel p has been read
-//    in full (the smaller of the input pixel or the output pixel goes through scratch), so the
+//    in full (each pixel pair is copied to scratch, widened to int16, before its outputs), so the
 //    store [delta + p·Cout, delta + (p+1)·Cout) must stay clear of the unread input pixels
 //    p+1..P−1, i.e. delta + (p+1)·Cout ≤ (p+1)·Cin for p = 0..P−2.
 //    Cout ≤ Cin: holds for every p iff delta ≤ Cin − Cout (head placement, delta = 0, always).

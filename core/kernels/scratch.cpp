@@ -62,9 +62,12 @@ KernelScratch kernelScratch(const Graph& g, const Op& op, InplaceKind inPlace)
             return {};
         const auto* o = std::get_if<Conv2DOptions>(&op.options);
         const bool pointwise = w->shape[1] == 1 && w->shape[2] == 1 && o && o->strideH == 1 && o->strideW == 1
-            && !effectivePadding(g, op).any();
-        if (pointwise)
-            return KernelScratch{0, "pointwise: reads the input directly", {}};
+            && !effectivePadding(g, op).any() && x->shape.size() == 4 && w->shape[3] == x->shape[3];
+        if (pointwise) {
+            // Each pixel pair widened once to int16 and reused by every output channel.
+            const int64_t pixels = int64_t(x->shape[0]) * x->shape[1] * x->shape[2];
+            return KernelScratch{(pixels >= 2 ? 4 : 2) * int64_t(x->shape[3]), "int16 copy of 2 input pixels (1×1)", {}};
+        }
         // im2col for two output pixels at a time, widened to int16 for the dual 16-bit MAC.
         return {int64_t(2) * w->shape[1] * w->shape[2] * w->shape[3] * 2, "im2col of 2 output pixels (int16)", {}};
     }

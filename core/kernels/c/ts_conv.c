@@ -50,16 +50,18 @@ TS_INLINE int8_t conv_output(uint32_t acc, int32_t multiplier, int32_t shift, co
     return (int8_t)ts_clamp(v, p->act_min, p->act_max);
 }
 
-/* The 1x1 kernels' requantization. When every channel has a right shift e in 1..31 and a
- * multiplier other than INT32_MIN (checked once per call: `fast`), conv_requantize's sum splits as
- *   u = floor((ab + 2^30 - [ab < 0] 2^31) / 2^31)   (SaturatingRoundingDoublingHighMul - [v < 0]),
- *   result = floor((u + 2^(e-1)) / 2^e) = (u >> e) + bit e-1 of u,
- * with no overflow and no per-channel constant but e; otherwise ts_requantize. */
+/* The 1x1 kernels' requantization. When every channel has a positive multiplier and a right
+ * shift e in 1..31 (checked once per call: `fast`), conv_requantize's single rounding applies
+ * with [ab < 0] = [acc < 0] (m > 0), the whole sum in one 64-bit value:
+ *   t = acc * m + k - (acc & 2^31),  k = 2^30 + 2^(30+e),  result = (t >> 32) >> (e - 1)
+ * (the high word of t, floored by 2^(e-1): floor(t / 2^(31+e))); k is a per-channel constant
+ * (low word 2^30, plus 2^31 when e = 1; high word 2^(e-2), 0 when e = 1). Otherwise
+ * ts_requantize. */
 static int conv_all_fast(const int32_t *mult, const int32_t *shift, int32_t n)
 {
     int32_t i;
     for (i = 0; i < n; ++i)
-        if ((uint32_t)(-shift[i] - 1) >= 31u || mult[i] == INT32_MIN)
+        if ((uint32_t)(-shift[i] - 1) >= 31u || mult[i] <= 0)
             return 0;
     return 1;
 }
@@ -69,26 +71,32 @@ typedef struct {
     int32_t offset, lo, hi, fast;
 } conv_act;
 
-TS_INLINE int8_t conv_rq_out(uint32_t acc, int32_t m, int32_t shift, const conv_act *a)
-{
-    int32_t v;
-    if (a->fast) {
-        const int64_t ab = (int64_t)(int32_t)acc * m;
-        const int64_t t = ab + ((int64_t)1 << 30) - (int64_t)(((uint64_t)ab >> 63) << 31);
-        const int32_t u = (int32_t)(t >> 31), e = -shift;
-        v = (u >> e) + ((u >> (e - 1)) & 1);
-    } else {
-        v = ts_requantize((int32_t)acc, m, shift);
-    }
-    return (int8_t)ts_clamp(ts_add_wrap(v, a->offset), a->lo, a->hi);
-}
-
 TS_INLINE conv_act conv_act_make(const ts_conv_s8_params *p, const int32_t *mult, const int32_t *shift)
 {
     conv_act a;
     a.offset = p->output_offset, a.lo = p->act_min, a.hi = p->act_max;
     a.fast = conv_all_fast(mult, shift, p->out_c);
     return a;
+}
+
+/* k of a channel with right shift e (fast case). */
+TS_INLINE int64_t conv_rq_k(int32_t e)
+{
+    const uint32_t b = 1u << e;
+    return (int64_t)(((uint64_t)(b >> 2) << 32) | (uint64_t)(0x40000000u + ((b & 2u) << 30)));
+}
+
+/* One requantized, offset and clamped output: fast (k, e1 = e - 1) or through ts_requantize. */
+TS_INLINE int8_t conv_rq_out(uint32_t acc, int32_t m, int32_t shift, int64_t k, int32_t e1, const conv_act *a)
+{
+    int32_t v;
+    if (a->fast) {
+        const int64_t t = (int64_t)(int32_t)acc * m + k - (int64_t)(acc & 0x80000000u);
+        v = (int32_t)(t >> 32) >> e1;
+    } else {
+        v = ts_requantize((int32_t)acc, m, shift);
+    }
+    return (int8_t)ts_clamp(ts_add_wrap(v, a->offset), a->lo, a->hi);
 }
 
 /* Output pixel `i` (row-major over out_h x out_w) of one batch. */
@@ -245,61 +253,88 @@ void ts_conv_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_t *f
     }
 }
 
-/* Dot products over `n` int8 of two inputs (x0, x1) with two filter rows (f0, f1), added to
- * a[0] (x0.f0), a[1] (x1.f0), a[2] (x0.f1), a[3] (x1.f1). */
-TS_INLINE void dot_2x2_s8(const int8_t *x0, const int8_t *x1, const int8_t *f0, const int8_t *f1, int32_t n,
-                          uint32_t *a)
+/* ---- 1x1 (pointwise) kernels. The filter comes arranged by the code generator (ts_conv.h,
+ * TS_CONV_1X1 layout): output channels in pairs, each pair's two rows interleaved in 4-byte
+ * chunks, then the rows' cin % 4 tail bytes, the block padded to 4 bytes; an odd last channel's
+ * row as is. The input pixels are widened to int16 once per pixel pair into `s` (4-byte aligned)
+ * and reused by every output channel: per 4 channels j, the words (x0[4j], x0[4j+2]),
+ * (x0[4j+1], x0[4j+3]), the same for x1 (a pair; a single pixel has only its two words, in
+ * groups of two), then the tails as plain int16. One SXTB16 splits a filter word into the
+ * matching (even, odd) int16 pairs, and SMLAD multiplies and adds a pair. The portable path
+ * copies the pixels' int8 bytes as they are instead (x0 then x1; no DSP, nothing to gain). */
+#define PW_BLOCK(cin) TS_CONV_1X1_BLOCK(cin)
+
+/* Pixels x0 and x1 (pair) or x0 alone into s: the layout above (DSP), or the int8 copies. */
+TS_INLINE void pw_widen(const int8_t *x0, const int8_t *x1, int32_t cin, int16_t *TS_RESTRICT s, const int pair)
+{
+#ifdef TS_CONV_DSP
+    const int32_t g = cin >> 2, t = cin & 3;
+    uint32_t *w = (uint32_t *)(void *)s;
+    int32_t j;
+    for (j = 0; j < g; ++j) {
+        const uint32_t v0 = conv_ld4(x0 + 4 * j);
+        w[0] = (uint32_t)conv_even(v0);
+        w[1] = (uint32_t)conv_odd(v0);
+        if (pair) {
+            const uint32_t v1 = conv_ld4(x1 + 4 * j);
+            w[2] = (uint32_t)conv_even(v1);
+            w[3] = (uint32_t)conv_odd(v1);
+            w += 4;
+        } else {
+            w += 2;
+        }
+    }
+    s = (int16_t *)(void *)w;
+    x0 += 4 * g, x1 += 4 * g;
+    for (j = 0; j < t; ++j) {
+        s[j] = x0[j];
+        if (pair)
+            s[t + j] = x1[j];
+    }
+#else
+    /* Without SXTB16/SMLAD widening buys nothing: the pixels' int8 bytes as they are (x1 after x0). */
+    memcpy(s, x0, (size_t)cin);
+    if (pair)
+        memcpy((int8_t *)(void *)s + cin, x1, (size_t)cin);
+#endif
+}
+
+#ifndef TS_CONV_DSP
+/* Portable: one block of the TS_CONV_1X1 layout (rows f0, f1 interleaved in 4-byte chunks, then
+ * the t tail bytes of each) against x0 and x1 (pair) or x0 alone, added to a[0] (x0.f0), a[1]
+ * (x1.f0), a[2] (x0.f1), a[3] (x1.f1). */
+#if defined(__GNUC__)
+#define PW_NOINLINE
+/* An empty asm over the accumulators: keeps GCC from re-associating the unrolled sums into
+ * partial sums (which spill the accumulators); no instruction. */
+#define PW_KEEP(a, b, c, d) __asm__("" : "+r"(a), "+r"(b), "+r"(c), "+r"(d))
+#else
+#define PW_NOINLINE
+#define PW_KEEP(a, b, c, d) ((void)0)
+#endif
+static PW_NOINLINE void pw_dot2x2_portable(const int8_t *f, const int8_t *x0, const int8_t *x1, int32_t g, int32_t t,
+                                           uint32_t *a)
 {
     uint32_t a00 = a[0], a01 = a[1], a10 = a[2], a11 = a[3];
-    int32_t j = 0;
-#ifdef TS_CONV_DSP
-    if (x1 - x0 == f1 - f0) {
-        /* The usual layout (x1 = x0 + d, f1 = f0 + d): two pointers and one offset, 8 bytes a turn. */
-        const ptrdiff_t d = x1 - x0;
-        const int8_t *xp = x0, *fp = f0;
-        const int8_t *const end = x0 + (n & ~7);
-#define DOT_2X2_STEP(o)                                                                                          \
-    do {                                                                                                         \
-        const uint32_t v0 = conv_ld4(xp + (o)), v1 = conv_ld4(xp + (o) + d);                                     \
-        const uint32_t w0 = conv_ld4(fp + (o)), w1 = conv_ld4(fp + (o) + d);                                     \
-        int32_t we = conv_even(w0), wo = conv_odd(w0);                                                           \
-        const int32_t v0e = conv_even(v0), v1e = conv_even(v1), v0o = conv_odd(v0), v1o = conv_odd(v1);         \
-        CONV_MAC(a00, we, v0e);                                                                                  \
-        CONV_MAC(a01, we, v1e);                                                                                  \
-        CONV_MAC(a00, wo, v0o);                                                                                  \
-        CONV_MAC(a01, wo, v1o);                                                                                  \
-        we = conv_even(w1), wo = conv_odd(w1);                                                                   \
-        CONV_MAC(a10, we, v0e);                                                                                  \
-        CONV_MAC(a11, we, v1e);                                                                                  \
-        CONV_MAC(a10, wo, v0o);                                                                                  \
-        CONV_MAC(a11, wo, v1o);                                                                                  \
+    int32_t j;
+    for (j = 0; j < g; ++j, f += 8, x0 += 4, x1 += 4) {
+#define PW_PSTEP(b)                                                                                               \
+    do {                                                                                                          \
+        const int32_t w0 = f[b], w1 = f[4 + (b)], v0 = x0[b], v1 = x1[b];                                         \
+        a00 += (uint32_t)(w0 * v0);                                                                               \
+        a01 += (uint32_t)(w0 * v1);                                                                               \
+        a10 += (uint32_t)(w1 * v0);                                                                               \
+        a11 += (uint32_t)(w1 * v1);                                                                               \
+        PW_KEEP(a00, a01, a10, a11);                                                                              \
     } while (0)
-        while (xp != end) {
-            DOT_2X2_STEP(0);
-            DOT_2X2_STEP(4);
-            xp += 8, fp += 8;
-        }
-        if (n & 4)
-            DOT_2X2_STEP(0);
-#undef DOT_2X2_STEP
-        j = n & ~3;
+        PW_PSTEP(0);
+        PW_PSTEP(1);
+        PW_PSTEP(2);
+        PW_PSTEP(3);
+#undef PW_PSTEP
     }
-    for (; j + 4 <= n; j += 4) {
-        const uint32_t w0 = conv_ld4(f0 + j), w1 = conv_ld4(f1 + j), v0 = conv_ld4(x0 + j), v1 = conv_ld4(x1 + j);
-        const int32_t v0e = conv_even(v0), v0o = conv_odd(v0), v1e = conv_even(v1), v1o = conv_odd(v1);
-        const int32_t w0e = conv_even(w0), w0o = conv_odd(w0), w1e = conv_even(w1), w1o = conv_odd(w1);
-        CONV_MAC(a00, w0e, v0e);
-        CONV_MAC(a01, w0e, v1e);
-        CONV_MAC(a10, w1e, v0e);
-        CONV_MAC(a11, w1e, v1e);
-        CONV_MAC(a00, w0o, v0o);
-        CONV_MAC(a01, w0o, v1o);
-        CONV_MAC(a10, w1o, v0o);
-        CONV_MAC(a11, w1o, v1o);
-    }
-#endif
-    for (; j < n; ++j) {
-        const int32_t v0 = x0[j], v1 = x1[j], w0 = f0[j], w1 = f1[j];
+    for (j = 0; j < t; ++j) {
+        const int32_t w0 = f[j], w1 = f[t + j], v0 = x0[j], v1 = x1[j];
         a00 += (uint32_t)(w0 * v0);
         a01 += (uint32_t)(w0 * v1);
         a10 += (uint32_t)(w1 * v0);
@@ -308,190 +343,193 @@ TS_INLINE void dot_2x2_s8(const int8_t *x0, const int8_t *x1, const int8_t *f0, 
     a[0] = a00, a[1] = a01, a[2] = a10, a[3] = a11;
 }
 
-/* One input with four filter rows f, f + n, f + 2n, f + 3n, added to a[0..3]. */
-TS_INLINE void dot_1x4_s8(const int8_t *x, const int8_t *f, int32_t n, uint32_t *a)
+static PW_NOINLINE void pw_dot1x2_portable(const int8_t *f, const int8_t *x0, int32_t g, int32_t t, uint32_t *a)
 {
-    const int8_t *f0 = f, *f1 = f + n, *f2 = f1 + n, *f3 = f2 + n;
-    uint32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-    int32_t j = 0;
-#ifdef TS_CONV_DSP
-    {
-        /* Pointers to rows 0 and 2, rows 1 and 3 at offset n: few live registers, no spills. */
-        const int8_t *xp = x, *fa = f0, *fb = f2;
-        const int8_t *const end = x + (n & ~3);
-        while (xp != end) {
-            const uint32_t v = conv_ld4(xp);
-            const int32_t ve = conv_even(v), vo = conv_odd(v);
-            uint32_t w = conv_ld4(fa);
-            CONV_MAC(a0, conv_even(w), ve);
-            CONV_MAC(a0, conv_odd(w), vo);
-            w = conv_ld4(fa + n);
-            CONV_MAC(a1, conv_even(w), ve);
-            CONV_MAC(a1, conv_odd(w), vo);
-            w = conv_ld4(fb);
-            CONV_MAC(a2, conv_even(w), ve);
-            CONV_MAC(a2, conv_odd(w), vo);
-            w = conv_ld4(fb + n);
-            CONV_MAC(a3, conv_even(w), ve);
-            CONV_MAC(a3, conv_odd(w), vo);
-            xp += 4, fa += 4, fb += 4;
+    uint32_t a00 = a[0], a10 = a[2];
+    int32_t j, b;
+    for (j = 0; j < g; ++j, f += 8, x0 += 4)
+        for (b = 0; b < 4; ++b) {
+            const int32_t v0 = x0[b];
+            a00 += (uint32_t)(f[b] * v0);
+            a10 += (uint32_t)(f[4 + b] * v0);
         }
-        j = n & ~3;
+    for (j = 0; j < t; ++j) {
+        a00 += (uint32_t)(f[j] * x0[j]);
+        a10 += (uint32_t)(f[t + j] * x0[j]);
     }
-#endif
-    for (; j < n; ++j) {
-        const int32_t v = x[j];
-        a0 += (uint32_t)(f0[j] * v);
-        a1 += (uint32_t)(f1[j] * v);
-        a2 += (uint32_t)(f2[j] * v);
-        a3 += (uint32_t)(f3[j] * v);
-    }
-    a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+    a[0] = a00, a[2] = a10;
 }
+#endif
 
-/* One input with one filter row. */
-TS_INLINE uint32_t dot_1x1_s8(const int8_t *x, const int8_t *f, int32_t n, uint32_t acc)
+/* All output channels of a widened pixel pair (pair = 1: o0 and o1) or of one pixel (pair = 0:
+ * o0). The input offset is folded in the bias. */
+TS_INLINE void pw_dot(const ts_conv_s8_params *p, const conv_act *act, const int16_t *TS_RESTRICT s,
+                      const int8_t *TS_RESTRICT filter, const int32_t *TS_RESTRICT bias,
+                      const int32_t *TS_RESTRICT mult, const int32_t *TS_RESTRICT shift, int8_t *TS_RESTRICT o0,
+                      int8_t *TS_RESTRICT o1, const int pair)
 {
-    uint32_t a1 = 0u;
-    int32_t j = 0;
+    const int32_t cin = p->in_c, cout = p->out_c, g = cin >> 2, t = cin & 3, blk = PW_BLOCK(cin);
 #ifdef TS_CONV_DSP
-    for (; j + 4 <= n; j += 4) {
-        const uint32_t v = conv_ld4(x + j), w = conv_ld4(f + j);
-        CONV_MAC(acc, conv_even(w), conv_even(v));
-        CONV_MAC(a1, conv_odd(w), conv_odd(v));
-    }
+    const int16_t *const st = s + (pair ? 8 : 4) * g; /* the tails, int16 */
+#else
+    const int8_t *const x0 = (const int8_t *)(const void *)s, *const x1 = x0 + cin; /* int8 copies */
 #endif
-    for (; j + 1 < n; j += 2) {
-        acc += (uint32_t)(f[j] * x[j]);
-        a1 += (uint32_t)(f[j + 1] * x[j + 1]);
+    const int8_t *f = filter;
+    int32_t oc, j;
+    for (oc = 0; oc + 1 < cout; oc += 2, f += blk) {
+        const int32_t m0 = mult[oc], m1 = mult[oc + 1], e0 = -shift[oc], e1 = -shift[oc + 1];
+        const int64_t k0 = conv_rq_k(e0 & 31), k1 = conv_rq_k(e1 & 31);
+        uint32_t a00 = (uint32_t)bias[oc], a10 = (uint32_t)bias[oc + 1], a01 = a00, a11 = a10;
+#ifdef TS_CONV_DSP
+        const int8_t *const ft = f + 8 * g;
+        {
+            /* Two groups (8 input channels) a turn: filter words (w0, w1) at fw[2q], fw[2q + 1], the
+             * widened pixel words at xw[xs * q] (xs = 4 for a pair, 2 for one pixel). */
+            const uint32_t *fw = (const uint32_t *)(const void *)f, *xw = (const uint32_t *)(const void *)s;
+            const uint32_t *const end = fw + 2 * (g & ~1);
+            const int32_t xs = pair ? 4 : 2;
+#define PW_STEP(q)                                                                                                \
+    do {                                                                                                          \
+        const uint32_t w0 = fw[2 * (q)], w1 = fw[2 * (q) + 1];                                                    \
+        const int32_t w0e = conv_even(w0), w0o = conv_odd(w0), w1e = conv_even(w1), w1o = conv_odd(w1);           \
+        const int32_t x0e = (int32_t)xw[xs * (q)], x0o = (int32_t)xw[xs * (q) + 1];                               \
+        CONV_MAC(a00, w0e, x0e);                                                                                  \
+        CONV_MAC(a00, w0o, x0o);                                                                                  \
+        CONV_MAC(a10, w1e, x0e);                                                                                  \
+        CONV_MAC(a10, w1o, x0o);                                                                                  \
+        if (pair) {                                                                                               \
+            const int32_t x1e = (int32_t)xw[xs * (q) + 2], x1o = (int32_t)xw[xs * (q) + 3];                       \
+            CONV_MAC(a01, w0e, x1e);                                                                              \
+            CONV_MAC(a01, w0o, x1o);                                                                              \
+            CONV_MAC(a11, w1e, x1e);                                                                              \
+            CONV_MAC(a11, w1o, x1o);                                                                              \
+        }                                                                                                         \
+    } while (0)
+            while (fw != end) {
+                PW_STEP(0);
+                PW_STEP(1);
+                fw += 4, xw += 2 * xs;
+            }
+            if (g & 1)
+                PW_STEP(0);
+#undef PW_STEP
+        }
+        for (j = 0; j < t; ++j) {
+            const int32_t w0 = ft[j], w1 = ft[t + j], v0 = st[j];
+            a00 += (uint32_t)(w0 * v0);
+            a10 += (uint32_t)(w1 * v0);
+            if (pair) {
+                const int32_t v1 = st[t + j];
+                a01 += (uint32_t)(w0 * v1);
+                a11 += (uint32_t)(w1 * v1);
+            }
+        }
+#else
+        {
+            uint32_t a[4];
+            a[0] = a00, a[1] = a01, a[2] = a10, a[3] = a11;
+            if (pair)
+                pw_dot2x2_portable(f, x0, x1, g, t, a);
+            else
+                pw_dot1x2_portable(f, x0, g, t, a);
+            a00 = a[0], a01 = a[1], a10 = a[2], a11 = a[3];
+        }
+#endif
+        o0[oc] = conv_rq_out(a00, m0, -e0, k0, e0 - 1, act);
+        o0[oc + 1] = conv_rq_out(a10, m1, -e1, k1, e1 - 1, act);
+        if (pair) {
+            o1[oc] = conv_rq_out(a01, m0, -e0, k0, e0 - 1, act);
+            o1[oc + 1] = conv_rq_out(a11, m1, -e1, k1, e1 - 1, act);
+        }
     }
-    if (j < n)
-        acc += (uint32_t)(f[j] * x[j]);
-    return acc + a1;
+    if (oc < cout) { /* the odd last channel: its row, g words then t bytes */
+        const int32_t m0 = mult[oc], e0 = -shift[oc];
+        const int64_t k0 = conv_rq_k(e0 & 31);
+        uint32_t a0 = (uint32_t)bias[oc], a1 = a0;
+#ifdef TS_CONV_DSP
+        for (j = 0; j < g; ++j) {
+            const int16_t *x = s + (pair ? 8 : 4) * j;
+            const int8_t *f0 = f + 4 * j;
+            a0 += (uint32_t)(f0[0] * x[0]) + (uint32_t)(f0[2] * x[1]) + (uint32_t)(f0[1] * x[2])
+                + (uint32_t)(f0[3] * x[3]);
+            if (pair)
+                a1 += (uint32_t)(f0[0] * x[4]) + (uint32_t)(f0[2] * x[5]) + (uint32_t)(f0[1] * x[6])
+                    + (uint32_t)(f0[3] * x[7]);
+        }
+        for (j = 0; j < t; ++j) {
+            a0 += (uint32_t)(f[4 * g + j] * st[j]);
+            if (pair)
+                a1 += (uint32_t)(f[4 * g + j] * st[t + j]);
+        }
+#else
+        for (j = 0; j < cin; ++j) {
+            a0 += (uint32_t)(f[j] * x0[j]);
+            if (pair)
+                a1 += (uint32_t)(f[j] * x1[j]);
+        }
+#endif
+        o0[oc] = conv_rq_out(a0, m0, -e0, k0, e0 - 1, act);
+        if (pair)
+            o1[oc] = conv_rq_out(a1, m0, -e0, k0, e0 - 1, act);
+    }
 }
 
-/* Two adjacent pixels (x: 2 * in_c bytes, o: 2 * out_c bytes), two by two output channels; the
- * input offset folded in the bias. `x` and `o` never overlap (the in-place variant passes a
- * scratch copy for one of them). */
-TS_INLINE void pointwise_pair(const ts_conv_s8_params *p, const conv_act *act, const int8_t *TS_RESTRICT x,
-                              const int8_t *TS_RESTRICT filter, const int32_t *TS_RESTRICT bias,
-                              const int32_t *TS_RESTRICT mult, const int32_t *TS_RESTRICT shift, int8_t *TS_RESTRICT o)
+/* Pixels lo, lo + 1 (pair) or lo alone of a contiguous run: widened into s, then every output
+ * channel. The whole input of the step is in s before any output byte of it is stored. */
+static void pw_pair(const ts_conv_s8_params *p, const conv_act *act, const int8_t *in, const int8_t *filter,
+                    const int32_t *bias, const int32_t *mult, const int32_t *shift, int8_t *out, int16_t *s)
 {
-    const int32_t cin = p->in_c, cout = p->out_c;
-    const int8_t *x0 = x, *x1 = x + cin;
-    int8_t *o0 = o, *o1 = o + cout;
-    int32_t oc;
-    for (oc = 0; oc + 1 < cout; oc += 2) {
-        const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
-        uint32_t a[4];
-        a[0] = a[1] = (uint32_t)bias[oc];
-        a[2] = a[3] = (uint32_t)bias[oc + 1];
-        dot_2x2_s8(x0, x1, f0, f0 + cin, cin, a);
-        o0[oc] = conv_rq_out(a[0], mult[oc], shift[oc], act);
-        o1[oc] = conv_rq_out(a[1], mult[oc], shift[oc], act);
-        o0[oc + 1] = conv_rq_out(a[2], mult[oc + 1], shift[oc + 1], act);
-        o1[oc + 1] = conv_rq_out(a[3], mult[oc + 1], shift[oc + 1], act);
-    }
-    if (oc < cout) {
-        const int8_t *f0 = filter + (ptrdiff_t)oc * cin;
-        o0[oc] = conv_rq_out(dot_1x1_s8(x0, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], act);
-        o1[oc] = conv_rq_out(dot_1x1_s8(x1, f0, cin, (uint32_t)bias[oc]), mult[oc], shift[oc], act);
-    }
+    pw_widen(in, in + p->in_c, p->in_c, s, 1);
+    pw_dot(p, act, s, filter, bias, mult, shift, out, out + p->out_c, 1);
 }
 
-/* 1x1: `n` contiguous pixels, two pixels by two output channels; input offset folded in the bias. */
-static void pointwise_run(const ts_conv_s8_params *p, const int8_t *TS_RESTRICT in, const int8_t *TS_RESTRICT filter,
-                          const int32_t *TS_RESTRICT bias, const int32_t *TS_RESTRICT mult,
-                          const int32_t *TS_RESTRICT shift, int8_t *TS_RESTRICT out, int32_t n)
+static void pw_single(const ts_conv_s8_params *p, const conv_act *act, const int8_t *in, const int8_t *filter,
+                      const int32_t *bias, const int32_t *mult, const int32_t *shift, int8_t *out, int16_t *s)
 {
-    const int32_t cin = p->in_c, cout = p->out_c;
-    const conv_act act = conv_act_make(p, mult, shift);
-    int32_t px = 0, oc;
-    for (; px + 1 < n; px += 2)
-        pointwise_pair(p, &act, in + (ptrdiff_t)px * cin, filter, bias, mult, shift, out + (ptrdiff_t)px * cout);
-    if (px < n) {
-        const int8_t *x0 = in + (ptrdiff_t)px * cin;
-        int8_t *o0 = out + (ptrdiff_t)px * cout;
-        for (oc = 0; oc < cout; ++oc)
-            o0[oc] = conv_rq_out(dot_1x1_s8(x0, filter + (ptrdiff_t)oc * cin, cin, (uint32_t)bias[oc]), mult[oc],
-                                 shift[oc], &act);
-    }
+    pw_widen(in, in, p->in_c, s, 0);
+    pw_dot(p, act, s, filter, bias, mult, shift, out, NULL, 0);
 }
 
 void ts_conv_1x1_s8(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
-                    const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift, int8_t *output)
-{
-    const int contiguous = p->in_row_pitch == p->in_w * p->in_c && p->out_row_pitch == p->out_w * p->out_c;
-    int32_t r;
-    if (contiguous) {
-        pointwise_run(p, input, filter, folded_bias, multiplier, shift, output, p->batches * p->out_h * p->out_w);
-        return;
-    }
-    for (r = 0; r < p->batches * p->out_h; ++r)
-        pointwise_run(p, input + (ptrdiff_t)r * p->in_row_pitch, filter, folded_bias, multiplier, shift,
-                      output + (ptrdiff_t)r * p->out_row_pitch, p->out_w);
-}
-
-/* All output channels of one pixel into dst[0..out_c), four at a time; the in-place variant:
- * `px` may be the scratch copy or the arena, never written here. */
-TS_INLINE void pointwise_pixel(const ts_conv_s8_params *p, const conv_act *act, const int8_t *px, const int8_t *filter,
-                               const int32_t *bias, const int32_t *mult, const int32_t *shift, int8_t *dst)
+                    const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift, int8_t *output,
+                    int16_t *scratch)
 {
     const int32_t cin = p->in_c, cout = p->out_c;
-    int32_t oc, i;
-    for (oc = 0; oc + 3 < cout; oc += 4) {
-        uint32_t a[4];
-        a[0] = (uint32_t)bias[oc], a[1] = (uint32_t)bias[oc + 1];
-        a[2] = (uint32_t)bias[oc + 2], a[3] = (uint32_t)bias[oc + 3];
-        dot_1x4_s8(px, filter + (ptrdiff_t)oc * cin, cin, a);
-        for (i = 0; i < 4; ++i)
-            dst[oc + i] = conv_rq_out(a[i], mult[oc + i], shift[oc + i], act);
+    const int contiguous = p->in_row_pitch == p->in_w * cin && p->out_row_pitch == p->out_w * cout;
+    const int32_t rows = contiguous ? 1 : p->batches * p->out_h;
+    const int32_t n = contiguous ? p->batches * p->out_h * p->out_w : p->out_w;
+    const conv_act act = conv_act_make(p, multiplier, shift);
+    int32_t r, px;
+    for (r = 0; r < rows; ++r) {
+        const int8_t *in = input + (ptrdiff_t)r * p->in_row_pitch;
+        int8_t *out = output + (ptrdiff_t)r * p->out_row_pitch;
+        for (px = 0; px + 1 < n; px += 2)
+            pw_pair(p, &act, in + (ptrdiff_t)px * cin, filter, folded_bias, multiplier, shift,
+                    out + (ptrdiff_t)px * cout, scratch);
+        if (px < n)
+            pw_single(p, &act, in + (ptrdiff_t)px * cin, filter, folded_bias, multiplier, shift,
+                      out + (ptrdiff_t)px * cout, scratch);
     }
-    for (; oc < cout; ++oc)
-        dst[oc] = conv_rq_out(dot_1x1_s8(px, filter + (ptrdiff_t)oc * cin, cin, (uint32_t)bias[oc]), mult[oc],
-                              shift[oc], act);
 }
 
 void ts_conv_1x1_s8_inplace(const ts_conv_s8_params *p, const int8_t *input, const int8_t *filter,
                             const int32_t *folded_bias, const int32_t *multiplier, const int32_t *shift,
-                            int8_t *output, int8_t *scratch, int32_t backward)
+                            int8_t *output, int16_t *scratch, int32_t backward)
 {
     const int32_t pixels = p->batches * p->in_h * p->in_w, cin = p->in_c, cout = p->out_c;
     const conv_act act = conv_act_make(p, multiplier, shift);
     int32_t k = 0;
-    /* Two pixels at a time (each filter load serves both): the pair's outputs never cover an input
-     * read after the pair (the contract's order), and the pair's own pixels go through `scratch`
-     * (2 * min(in_c, out_c) bytes): a shrinking pair is built there and copied out; an expanding
-     * pair's inputs are copied there first. */
+    /* Two pixels at a time: the pair's outputs never cover an input read after the pair (the
+     * contract's order), and the pair's own inputs are in scratch before its outputs are stored. */
     for (; k + 1 < pixels; k += 2) {
         const int32_t lo = backward ? pixels - 2 - k : k; /* the pair is pixels lo and lo + 1 */
-        int8_t *dst = output + (ptrdiff_t)lo * cout;
-        const int8_t *x = input + (ptrdiff_t)lo * cin;
-        int8_t *o = dst;
-        if (cout <= cin) {
-            o = scratch;
-        } else {
-            memcpy(scratch, x, (size_t)(2 * cin));
-            x = scratch;
-        }
-        pointwise_pair(p, &act, x, filter, folded_bias, multiplier, shift, o); /* one copy of the kernel */
-        if (cout <= cin)
-            memcpy(dst, scratch, (size_t)(2 * cout));
+        pw_pair(p, &act, input + (ptrdiff_t)lo * cin, filter, folded_bias, multiplier, shift,
+                output + (ptrdiff_t)lo * cout, scratch);
     }
-    for (; k < pixels; ++k) {
-        const int32_t px = backward ? pixels - 1 - k : k;
-        int8_t *dst = output + (ptrdiff_t)px * cout;
-        if (cout <= cin) {
-            /* Shrink: the output pixel is built in scratch while input pixel px is read in
-             * place, then stored (it may cover input pixel px, never one not read yet). */
-            pointwise_pixel(p, &act, input + (ptrdiff_t)px * cin, filter, folded_bias, multiplier, shift, scratch);
-            memcpy(dst, scratch, (size_t)cout);
-        } else {
-            /* Expand: the input pixel goes to scratch first; the wider output pixel is then
-             * written over it. */
-            memcpy(scratch, input + (ptrdiff_t)px * cin, (size_t)cin);
-            pointwise_pixel(p, &act, scratch, filter, folded_bias, multiplier, shift, dst);
-        }
+    if (k < pixels) {
+        const int32_t px = backward ? 0 : pixels - 1;
+        pw_single(p, &act, input + (ptrdiff_t)px * cin, filter, folded_bias, multiplier, shift,
+                  output + (ptrdiff_t)px * cout, scratch);
     }
 }
 
