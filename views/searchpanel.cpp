@@ -105,11 +105,10 @@ void SearchPanel::updateHeader()
                 t->run->setEnabled(false);
         return;
     }
-    const MemoryRegion* ram = m_board->largestRam();
-    m_header->setText(tr("Searching for <b>%1</b> (%2, largest RAM region %3 KiB); %4.")
+    m_header->setText(tr("Searching for <b>%1</b> (%2, %3 KiB RAM, %4 KiB flash in all); %5.")
                           .arg(QString::fromStdString(m_board->name).toHtmlEscaped(),
-                               QString::fromStdString(m_board->core).toHtmlEscaped(),
-                               ram ? kib(int64_t(ram->size)) : dash(), m_costNote.toHtmlEscaped()));
+                               QString::fromStdString(m_board->core).toHtmlEscaped(), kib(int64_t(m_board->totalRam())),
+                               kib(int64_t(m_board->totalFlash())), m_costNote.toHtmlEscaped()));
     for (Task* t : {&m_zooTask, &m_spaceTask, &m_evoTask})
         if (t->run)
             t->run->setEnabled(!t->running());
@@ -250,6 +249,8 @@ QWidget* SearchPanel::buildZooTab()
     m_zooTable->verticalHeader()->setVisible(false);
     m_zooTable->horizontalHeader()->setStretchLastSection(true);
     m_zooTable->setSortingEnabled(true);
+    m_zooTable->setWordWrap(false);
+    m_zooTable->verticalHeader()->setDefaultSectionSize(m_zooTable->fontMetrics().height() + 6);
     m_zooTable->setToolTip(tr("Double-click a model to open it in the studio"));
     v->addWidget(m_zooTable, 1);
 

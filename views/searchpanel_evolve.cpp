@@ -29,7 +29,9 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ts {
 
@@ -151,9 +153,17 @@ QWidget* SearchPanel::buildEvolveTab()
     m_budgetLabel->setColor(kBudget);
     m_budgetLabel->setPadding(QMargins(0, 2, 4, 0));
     m_budgetLabel->setVisible(false);
+    // The legend in a row above the plot: the points crowd every corner of the axis rect.
+    m_scatter->axisRect()->insetLayout()->take(m_scatter->legend);
+    m_scatter->plotLayout()->insertRow(0);
+    m_scatter->plotLayout()->addElement(0, 0, m_scatter->legend);
+    m_scatter->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_scatter->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_scatter->legend->setBorderPen(Qt::NoPen);
+    m_scatter->legend->setBrush(Qt::NoBrush);
+    m_scatter->legend->setColumnSpacing(16);
+    m_scatter->legend->setMargins(QMargins(4, 2, 4, 0));
     m_scatter->legend->setVisible(true);
-    m_scatter->legend->setBrush(QColor(255, 255, 255, 210));
-    m_scatter->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignTop);
     m_scatter->setMouseTracking(true);
     connect(m_scatter, &QCustomPlot::mouseMove, this, &SearchPanel::scatterHover);
     connect(m_scatter, &QCustomPlot::mouseRelease, this, &SearchPanel::scatterClick);
@@ -173,6 +183,9 @@ QWidget* SearchPanel::buildEvolveTab()
     m_bestTable->verticalHeader()->setVisible(false);
     m_bestTable->horizontalHeader()->setStretchLastSection(true);
     m_bestTable->setSortingEnabled(true);
+    m_bestTable->setWordWrap(false);
+    m_bestTable->setTextElideMode(Qt::ElideMiddle);
+    m_bestTable->verticalHeader()->setDefaultSectionSize(m_bestTable->fontMetrics().height() + 6);
     bv->addWidget(m_bestTable, 1);
     auto* buttons = new QHBoxLayout;
     m_selectedLabel = new QLabel(tr("No candidate selected."), bottom);
@@ -190,6 +203,7 @@ QWidget* SearchPanel::buildEvolveTab()
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({600, 300});
     v->addWidget(split, 1);
 
     m_scatterTimer = new QTimer(this);
@@ -377,20 +391,18 @@ void SearchPanel::redrawScatter()
             px << double(c.figures.peakBytes) / 1024.0;
             py << (isProxy(r) ? c.score / 1e6 : c.score);
         }
-        yLabel = isProxy(r) ? tr("%1, M — a proxy, not an accuracy").arg(QString::fromStdString(r.scoreName))
-                            : QString::fromStdString(r.scoreName);
+        // The proxy's name says it is one ("MACs (proxy for accuracy)"); its unit here is millions.
+        yLabel = isProxy(r) ? tr("%1, M").arg(QString::fromStdString(r.scoreName)) : QString::fromStdString(r.scoreName);
     }
     m_gFeasible->setData(fx, fy);
     m_gInfeasible->setData(ix, iy);
     m_gPareto->setData(px, py, true);
-    m_gInfeasible->setName(tr("infeasible (%1)").arg(ix.size()));
-    m_gFeasible->setName(tr("feasible (%1)").arg(fx.size()));
-    m_gPareto->setName(tr("Pareto front (%1)").arg(px.size()));
     m_scatter->yAxis->setLabel(yLabel);
     m_scatter->rescaleAxes();
     QCPRange xr = m_scatter->xAxis->range(), yr = m_scatter->yAxis->range();
     m_budgetLine->setVisible(budget > 0);
     m_budgetLabel->setVisible(budget > 0);
+    int offRight = 0;
     if (budget > 0) {
         const double bx = double(budget) / 1024.0;
         m_budgetLine->point1->setCoords(bx, 0);
@@ -398,8 +410,27 @@ void SearchPanel::redrawScatter()
         m_budgetLabel->position->setCoords(bx, 0.0);
         m_budgetLabel->setText(tr("arena budget %1 KiB").arg(kib(budget)));
         xr.expand(bx);
+        // Candidates far over the budget would squeeze the feasible ones into a corner: the view
+        // ends at 1.6× the budget (drag or zoom to see the rest; the legend counts them).
+        const double limit = std::max(1.6 * bx, fx.isEmpty() ? 0.0 : *std::max_element(fx.begin(), fx.end()));
+        if (xr.upper > limit) {
+            xr.upper = limit;
+            for (double x : ix)
+                offRight += x > limit;
+            yr = QCPRange(std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest());
+            for (const auto* set : {&fx, &ix})
+                for (int k = 0; k < set->size(); ++k)
+                    if ((set == &fx ? fx : ix)[k] <= limit)
+                        yr.expand((set == &fx ? fy : iy)[k]);
+            if (yr.lower > yr.upper)
+                yr = m_scatter->yAxis->range();
+        }
     }
-    const double dx = std::max(xr.size(), 1.0) * 0.05, dy = std::max(yr.size(), 1e-6) * 0.08;
+    m_gInfeasible->setName(offRight ? tr("infeasible: over SRAM, flash or latency (%1, %2 beyond the right edge)").arg(ix.size()).arg(offRight)
+                                    : tr("infeasible: over SRAM, flash or latency (%1)").arg(ix.size()));
+    m_gFeasible->setName(tr("feasible (%1)").arg(fx.size()));
+    m_gPareto->setName(tr("Pareto front (%1)").arg(px.size()));
+    const double dx = std::max(xr.size(), 1.0) * 0.04, dy = std::max(yr.size(), 1e-6) * 0.08;
     m_scatter->xAxis->setRange(std::max(0.0, xr.lower - dx), xr.upper + dx);
     m_scatter->yAxis->setRange(yr.lower - dy, yr.upper + dy);
     // The selected candidate's marker.

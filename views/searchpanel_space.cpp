@@ -212,6 +212,7 @@ QWidget* SearchPanel::buildSpaceTab()
     m_pairTable->setSelectionMode(QAbstractItemView::SingleSelection);
     m_pairTable->verticalHeader()->setVisible(false);
     m_pairTable->setSortingEnabled(true);
+    m_pairTable->verticalHeader()->setDefaultSectionSize(m_pairTable->fontMetrics().height() + 6);
     m_pairTable->setToolTip(tr("Double-click a pair to search it in the Evolve tab"));
     sv->addWidget(m_pairTable, 1);
     m_usePair = new QPushButton(tr("Evolve in this pair →"), side);
@@ -313,7 +314,10 @@ void SearchPanel::showSpace()
     const SpaceOptResult& s = *m_space;
     // The width filter: the recommended pair's width, every width, or one width.
     m_widthFilter->clear();
-    m_widthFilter->addItem(tr("recommended pair's width"), -1.0);
+    m_widthFilter->addItem(s.recommended >= 0
+                               ? tr("recommended pair's width (%1)").arg(widthText(s.pairs[size_t(s.recommended)].width))
+                               : tr("recommended pair's width (none: all)"),
+                           -1.0);
     m_widthFilter->addItem(tr("all widths"), 0.0);
     std::vector<double> widths;
     for (const SpacePair& p : s.pairs)
@@ -353,7 +357,8 @@ void SearchPanel::showSpace()
         m_pairTable->setItem(i, 1, new NumberItem(QString::number(p.resolution), p.resolution));
         m_pairTable->setItem(i, 2, new NumberItem(QStringLiteral("%1 / %2").arg(p.fitting).arg(p.samples), p.fitting));
         m_pairTable->setItem(i, 3, new NumberItem(QString::number(100.0 * p.fitFraction(), 'f', 1), p.fitFraction()));
-        m_pairTable->setItem(i, 4, p.fitting ? new NumberItem(mega(p.meanMacs), p.meanMacs) : NumberItem::none());
+        // No fitting candidate sorts below every mean (the table starts sorted by mean, descending).
+        m_pairTable->setItem(i, 4, new NumberItem(p.fitting ? mega(p.meanMacs) : dash(), p.fitting ? p.meanMacs : -1.0));
         if (i == s.recommended)
             for (int c = 0; c < 5; ++c) {
                 QFont f = m_pairTable->item(i, c)->font();
