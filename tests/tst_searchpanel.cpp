@@ -8,6 +8,7 @@
 #include "model/demo_model.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
+#include "search/costmodel.h"
 #include "search/search.h"
 #include "testsupport.h"
 #include "views/searchpanel.h"
@@ -15,6 +16,7 @@
 #include <qcustomplot.h>
 
 #include <QAction>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -47,6 +49,8 @@ private slots:
     void zooRanksFolder();
     void spaceDrawsCdf();
     void evolveDrawsScatter();
+    void evaluatorScores();
+    void spaceFiles();
     void cancelEndsCleanly();
     void closeWhileRunning();
     void mainWindowWiring();
@@ -115,6 +119,16 @@ void TestSearchPanel::zooRanksFolder()
         QCOMPARE(cell(t, row, 7), QString::number(double(f.macs) / 1e6, 'f', 2));
         QCOMPARE(cell(t, row, 5), f.patch ? QString("%1x%2 @ tensor %3").arg(f.patch->nh).arg(f.patch->nw).arg(f.patch->splitTensor)
                                           : QString::fromUtf8("\u2013"));
+    }
+    // Latency: the estimate of the board core's shipped cost model (M7: an500), or "–" without one.
+    auto cost = builtinCostModel(m_board->core);
+    QCOMPARE(panel.hasCostModel(), cost.ok());
+    for (const auto& [name, model] : {std::pair<QString, const Model*>{"demo.tflite", &demo}, {"small.tflite", &small}}) {
+        EvalOptions withCost = eval;
+        withCost.cost = cost.ok() ? &*cost : nullptr;
+        const CandidateFigures f = evaluateCandidate(*model, *m_board, tstest::boards(), withCost);
+        QCOMPARE(cell(t, rowOf(t, 1, name), 8),
+                 cost.ok() ? QString::number(double(f.latency) / 1e6, 'f', 2) : QString::fromUtf8("\u2013"));
     }
     // The tiny candidate fits the F746 with whole tensors.
     QCOMPARE(cell(t, rowOf(t, 1, "small.tflite"), 2), QString("yes"));
@@ -266,6 +280,77 @@ void TestSearchPanel::evolveDrawsScatter()
     QCOMPARE(open.at(0).at(1).toString(), QString(kBoard));
 }
 
+void TestSearchPanel::evaluatorScores()
+{
+#ifdef Q_OS_UNIX
+    // A user's evaluator scores the feasible candidates: the scatter's y is its accuracy.
+    QTemporaryDir dir;
+    const QString script = dir.filePath("eval.sh");
+    QFile f(script);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#!/bin/sh\necho 'training...'\necho '{\"accuracy\": 0.625}'\n");
+    f.close();
+    f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+    SearchPanel panel;
+    panel.setBoard(m_board, &tstest::boards());
+    QVERIFY(panel.selectSpace("mcunet"));
+    EvolutionOptions o;
+    o.resolution = 48;
+    o.width = 0.3;
+    o.population = 4;
+    o.generations = 1;
+    o.evaluator = script.toStdString();
+    o.evaluatorProcesses = 2;
+    QVERIFY(panel.runEvolve(o));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), kWaitMs);
+    QVERIFY2(panel.evolution(), qPrintable(panel.evolveStatus()));
+    QCOMPARE(panel.scatterPlot()->yAxis->label(), QString("accuracy (evaluator)"));
+    QVERIFY(panel.bestTable()->rowCount() > 0);
+    QCOMPARE(panel.bestTable()->item(0, 1)->text(), QString("0.6250"));
+    QCPGraph* feasible = panel.scatterPlot()->graph(1);
+    QVERIFY(feasible->dataCount() > 0);
+    QCOMPARE(feasible->data()->constBegin()->value, 0.625);
+#else
+    QSKIP("the evaluator script is a POSIX shell script");
+#endif
+}
+
+void TestSearchPanel::spaceFiles()
+{
+    // "Open JSON…": a space file joins both tabs' selectors; a bad one is refused with its name.
+    SearchPanel panel;
+    panel.setBoard(m_board, &tstest::boards());
+    QTemporaryDir dir;
+    QJsonObject o = searchSpaceToJson(m_mcunet);
+    o["name"] = "tiny";
+    o["resolutions"] = QJsonArray{48};
+    o["widths"] = QJsonArray{0.3};
+    QFile good(dir.filePath("tiny.json"));
+    QVERIFY(good.open(QIODevice::WriteOnly));
+    good.write(QJsonDocument(o).toJson());
+    good.close();
+    QString error;
+    QVERIFY2(panel.addSpaceFile(good.fileName(), &error), qPrintable(error));
+    QVERIFY(panel.spaceNames().contains("tiny"));
+    QCOMPARE(panel.evolveOptions().resolution, 48);
+    QCOMPARE(panel.evolveOptions().width, 0.3);
+    o["widths"] = "wide";
+    QFile bad(dir.filePath("bad.json"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(QJsonDocument(o).toJson());
+    bad.close();
+    QVERIFY(!panel.addSpaceFile(bad.fileName(), &error));
+    QVERIFY2(error.contains("bad.json") && error.contains("widths"), qPrintable(error));
+    QVERIFY(!panel.spaceNames().contains("bad"));
+    // The tiny space's single pair: a space run of it has one pair.
+    SpaceOptOptions so;
+    so.samplesPerPair = 5;
+    QVERIFY(panel.runSpace(so));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), kWaitMs);
+    QVERIFY(panel.spaceResult());
+    QCOMPARE(panel.spaceResult()->pairs.size(), size_t(1));
+}
+
 void TestSearchPanel::cancelEndsCleanly()
 {
     SearchPanel panel;
@@ -282,17 +367,26 @@ void TestSearchPanel::cancelEndsCleanly()
     QVERIFY(!panel.spaceResult());
     QVERIFY(panel.findChild<QPushButton*>("spaceRun")->isEnabled());
 
+    // An evolution that only Cancel ends: its generations reach the scatter while it runs, and
+    // the last one stays after Cancel.
     EvolutionOptions e;
     e.resolution = 48;
     e.width = 0.3;
-    e.population = 50;
+    e.population = 8;
     e.generations = 100000;
     QSignalSpy done(&panel, &SearchPanel::searchFinished);
     QVERIFY(panel.runEvolve(e));
+    QVERIFY(!panel.findChild<QPushButton*>("evolveRun")->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(panel.evolution() && panel.evolution()->generations >= 2, kWaitMs);
+    QVERIFY(panel.busy());
+    QVERIFY(panel.scatterPlot()->graph(1)->dataCount() > 0); // feasible points, live
+    QVERIFY(panel.bestTable()->rowCount() > 0);
     panel.findChild<QPushButton*>("evolveCancel")->click();
     QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), kWaitMs);
     QCOMPARE(done.count(), 1);
     QVERIFY2(panel.evolveStatus().startsWith("cancelled"), qPrintable(panel.evolveStatus()));
+    QVERIFY(panel.evolution());
+    QVERIFY(panel.evolution()->generations >= 2);
     QVERIFY(panel.findChild<QPushButton*>("evolveRun")->isEnabled());
 }
 

@@ -368,6 +368,7 @@ void SearchPanel::redrawScatter()
     m_lastScatter.start();
     QVector<double> fx, fy, ix, iy, px, py;
     int64_t budget = 0;
+    int unscored = 0, unscoredFeasible = 0; // with an evaluator: no score, no y
     QString yLabel = tr("score");
     if (m_evo) {
         const EvolutionResult& r = *m_evo;
@@ -375,8 +376,11 @@ void SearchPanel::redrawScatter()
             const auto y = plotY(r, c);
             if (c.figures.ok() && c.figures.arenaBudget > 0)
                 budget = c.figures.arenaBudget;
-            if (!y)
+            if (!y) {
+                unscored += c.figures.ok() && !c.figures.fits;
+                unscoredFeasible += c.figures.ok() && c.figures.fits;
                 continue;
+            }
             const double x = double(c.figures.peakBytes) / 1024.0;
             if (c.figures.fits) {
                 fx << x;
@@ -428,7 +432,10 @@ void SearchPanel::redrawScatter()
     }
     m_gInfeasible->setName(offRight ? tr("infeasible: over SRAM, flash or latency (%1, %2 beyond the right edge)").arg(ix.size()).arg(offRight)
                                     : tr("infeasible: over SRAM, flash or latency (%1)").arg(ix.size()));
-    m_gFeasible->setName(tr("feasible (%1)").arg(fx.size()));
+    if (unscored)
+        m_gInfeasible->setName(tr("infeasible: %1, not scored, not drawn").arg(unscored));
+    m_gFeasible->setName(unscoredFeasible ? tr("feasible (%1; %2 the evaluator failed on, not drawn)").arg(fx.size()).arg(unscoredFeasible)
+                                          : tr("feasible (%1)").arg(fx.size()));
     m_gPareto->setName(tr("Pareto front (%1)").arg(px.size()));
     const double dx = std::max(xr.size(), 1.0) * 0.04, dy = std::max(yr.size(), 1e-6) * 0.08;
     m_scatter->xAxis->setRange(std::max(0.0, xr.lower - dx), xr.upper + dx);
