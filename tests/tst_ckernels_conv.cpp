@@ -749,6 +749,12 @@ void TestCKernelsConv::depthwiseInplace_data()
     QTest::newRow("7x7 s2 tail") << DwSpec{10, 11, 3, 7, 2} << INT_MAX;
     QTest::newRow("4x4 generic valid tail") << DwSpec{9, 9, 3, 4, 1, 1, 1, Padding::Valid} << INT_MAX;
     QTest::newRow("explicit padding head") << DwSpec{6, 7, 4, 3, 1, 1, 1, Padding::Valid, pads(1, 1, 1, 1)} << 0;
+    QTest::newRow("3x3 s2 valid leftover") << DwSpec{9, 10, 3, 3, 2, 1, 1, Padding::Valid} << 0;
+    QTest::newRow("3x3 dilation 2") << DwSpec{9, 8, 3, 3, 1, 2} << INT_MAX;
+    QTest::newRow("3x3 s1 3x3 map") << DwSpec{3, 3, 6, 3} << 0;
+    // Planes above TS_DEPTHWISE_PLANE_MAX: one unpadded channel, the border bounds-checked.
+    QTest::newRow("3x3 s1 large map") << DwSpec{34, 33, 3, 3} << 0;
+    QTest::newRow("3x3 s2 large map tail") << DwSpec{40, 38, 2, 3, 2} << INT_MAX;
 }
 
 void TestCKernelsConv::depthwiseInplace()
@@ -873,14 +879,16 @@ void TestCKernelsConv::depthwiseRefusals()
     c.inplace = InplaceKind::Depthwise;
     c.order = IterationOrder::ChannelByChannel;
     c.inplaceOperand = 0;
-    c.scratch = {{"(ts_a + 100000)", 6 * 7}};
+    // A small map: the zero-point padded plane of the output's input window, 8 x 9.
+    QCOMPARE(inplaceScratchBytes(m.main(), m.main().ops[0], InplaceKind::Depthwise), int64_t(8 * 9));
+    c.scratch = {{"(ts_a + 100000)", 8 * 9}};
     QVERIFY2(depthwisePlan(c, &error), error.c_str());
     c.outputs[0].offset = 3; // not a whole pixel away
     QVERIFY(!depthwisePlan(c, &error));
     c.outputs[0].offset = 0;
-    c.scratch[0].bytes = 6 * 7 - 1;
+    c.scratch[0].bytes = 8 * 9 - 1;
     QVERIFY(!depthwisePlan(c, &error));
-    c.scratch[0].bytes = 6 * 7;
+    c.scratch[0].bytes = 8 * 9;
     c.outputs[0].rowPitch = 7 * 4 + 4;
     QVERIFY(!depthwisePlan(c, &error));
     QVERIFY(!emitDepthwise(c).ok());
@@ -891,6 +899,12 @@ void TestCKernelsConv::depthwiseRefusals()
     c2.inplaceOperand = 0;
     c2.scratch = {{"(ts_a + 100000)", 6 * 7}};
     QVERIFY(!depthwisePlan(c2, &error));
+    // A large map (a 42 x 42 plane is above TS_DEPTHWISE_PLANE_MAX): one unpadded channel; a VALID
+    // stride-2 window smaller than the map: still the whole channel.
+    const Model big = dwModel({40, 40, 2, 3}, 3);
+    QCOMPARE(inplaceScratchBytes(big.main(), big.main().ops[0], InplaceKind::Depthwise), int64_t(40 * 40));
+    const Model valid = dwModel({9, 10, 3, 3, 2, 1, 1, Padding::Valid}, 3);
+    QCOMPARE(inplaceScratchBytes(valid.main(), valid.main().ops[0], InplaceKind::Depthwise), int64_t(9 * 10));
 }
 
 void TestCKernelsConv::pool_data()
@@ -1072,7 +1086,7 @@ void TestCKernelsConv::emittedCompiles()
         d.inplace = InplaceKind::Depthwise;
         d.order = IterationOrder::ChannelByChannel;
         d.inplaceOperand = 0;
-        d.scratch = {{"(ts_a + 8388608)", 42}};
+        d.scratch = {{"(ts_a + 8388608)", 8 * 9}}; // the padded plane
         const Result<Emitted> r2 = emitDepthwise(d);
         QVERIFY(r2.ok());
         body.insert(body.end(), r2->lines.begin(), r2->lines.end());

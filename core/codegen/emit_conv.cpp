@@ -372,7 +372,7 @@ std::optional<DepthwisePlan> depthwisePlan(const EmitContext& c, std::string* er
     if (c.inputs[0].strided() || c.outputs[0].strided())
         return fail(error, "in place over a strided window is not supported"), std::nullopt;
     plan.inplace = true;
-    plan.scratchBytes = int64_t(in.h) * in.w;
+    plan.scratchBytes = TS_DEPTHWISE_INPLACE_SCRATCH_BYTES(&p);
     if (c.scratch.empty() || c.scratch[0].bytes < plan.scratchBytes)
         return fail(error, "the in-place depthwise kernel needs " + std::to_string(plan.scratchBytes)
                                + " B of channel scratch"),

@@ -44,7 +44,7 @@ struct DepthwisePlan {
     std::vector<int8_t> filter;              // channel-major [out_c][k_h][k_w]
     std::vector<int32_t> bias;               // empty: none
     std::vector<int32_t> multiplier, shift;
-    int64_t scratchBytes = 0;                // in place: in_h·in_w
+    int64_t scratchBytes = 0;                // in place: TS_DEPTHWISE_INPLACE_SCRATCH_BYTES
     // ts_depthwise_c1_s8 (one input channel, out of place): the filter as int16 pairs in the
     // kernel's layout (ts_depthwise.h) and the bias with input_offset·Σtaps folded in; `filter`
     // and `bias` above stay the op's, unused by that kernel.

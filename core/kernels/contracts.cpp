@@ -1,6 +1,7 @@
 #include "kernels/contracts.h"
 
 #include "kernels/scratch.h"
+#include "ts_depthwise.h"
 
 #include <algorithm>
 
@@ -45,7 +46,7 @@ const std::vector<InplaceRule>& inplaceRules()
     static const std::vector<InplaceRule> rules{
         {InplaceKind::Depthwise, "DEPTHWISE_CONV_2D, int8, depth multiplier 1, output no larger than input",
          "output channel c over input channel c: delta ≡ 0 (mod C), head or tail", "channel by channel",
-         "one input channel, unpadded (H_in·W_in bytes)"},
+         "one input channel (H_in·W_in bytes); small maps: its zero-point padded window, up to 1 KiB"},
         {InplaceKind::PointwiseShrink, "CONV_2D 1×1, stride 1, no padding, int8, Cout ≤ Cin",
          "head (delta ≤ Cin − Cout): pixels forward; tail (delta ≥ (P−1)·(Cin − Cout)): pixels backward",
          "forward or backward", "two input pixels as int16 (4·Cin bytes)"},
@@ -170,8 +171,21 @@ int64_t inplaceScratchBytes(const Graph& g, const Op& op, InplaceKind kind)
 {
     switch (kind) {
     case InplaceKind::Depthwise: {
+        // One input channel; on small maps the zero-point padded plane of the output's input window
+        // instead when larger (ts_depthwise.h: TS_DEPTHWISE_INPLACE_SCRATCH_BYTES, the same rule).
         const Tensor* x = g.tensor(op.input(0));
-        return x && x->shape.size() == 4 ? int64_t(x->shape[1]) * x->shape[2] : 0;
+        if (!x || x->shape.size() != 4)
+            return 0;
+        const int64_t channel = int64_t(x->shape[1]) * x->shape[2];
+        const Tensor* w = op.inputs.size() > 1 ? g.tensor(op.input(1)) : nullptr;
+        const Tensor* y = outputOf(g, op);
+        const auto* o = std::get_if<DepthwiseConv2DOptions>(&op.options);
+        if (!w || !y || !o || w->shape.size() != 4 || y->shape.size() != 4)
+            return channel;
+        const int64_t ph = int64_t(y->shape[1] - 1) * o->strideH + int64_t(w->shape[1] - 1) * o->dilationH + 1;
+        const int64_t pw = int64_t(y->shape[2] - 1) * o->strideW + int64_t(w->shape[2] - 1) * o->dilationW + 1;
+        const int64_t plane = ph * pw;
+        return plane <= TS_DEPTHWISE_PLANE_MAX && plane > channel ? plane : channel;
     }
     case InplaceKind::PointwiseShrink:
     case InplaceKind::PointwiseExpand: {

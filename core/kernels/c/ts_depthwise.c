@@ -326,32 +326,67 @@ TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, cons
                        shift[oc], output + b * out_batch + oc, p->out_c, p->out_row_pitch);
 }
 
-/* In place, channel by channel through an in_h x in_w scratch (delta ≡ 0 mod C: output channel c
- * only ever lands on input channel c, which is already in scratch). */
+/* In place, channel by channel through scratch (delta ≡ 0 mod C: output channel c only ever
+ * lands on input channel c, which is already in scratch). Small maps: the channel goes into a
+ * zero-point padded plane (the output's whole input window, bordered once per call), and the
+ * channel kernels run over it as an unpadded map; every pixel takes the inner loop and the
+ * padding's taps add f * (zp + input_offset) = 0, exactly the reference's skipped taps. */
 TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter,
                               const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output,
                               int8_t *scratch, const int32_t kh, const int32_t kw, const int fixed)
 {
-    const dw_interior r = dw_interior_of(p);
     const int32_t c_count = p->in_c, pixels = p->in_h * p->in_w;
-    int32_t c, i;
+    const int padded = TS_DEPTHWISE_PLANE_BYTES(p) <= TS_DEPTHWISE_PLANE_MAX;
+    ts_depthwise_s8_params pp = *p;
+    dw_interior r;
+    int32_t c, i, rows = p->in_h, cols = p->in_w;
+    int8_t *dst0 = scratch;
+    if (padded) {
+        const int32_t ph = TS_DEPTHWISE_PLANE_H(p), pw = TS_DEPTHWISE_PLANE_W(p);
+        memset(scratch, (int8_t)-p->input_offset, (size_t)ph * (size_t)pw);
+        pp.in_h = ph, pp.in_w = pw, pp.in_row_pitch = pw, pp.pad_top = 0, pp.pad_left = 0;
+        /* The input rows and columns inside the plane. */
+        if (rows > ph - p->pad_top)
+            rows = ph - p->pad_top;
+        if (cols > pw - p->pad_left)
+            cols = pw - p->pad_left;
+        dst0 = scratch + (ptrdiff_t)p->pad_top * pw + p->pad_left;
+    }
+    r = dw_interior_of(&pp);
     for (c = 0; c < c_count; ++c) {
-        const int8_t *src = input + c;
         const ptrdiff_t c1 = c_count, c2 = 2 * c1, c3 = 3 * c1, c4 = 4 * c1;
-        for (i = 0; i + 4 <= pixels; i += 4, src += c4) {
-            const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
-            scratch[i] = v0;
-            scratch[i + 1] = v1;
-            scratch[i + 2] = v2;
-            scratch[i + 3] = v3;
+        if (padded) {
+            int32_t y;
+            for (y = 0; y < rows; ++y) {
+                const int8_t *src = input + (ptrdiff_t)y * p->in_w * c_count + c;
+                int8_t *d = dst0 + (ptrdiff_t)y * pp.in_w;
+                for (i = 0; i + 4 <= cols; i += 4, src += c4) {
+                    const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
+                    d[i] = v0;
+                    d[i + 1] = v1;
+                    d[i + 2] = v2;
+                    d[i + 3] = v3;
+                }
+                for (; i < cols; ++i, src += c1)
+                    d[i] = src[0];
+            }
+        } else {
+            const int8_t *src = input + c;
+            for (i = 0; i + 4 <= pixels; i += 4, src += c4) {
+                const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
+                scratch[i] = v0;
+                scratch[i + 1] = v1;
+                scratch[i + 2] = v2;
+                scratch[i + 3] = v3;
+            }
+            for (; i < pixels; ++i, src += c1)
+                scratch[i] = src[0];
         }
-        for (; i < pixels; ++i, src += c1)
-            scratch[i] = src[0];
         if (fixed
-            && dwf_try(p, &r, scratch, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, bias ? (uint32_t)bias[c] : 0u,
+            && dwf_try(&pp, &r, scratch, pp.in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, bias ? (uint32_t)bias[c] : 0u,
                        multiplier[c], shift[c], output + c, c_count, (ptrdiff_t)p->out_w * c_count))
             continue;
-        dw_channel(p, &r, scratch, 1, p->in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, fixed,
+        dw_channel(&pp, &r, scratch, 1, pp.in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, fixed,
                    bias ? (uint32_t)bias[c] : 0u, multiplier[c], shift[c], output + c, c_count,
                    (ptrdiff_t)p->out_w * c_count);
     }

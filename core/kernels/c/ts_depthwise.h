@@ -15,8 +15,12 @@
  *    unrolled); k_h and k_w must be 3, 5 or 7 respectively.
  *  - ts_depthwise_s8_inplace (and _3x3/_5x5/_7x7): the output overlaps the input with
  *    delta = output - input ≡ 0 (mod C) (core/kernels/contracts.h). Channel by channel: input
- *    channel c is copied to `scratch` (in_h * in_w bytes), then output channel c is computed from
- *    it. Depth multiplier 1, one batch, contiguous operands.
+ *    channel c is copied to `scratch`, then output channel c is computed from it. On small maps
+ *    (TS_DEPTHWISE_PLANE_BYTES <= TS_DEPTHWISE_PLANE_MAX) the copy lands in a zero-point padded
+ *    plane, the output's whole input window, so that every output pixel takes the unpadded inner
+ *    loop; otherwise it is one unpadded input channel (in_h * in_w bytes) with the border
+ *    bounds-checked. TS_DEPTHWISE_INPLACE_SCRATCH_BYTES is the larger of the two that applies.
+ *    Depth multiplier 1, one batch, contiguous operands.
  *  - ts_depthwise_f32: float32, direct, in the reference's summation order (bit-identical without
  *    FP contraction); filter in TFLite's layout float[k_h][k_w][out_c]; pitches in bytes.
  */
@@ -43,6 +47,17 @@ typedef struct {
     int32_t output_offset;            /* output zero point */
     int32_t act_min, act_max;         /* fused activation clamp (quantized) */
 } ts_depthwise_s8_params;
+
+/* The in-place kernels' padded plane: rows and columns of the output's input window. */
+#define TS_DEPTHWISE_PLANE_H(p) (((p)->out_h - 1) * (p)->stride_h + ((p)->k_h - 1) * (p)->dilation_h + 1)
+#define TS_DEPTHWISE_PLANE_W(p) (((p)->out_w - 1) * (p)->stride_w + ((p)->k_w - 1) * (p)->dilation_w + 1)
+#define TS_DEPTHWISE_PLANE_BYTES(p) ((int64_t)TS_DEPTHWISE_PLANE_H(p) * TS_DEPTHWISE_PLANE_W(p))
+#define TS_DEPTHWISE_PLANE_MAX 1024
+#define TS_DEPTHWISE_CHANNEL_BYTES(p) ((int64_t)(p)->in_h * (p)->in_w)
+#define TS_DEPTHWISE_INPLACE_SCRATCH_BYTES(p)                                                                     \
+    (TS_DEPTHWISE_PLANE_BYTES(p) <= TS_DEPTHWISE_PLANE_MAX && TS_DEPTHWISE_PLANE_BYTES(p) > TS_DEPTHWISE_CHANNEL_BYTES(p) \
+         ? TS_DEPTHWISE_PLANE_BYTES(p)                                                                            \
+         : TS_DEPTHWISE_CHANNEL_BYTES(p))
 
 #define TS_DEPTHWISE_DECLARE(name)                                                                         \
     void name(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, \
