@@ -40,6 +40,12 @@ int rowOf(const QTableWidget* t, int col, const QString& text)
 }
 
 QString kibText(int64_t bytes) { return QString::number(double(bytes) / 1024.0, 'f', 1); }
+// Millions as the panel writes them: two decimals from 1 M, three significant digits below.
+QString megaText(double v)
+{
+    const double m = v / 1e6;
+    return m >= 1 || m == 0 ? QString::number(m, 'f', 2) : QString::number(m, 'g', 3);
+}
 } // namespace
 
 class TestSearchPanel : public QObject {
@@ -116,7 +122,7 @@ void TestSearchPanel::zooRanksFolder()
         QCOMPARE(cell(t, row, 3), kibText(f.peakBytes));
         QCOMPARE(cell(t, row, 4), kibText(f.wholePeakBytes));
         QCOMPARE(cell(t, row, 6), kibText(f.flashBytes));
-        QCOMPARE(cell(t, row, 7), QString::number(double(f.macs) / 1e6, 'f', 2));
+        QCOMPARE(cell(t, row, 7), megaText(double(f.macs)));
         QCOMPARE(cell(t, row, 5), f.patch ? QString("%1x%2 @ tensor %3").arg(f.patch->nh).arg(f.patch->nw).arg(f.patch->splitTensor)
                                           : QString::fromUtf8("\u2013"));
     }
@@ -128,7 +134,7 @@ void TestSearchPanel::zooRanksFolder()
         withCost.cost = cost.ok() ? &*cost : nullptr;
         const CandidateFigures f = evaluateCandidate(*model, *m_board, tstest::boards(), withCost);
         QCOMPARE(cell(t, rowOf(t, 1, name), 8),
-                 cost.ok() ? QString::number(double(f.latency) / 1e6, 'f', 2) : QString::fromUtf8("\u2013"));
+                 cost.ok() ? megaText(double(f.latency)) : QString::fromUtf8("\u2013"));
     }
     // The tiny candidate fits the F746 with whole tensors.
     QCOMPARE(cell(t, rowOf(t, 1, "small.tflite"), 2), QString("yes"));
@@ -247,7 +253,7 @@ void TestSearchPanel::evolveDrawsScatter()
     QCOMPARE(best->rowCount(), int(r.best.size()));
     QVERIFY(best->rowCount() > 0);
     const Candidate& top = r.candidates[size_t(r.best[0])];
-    QCOMPARE(best->item(0, 2)->text(), QString::number(double(top.figures.macs) / 1e6, 'f', 2));
+    QCOMPARE(best->item(0, 2)->text(), megaText(double(top.figures.macs)));
     QCOMPARE(best->item(0, 8)->text(), QString::fromStdString(top.arch.key()));
     QCOMPARE(panel.selectedCandidate(), r.best[0]);
 

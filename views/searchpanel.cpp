@@ -236,9 +236,9 @@ QWidget* SearchPanel::buildZooTab()
 
     m_zooTable = new QTableWidget(0, 10, tab);
     m_zooTable->setObjectName("zooTable");
-    m_zooTable->setHorizontalHeaderLabels({tr("Rank"), tr("Model"), tr("Fits"), tr("Peak SRAM (KiB)"),
-                                           tr("Whole-tensor peak (KiB)"), tr("Patch grid"), tr("Flash (KiB)"),
-                                           tr("MACs (M)"), tr("Latency (M instr., est.)"), tr("Reason / error")});
+    m_zooTable->setHorizontalHeaderLabels({tr("Rank"), tr("Model"), tr("Fits"), tr("Peak SRAM\n(KiB)"),
+                                           tr("Whole-tensor\npeak (KiB)"), tr("Patch grid"), tr("Flash\n(KiB)"),
+                                           tr("MACs\n(M)"), tr("Latency (M QEMU\ninstr., estimated)"), tr("Reason / error")});
     m_zooTable->horizontalHeaderItem(3)->setToolTip(tr("Arena peak of what runs: patched when a patch schedule is needed to fit"));
     m_zooTable->horizontalHeaderItem(4)->setToolTip(tr("Arena peak with whole tensors (no patch schedule)"));
     m_zooTable->horizontalHeaderItem(8)->setToolTip(
@@ -359,13 +359,15 @@ void SearchPanel::showZoo()
         if (runs && f.fits && f.patch)
             reason = tr("fits with the patch schedule (+%1 M MACs recomputed)").arg(mega(double(f.extraMacs)));
         m_zooTable->setItem(row, 9, textItem(reason));
+        for (const auto& [col, bytes] : {std::pair<int, int64_t>{3, f.peakBytes}, {4, f.wholePeakBytes}, {6, f.flashBytes}})
+            if (runs)
+                m_zooTable->item(row, col)->setToolTip(tr("%L1 B").arg(bytes));
     }
     m_zooTable->setSortingEnabled(true);
     m_zooTable->sortByColumn(0, Qt::AscendingOrder);
     m_zooTable->resizeColumnsToContents();
     // A long error or path must not push the table wider than the window.
-    for (int c : {1, 9})
-        m_zooTable->setColumnWidth(c, std::min(m_zooTable->columnWidth(c), 320));
+    m_zooTable->setColumnWidth(1, std::min(m_zooTable->columnWidth(1), 260));
 }
 
 } // namespace ts

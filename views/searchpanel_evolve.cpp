@@ -173,8 +173,8 @@ QWidget* SearchPanel::buildEvolveTab()
     bv->setContentsMargins(0, 0, 0, 0);
     m_bestTable = new QTableWidget(0, 9, bottom);
     m_bestTable->setObjectName("bestTable");
-    m_bestTable->setHorizontalHeaderLabels({tr("Rank"), tr("Score"), tr("MACs (M)"), tr("Peak SRAM (KiB)"), tr("Flash (KiB)"),
-                                            tr("Latency (M instr., est.)"), tr("Patch"), tr("Gen."), tr("Architecture")});
+    m_bestTable->setHorizontalHeaderLabels({tr("Rank"), tr("Score"), tr("MACs (M)"), tr("Peak SRAM\n(KiB)"), tr("Flash (KiB)"),
+                                            tr("Latency (M QEMU\ninstr., estimated)"), tr("Patch"), tr("Gen."), tr("Architecture")});
     m_bestTable->horizontalHeaderItem(5)->setToolTip(
         tr("QEMU instructions per inference, estimated by the per-kernel cost model (not measured, not cycles)"));
     m_bestTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -344,7 +344,7 @@ void SearchPanel::onEvolveFinished()
     int feasible = 0;
     for (const Candidate& c : m_evo->candidates)
         feasible += c.figures.ok() && c.figures.fits;
-    endTask(m_evoTask, tr("%1 generations, %2 candidates evaluated (%3 feasible) in %4 s; score: %5.")
+    endTask(m_evoTask, tr("%1 generations, %L2 candidates evaluated (%L3 feasible) in %4 s; score: %5.")
                            .arg(m_evo->generations)
                            .arg(m_evo->candidates.size())
                            .arg(feasible)

@@ -6,13 +6,19 @@
 #include <QString>
 #include <QTableWidgetItem>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
 namespace ts::searchui {
 
 inline QString kib(int64_t bytes) { return QString::number(double(bytes) / 1024.0, 'f', 1); }
-inline QString mega(double v) { return QString::number(v / 1e6, 'f', 2); }
+// Millions: two decimals from 1 M up, three significant digits below (a 300-MAC model is not "0.00").
+inline QString mega(double v)
+{
+    const double m = v / 1e6;
+    return std::abs(m) >= 1 || m == 0 ? QString::number(m, 'f', 2) : QString::number(m, 'g', 3);
+}
 inline QString dash() { return QStringLiteral("\u2013"); }
 inline QString latencyText(int64_t instructions) { return instructions > 0 ? mega(double(instructions)) : dash(); }
 inline QString patchText(const CandidateFigures& f)

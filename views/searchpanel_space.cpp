@@ -300,7 +300,7 @@ void SearchPanel::onSpaceFinished()
         selectSpace(QString::fromStdString(m_spaceOf.name));
         setEvolvePair(p.resolution, p.width);
     }
-    endTask(m_spaceTask, tr("%1: %2 pairs, %3 candidates evaluated for %4 in %5 s.")
+    endTask(m_spaceTask, tr("%1: %2 pairs, %L3 candidates evaluated for %4 in %5 s.")
                              .arg(QString::fromStdString(m_spaceOf.name))
                              .arg(s.pairs.size())
                              .arg(s.evaluated)
