@@ -75,7 +75,7 @@ FlashUse flashUse(const Graph& g)
 }
 
 Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const Graph& g, int64_t arenaBytes,
-                              int peakOp, const FitOptions& options)
+                              int peakOp, const FitOptions& options, int64_t frameBytes)
 {
     Result<FitVerdict> r;
     const Board* limits = boards.limitsOf(board);
@@ -102,7 +102,8 @@ Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const 
     v.sramBudget = int64_t(region->size);
     v.arenaBytes = arenaBytes;
     v.reserveBytes = options.reserveBytes;
-    v.sramMargin = v.arenaBudget() - arenaBytes;
+    v.frameBytes = frameBytes;
+    v.sramMargin = v.arenaBudget() - arenaBytes - frameBytes;
     const MemoryRegion* flash = limits->largestFlash();
     v.flashBudget = flash ? int64_t(flash->size) : 0;
     v.flash = flashUse(g);
@@ -113,7 +114,8 @@ Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const 
         return margin >= 0 ? std::string(what) + " fits with " + std::to_string(margin) + " B to spare"
                            : std::string(what) + " overflows by " + std::to_string(-margin) + " B";
     };
-    v.summary = words(v.sramMargin, "SRAM") + " (" + region->name + "), " + words(v.flashMargin, "flash");
+    v.summary = words(v.sramMargin, "SRAM") + " (" + region->name + (frameBytes ? ", with the input frame" : "") + "), " +
+                words(v.flashMargin, "flash");
     if (v.board != v.limitsBoard)
         v.summary += " — limits of " + limits->name;
     r.value = v;

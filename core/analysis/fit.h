@@ -45,8 +45,9 @@ struct FitVerdict {
     std::string region;
     int64_t sramBudget = 0;    // region size
     int64_t arenaBytes = 0;    // planned peak (activations + scratch)
+    int64_t frameBytes = 0;    // RAM the plan needs outside the arena: a streamed input frame (patch schedules)
     int64_t reserveBytes = 0;
-    int64_t sramMargin = 0;    // budget - arena - reserve (negative: overflow)
+    int64_t sramMargin = 0;    // budget - arena - frame - reserve (negative: overflow)
     int64_t flashBudget = 0;
     FlashUse flash;
     int64_t flashMargin = 0;
@@ -57,8 +58,9 @@ struct FitVerdict {
     int64_t arenaBudget() const { return sramBudget - reserveBytes; }
 };
 
-// `arenaBytes` is the planned peak; `peakOp` the op at the peak step. Errors: unknown region.
+// `arenaBytes` is the planned peak; `peakOp` the op at the peak step; `frameBytes` RAM the generated
+// code holds outside the arena (a streamed input frame). Errors: unknown region.
 Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const Graph& g, int64_t arenaBytes,
-                              int peakOp, const FitOptions& options);
+                              int peakOp, const FitOptions& options, int64_t frameBytes = 0);
 
 } // namespace ts

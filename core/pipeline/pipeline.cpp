@@ -78,7 +78,8 @@ Result<PipelineSnapshot> runPipeline(const Model& model, const Session& doc, con
         }
         result->stage1 = stage1WorkingSets(lg, order, *p, po);
         result->peakBytes = p->peak + result->analysis.memory.unplannedVariableBytes;
-        auto fit = fitVerdict(*board, boards, lg.graph, result->peakBytes, -1, options.fit);
+        // A streamed input frame is RAM too: the generated code holds it outside the arena.
+        auto fit = fitVerdict(*board, boards, lg.graph, result->peakBytes, -1, options.fit, streamedFrameBytes(lg.graph, *p));
         if (!fit.ok()) {
             r.diagnostics.insert(r.diagnostics.end(), fit.diagnostics.begin(), fit.diagnostics.end());
             return r;
@@ -137,6 +138,7 @@ QJsonObject pipelineJson(const PipelineResult& r)
     // The figures of what will run (the patch schedule when there is one).
     o["peak_bytes"] = qint64(r.peakBytes);
     o["fits"] = r.fit.fits;
+    o["input_frame_bytes"] = qint64(r.fit.frameBytes); // RAM outside the arena: a streamed input frame
     o["sram_margin_bytes"] = qint64(r.fit.sramMargin);
     o["arena_budget_bytes"] = qint64(r.arenaBudget());
     o["verdict"] = QString::fromStdString(r.fit.summary);

@@ -654,6 +654,18 @@ struct Evaluator {
 
 } // namespace
 
+int64_t streamedFrameBytes(const Graph& g, const PatchPlan& plan)
+{
+    if (plan.split.prefix > 0)
+        return 0; // stage 0 holds the inputs in its layout
+    const int resident = plan.inputOffset >= 0 ? plan.split.source : -1;
+    int64_t bytes = 0;
+    for (int t : g.inputs)
+        if (t != resident && t >= 0)
+            bytes += g.tensors[size_t(t)].byteSize().value_or(0);
+    return bytes;
+}
+
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options)
 {

@@ -157,6 +157,10 @@ struct OperandPlace {
 };
 OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, const PatchOperand& o);
 
+// RAM the generated code holds outside the arena for this plan: the frame of every graph input that
+// stage 1 streams (crops per patch) instead of holding it in the arena (no stage 0, not resident).
+int64_t streamedFrameBytes(const Graph& g, const PatchPlan& plan);
+
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options);
 

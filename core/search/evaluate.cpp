@@ -72,23 +72,26 @@ CandidateFigures evaluateCandidate(const Model& model, const Board& board, const
         for (const StepUse& u : mem->steps)
             workingSets.push_back(u.total());
         const int64_t budget = f.arenaBudget - mem->unplannedVariableBytes;
+        // The input frame stays in the arena (resident): stage 2 reuses its bytes, where a streamed
+        // frame would be RAM held outside the arena for the whole inference.
+        PatchOptions po = sd.patchOptions();
+        po.inputResident = true;
         std::optional<PatchPlan> p;
         if (options.exhaustivePatches) {
-            auto ps = searchPatches(lg, order, sd.patchOptions(), budget, options.maxPatchN, options.macCapPercent);
+            auto ps = searchPatches(lg, order, po, budget, options.maxPatchN, options.macCapPercent);
             if (ps.ok() && ps->recommended >= 0) {
                 const PatchPlan& rec = ps->pareto[size_t(ps->recommended)];
                 if (rec.nh * rec.nw > 1 && rec.peak < plan.peakBytes && rec.extraMacsPercent <= options.macCapPercent)
                     p = rec;
             }
         } else {
-            p = findFittingPatchPlan(lg, order, sd.patchOptions(), workingSets, budget, options.maxPatchN,
-                                     options.macCapPercent);
+            p = findFittingPatchPlan(lg, order, po, workingSets, budget, options.maxPatchN, options.macCapPercent);
         }
         if (p) {
             f.peakBytes = p->peak + mem->unplannedVariableBytes;
             f.extraMacs = p->extraMacs;
-            f.patch = PatchStage{p->split.tensor, p->nh, p->nw, false};
-            auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo);
+            f.patch = PatchStage{p->split.tensor, p->nh, p->nw, po.inputResident};
+            auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo, streamedFrameBytes(lg.graph, *p));
             if (pf.ok())
                 fit = pf;
         }
