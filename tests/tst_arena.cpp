@@ -674,8 +674,9 @@ void TestArena::expandingPointwiseByHand()
         if (m->buffers[i].kind == PlanBuffer::Kind::Scratch)
             scratch = int(i);
     QVERIFY(scratch >= 0);
-    // Two input pixels: the 1x1 kernel takes pixels in pairs (each filter load serves both).
-    QCOMPARE(m->buffers[size_t(scratch)].segments[0].size, alignUp(2 * cin, alignment));
+    // The 1x1 kernel takes pixels in pairs (each filter load serves both), the pair's input widened
+    // to int16 in scratch before any output is stored: 2 pixels × Cin × 2 B.
+    QCOMPARE(m->buffers[size_t(scratch)].segments[0].size, alignUp(2 * cin * 2, alignment));
 
     const std::vector<uint8_t> input = b.input(7);
     const std::vector<uint8_t> expected = referenceRun(lg.graph, input);
@@ -689,7 +690,7 @@ void TestArena::expandingPointwiseByHand()
     plan.tail.assign(m->buffers.size(), false);
     plan.offsets[size_t(xb)] = sizeY;
     plan.offsets[size_t(scratch)] = sizeY + sizeX;
-    plan.peakBytes = sizeY + sizeX + alignUp(2 * cin, alignment);
+    plan.peakBytes = sizeY + sizeX + alignUp(2 * cin * 2, alignment);
     for (bool atTail : {false, true}) {
         plan.tail[size_t(shared)] = atTail;
         QVERIFY2(checkPlan(lg.graph, *m, plan).empty(), checkPlan(lg.graph, *m, plan).c_str());

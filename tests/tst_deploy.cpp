@@ -95,6 +95,11 @@ void TestDeploy::goldenOnQemu()
     QVERIFY(!d->run.layers.empty());
     // The linker's arena section is the plan's arena, byte for byte.
     QCOMPARE(d->build.size.arena, d->arenaBytes);
+    // The analysis's flash figure (constants + code estimate) is never below what the linker placed:
+    // a plan the analysis says fits must link.
+    const int64_t linked = d->build.size.runtime + d->build.size.weights + d->build.size.libc;
+    QVERIFY2(linked <= d->pipeline->fit.flash.total(),
+             qPrintable(QString("linked %1 B > estimated %2 B").arg(linked).arg(d->pipeline->fit.flash.total())));
     if (model != "tflm_simple_add") // the one model without constants
         QVERIFY(d->build.size.weights > 0);
     qInfo("%s on %s: %lld instructions per inference (QEMU -icount: instructions, not cycles); arena %lld B, stack peak "

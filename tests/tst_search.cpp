@@ -617,8 +617,13 @@ void TestSearch::bestCandidateRunsOnQemu()
     auto run = deployOnQemu(*imported, doc, tstest::boards(), d);
     QVERIFY2(run.ok(), firstError(run.diagnostics).c_str());
     QVERIFY2(run->matchesReference, run->mismatch.c_str());
-    // The firmware's arena is the searched peak, byte for byte.
+    // The firmware's arena is the searched peak, byte for byte, and the searched flash figure is not
+    // below what the linker placed (runtime, constants, C library).
     QCOMPARE(run->arenaBytes, pick->figures.peakBytes);
+    QCOMPARE(run->build.size.arena, pick->figures.peakBytes);
+    const int64_t linked = run->build.size.runtime + run->build.size.weights + run->build.size.libc;
+    QVERIFY2(linked <= pick->figures.flashBytes,
+             qPrintable(QString("linked %1 B > searched %2 B").arg(linked).arg(pick->figures.flashBytes)));
     qInfo("searched candidate %s: peak %lld B (%s), %lld MACs, %lld instructions per inference on QEMU (estimated %lld)",
           pick->arch.key().c_str(), (long long)pick->figures.peakBytes,
           pick->figures.patch ? "patched" : "whole tensors", (long long)pick->figures.macs, (long long)run->run.instructions,

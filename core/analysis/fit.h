@@ -27,12 +27,14 @@ struct FlashUse {
     int64_t weights = 0;   // filters and other constant parameters
     int64_t biases = 0;
     int64_t requant = 0;   // per-output-channel multiplier + shift (2 × int32) of conv/depthwise/FC
-    int64_t code = 0;      // estimate: runtime + one kernel per distinct op kind
+    int64_t code = 0;      // estimate: runtime + C library + one kernel per distinct op kind + call-site glue
     int64_t total() const { return weights + biases + requant + code; }
 };
 // Per op: the flash its constants need (weights + biases + requantization parameters).
 int64_t opFlashBytes(const Graph& g, const Op& op);
-FlashUse flashUse(const Graph& g);
+// `opCalls`: kernel call sites in the generated code (a patch schedule repeats stage 1's per patch);
+// -1: one per op. `patches`: the patch schedule's patches (each one function of its own), 0 for none.
+FlashUse flashUse(const Graph& g, int64_t opCalls = -1, int patches = 0);
 
 struct FitOptions {
     int64_t reserveBytes = 8 * 1024; // stack, runtime state and I/O outside the arena
@@ -61,6 +63,7 @@ struct FitVerdict {
 // `arenaBytes` is the planned peak; `peakOp` the op at the peak step; `frameBytes` RAM the generated
 // code holds outside the arena (a streamed input frame). Errors: unknown region.
 Result<FitVerdict> fitVerdict(const Board& board, const BoardSet& boards, const Graph& g, int64_t arenaBytes,
-                              int peakOp, const FitOptions& options, int64_t frameBytes = 0);
+                              int peakOp, const FitOptions& options, int64_t frameBytes = 0, int64_t opCalls = -1,
+                              int patches = 0);
 
 } // namespace ts

@@ -46,7 +46,7 @@ const std::vector<InplaceRule>& inplaceRules()
     static const std::vector<InplaceRule> rules{
         {InplaceKind::Depthwise, "DEPTHWISE_CONV_2D, int8, depth multiplier 1, output no larger than input",
          "output channel c over input channel c: delta ≡ 0 (mod C), head or tail", "channel by channel",
-         "one input channel (H_in·W_in bytes); small maps: its zero-point padded window, up to 1 KiB"},
+         "one input channel (H_in·W_in bytes); small maps: its zero-point padded window, up to 256 B"},
         {InplaceKind::PointwiseShrink, "CONV_2D 1×1, stride 1, no padding, int8, Cout ≤ Cin",
          "head (delta ≤ Cin − Cout): pixels forward; tail (delta ≥ (P−1)·(Cin − Cout)): pixels backward",
          "forward or backward", "two input pixels as int16 (4·Cin bytes)"},

@@ -666,6 +666,12 @@ int64_t streamedFrameBytes(const Graph& g, const PatchPlan& plan)
     return bytes;
 }
 
+int64_t patchedOpCalls(const Graph& g, const PatchPlan& plan)
+{
+    const int64_t stage1 = std::max(0, plan.split.step + 1 - plan.split.prefix);
+    return int64_t(g.ops.size()) - stage1 + stage1 * plan.nh * plan.nw;
+}
+
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options)
 {

@@ -160,6 +160,8 @@ OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, c
 // RAM the generated code holds outside the arena for this plan: the frame of every graph input that
 // stage 1 streams (crops per patch) instead of holding it in the arena (no stage 0, not resident).
 int64_t streamedFrameBytes(const Graph& g, const PatchPlan& plan);
+// Kernel call sites the generated code of this plan has: stage 1's ops once per patch, the others once.
+int64_t patchedOpCalls(const Graph& g, const PatchPlan& plan);
 
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options);

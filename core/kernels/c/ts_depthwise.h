@@ -52,7 +52,7 @@ typedef struct {
 #define TS_DEPTHWISE_PLANE_H(p) (((p)->out_h - 1) * (p)->stride_h + ((p)->k_h - 1) * (p)->dilation_h + 1)
 #define TS_DEPTHWISE_PLANE_W(p) (((p)->out_w - 1) * (p)->stride_w + ((p)->k_w - 1) * (p)->dilation_w + 1)
 #define TS_DEPTHWISE_PLANE_BYTES(p) ((int64_t)TS_DEPTHWISE_PLANE_H(p) * TS_DEPTHWISE_PLANE_W(p))
-#define TS_DEPTHWISE_PLANE_MAX 1024
+#define TS_DEPTHWISE_PLANE_MAX 256
 #define TS_DEPTHWISE_CHANNEL_BYTES(p) ((int64_t)(p)->in_h * (p)->in_w)
 #define TS_DEPTHWISE_INPLACE_SCRATCH_BYTES(p)                                                                     \
     (TS_DEPTHWISE_PLANE_BYTES(p) <= TS_DEPTHWISE_PLANE_MAX && TS_DEPTHWISE_PLANE_BYTES(p) > TS_DEPTHWISE_CHANNEL_BYTES(p) \
