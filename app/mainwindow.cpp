@@ -353,11 +353,20 @@ SearchPanel* MainWindow::modelSearch()
             activateWindow();
     });
     connect(m_modelSearch, &SearchPanel::openCandidate, this,
-            [this](std::shared_ptr<const Model> model, const QString& boardId, const QString& name) {
+            [this](std::shared_ptr<const Model> model, const QString& boardId, const QString& name,
+                   const ScheduleDoc& schedule) {
                 m_sessionPath.clear();
                 m_modelPath.clear();
                 selectBoard(boardId);
                 setModel(std::move(model), {}, name);
+                // The schedule the search's figures are for (its patch stage and planner): the
+                // studio then shows, and generates, exactly what the search showed.
+                ScheduleDoc s = m_doc.schedule;
+                s.patch = schedule.patch;
+                s.planner = schedule.planner;
+                s.macCapPercent = schedule.macCapPercent;
+                setScheduleNoUndo(s);
+                recompute();
                 activateWindow();
             });
     return m_modelSearch;

@@ -284,6 +284,9 @@ void TestSearchPanel::evolveDrawsScatter()
     panel.findChild<QPushButton*>("openCandidate")->click();
     QCOMPARE(open.count(), 1);
     QCOMPARE(open.at(0).at(1).toString(), QString(kBoard));
+    // With the schedule the search's figures are for (its patch stage).
+    const auto schedule = open.at(0).at(3).value<ts::ScheduleDoc>();
+    QVERIFY(schedule.patch == top.figures.patch);
 }
 
 void TestSearchPanel::evaluatorScores()
@@ -453,6 +456,9 @@ void TestSearchPanel::mainWindowWiring()
     std::string difference;
     QVERIFY2(sameGraph(*w.model(), buildCandidateModel(m_mcunet, c.arch, true), &difference), difference.c_str());
     QVERIFY(w.windowTitle().contains("candidate"));
+    // The studio shows the search's figures: the same schedule, the same peak.
+    QVERIFY(w.document().schedule.patch == c.figures.patch);
+    QCOMPARE(w.computation()->peakBytes, c.figures.peakBytes);
 
     // A zoo model opens through the studio's own open path.
     QTemporaryDir dir;

@@ -285,6 +285,7 @@ bool SearchPanel::runZoo()
     }
     EvalOptions eval;
     eval.maxPatchN = 8; // the pipeline's own patch search range: the zoo's figures are the studio's
+    eval.exhaustivePatches = true;
     eval.cost = m_cost.get();
     auto job = startTask(m_zooTask);
     m_zooBoard = QString::fromStdString(m_board->name);

@@ -11,6 +11,7 @@
 // behind it) with progress and Cancel; the panel holds copies of the board, so a board change in
 // the studio never reaches a running search.
 
+#include "schedule/schedule_doc.h"
 #include "boards/board.h"
 #include "common/job.h"
 #include "model/graph.h"
@@ -102,8 +103,10 @@ public:
 
 signals:
     void openModelFile(const QString& path);
-    // A search candidate to open as the studio's document, for board `boardId`.
-    void openCandidate(std::shared_ptr<const ts::Model> model, const QString& boardId, const QString& name);
+    // A search candidate to open as the studio's document, for board `boardId`; `schedule` is the
+    // schedule its figures are for (planner, patch stage), so the studio shows the same figures.
+    void openCandidate(std::shared_ptr<const ts::Model> model, const QString& boardId, const QString& name,
+                       const ts::ScheduleDoc& schedule);
     void searchFinished(); // any search ended (finished, failed or cancelled), its views updated
 
 private:

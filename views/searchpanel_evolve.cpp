@@ -224,13 +224,17 @@ QWidget* SearchPanel::buildEvolveTab()
             m_evoTask.status->setText(error);
             return;
         }
-        const Architecture& a = m_evo->candidates[size_t(m_selected)].arch;
+        const Candidate& c = m_evo->candidates[size_t(m_selected)];
+        const Architecture& a = c.arch;
+        EvalOptions eval; // as the evolution ran (runEvolve): the default planner, reserve and cap
+        const ScheduleDoc schedule = candidateSession(*model, m_evoBoard.toStdString(), c.figures, eval).schedule;
         emit openCandidate(model, m_evoBoard,
                            tr("%1 candidate #%2 (%3\u00d7%3, width %4, untrained)")
                                .arg(QString::fromStdString(a.space))
                                .arg(m_selected)
                                .arg(a.resolution)
-                               .arg(widthText(a.width)));
+                               .arg(widthText(a.width)),
+                           schedule);
     });
     connect(m_exportTflite, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export candidate model"), QStringLiteral("candidate.tflite"),
