@@ -27,13 +27,19 @@ int NetBuilder::constant(const std::string& name, std::vector<int32_t> shape, DT
                          std::vector<uint8_t> bytes)
 {
     auto owned = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+    const ByteView data{owned->data(), owned->size()};
+    m_model.storage.push_back(std::move(owned));
+    return addConstant(name, std::move(shape), dtype, std::move(q), data);
+}
+
+int NetBuilder::addConstant(const std::string& name, std::vector<int32_t> shape, DType dtype, Quantization q, ByteView data)
+{
     Tensor t;
     t.name = name;
     t.shape = std::move(shape);
     t.dtype = dtype;
     t.quant = std::move(q);
-    t.data = ByteView{owned->data(), owned->size()};
-    m_model.storage.push_back(std::move(owned));
+    t.data = data;
     g().tensors.push_back(std::move(t));
     return int(g().tensors.size() - 1);
 }
@@ -85,14 +91,7 @@ int NetBuilder::zeroConstant(const std::string& name, std::vector<int32_t> shape
         zeros = std::make_shared<const std::vector<uint8_t>>(std::max<size_t>(bytes, 1 << 20), uint8_t(0));
     if (m_model.storage.empty() || m_model.storage.back() != zeros)
         m_model.storage.push_back(zeros);
-    Tensor t;
-    t.name = name;
-    t.shape = std::move(shape);
-    t.dtype = DType::Int8;
-    t.quant = std::move(q);
-    t.data = ByteView{zeros->data(), bytes};
-    g().tensors.push_back(std::move(t));
-    return int(g().tensors.size() - 1);
+    return addConstant(name, std::move(shape), DType::Int8, std::move(q), ByteView{zeros->data(), bytes});
 }
 
 void NetBuilder::op(OpKind kind, std::vector<int> inputs, std::vector<int> outputs, OpOptions options, int version)

@@ -84,6 +84,8 @@ public:
 
 private:
     int zeroConstant(const std::string& name, std::vector<int32_t> shape, Quantization q, size_t bytes);
+    // Appends a constant tensor over `data` (kept alive by the model's storage).
+    int addConstant(const std::string& name, std::vector<int32_t> shape, DType dtype, Quantization q, ByteView data);
 
     Model m_model;
     XorShift32 m_rng;

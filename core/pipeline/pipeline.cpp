@@ -79,8 +79,7 @@ Result<PipelineSnapshot> runPipeline(const Model& model, const Session& doc, con
         result->stage1 = stage1WorkingSets(lg, order, *p, po);
         result->peakBytes = p->peak + result->analysis.memory.unplannedVariableBytes;
         // A streamed input frame is RAM too: the generated code holds it outside the arena.
-        auto fit = fitVerdict(*board, boards, lg.graph, result->peakBytes, -1, options.fit, streamedFrameBytes(lg.graph, *p),
-                              patchedOpCalls(lg.graph, *p), p->nh * p->nw);
+        auto fit = patchedFitVerdict(*board, boards, lg.graph, result->peakBytes, *p, options.fit);
         if (!fit.ok()) {
             r.diagnostics.insert(r.diagnostics.end(), fit.diagnostics.begin(), fit.diagnostics.end());
             return r;

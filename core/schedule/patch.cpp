@@ -555,9 +555,10 @@ struct Evaluator {
         const bool resident = sourceResident(st.split, options);
         if (resident && input >= 0)
             mo.external.push_back(input);
+        cacheMacs();
         int64_t stageMacs = 0;
         for (int o : st.ops)
-            stageMacs += computeOpFacts(g, g.ops[size_t(o)]).macs;
+            stageMacs += opMacs[size_t(o)];
         int64_t patchedMacs = 0, largest = 0;
         std::map<std::string, int> layoutIndex;
         for (int i = 0; i < nh; ++i)
@@ -571,7 +572,7 @@ struct Evaluator {
                     const auto out = regions.find(g.ops[size_t(o)].outputs[0]);
                     if (out == regions.end())
                         continue;
-                    patchedMacs += macsPerPixel(g, g.ops[size_t(o)]) * out->second.h() * out->second.w();
+                    patchedMacs += opMacsPerPixel[size_t(o)] * out->second.h() * out->second.w();
                     if (const auto need = inputNeed(g, g.ops[size_t(o)], out->second, 0))
                         key += std::to_string(need->pad.top) + std::to_string(need->pad.bottom) + std::to_string(need->pad.left)
                                + std::to_string(need->pad.right);
@@ -670,6 +671,13 @@ int64_t patchedOpCalls(const Graph& g, const PatchPlan& plan)
 {
     const int64_t stage1 = std::max(0, plan.split.step + 1 - plan.split.prefix);
     return int64_t(g.ops.size()) - stage1 + stage1 * plan.nh * plan.nw;
+}
+
+Result<FitVerdict> patchedFitVerdict(const Board& board, const BoardSet& boards, const Graph& g, int64_t arenaBytes,
+                                     const PatchPlan& plan, const FitOptions& options)
+{
+    return fitVerdict(board, boards, g, arenaBytes, -1, options, streamedFrameBytes(g, plan), patchedOpCalls(g, plan),
+                      plan.nh * plan.nw);
 }
 
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,

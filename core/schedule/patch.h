@@ -4,6 +4,7 @@
 // whole tensors. This file holds the receptive-field analysis, the valid splits, and the exact
 // cost of a schedule (peak SRAM and recomputed MACs).
 
+#include "analysis/fit.h"
 #include "analysis/memory.h"
 #include "common/diagnostic.h"
 #include "common/job.h"
@@ -162,6 +163,10 @@ OperandPlace placeOperand(const Graph& g, const PatchPlan& plan, size_t patch, c
 int64_t streamedFrameBytes(const Graph& g, const PatchPlan& plan);
 // Kernel call sites the generated code of this plan has: stage 1's ops once per patch, the others once.
 int64_t patchedOpCalls(const Graph& g, const PatchPlan& plan);
+// The fit verdict of what the plan runs: `arenaBytes` of arena, the streamed input frame it holds
+// outside the arena, and the flash of its per-patch code. The pipeline and the model search call this.
+Result<FitVerdict> patchedFitVerdict(const Board& board, const BoardSet& boards, const Graph& g, int64_t arenaBytes,
+                                     const PatchPlan& plan, const FitOptions& options);
 
 Result<PatchPlan> planPatches(const LegalGraph& lg, const std::vector<int>& order, int splitTensor, int nh, int nw,
                               const PatchOptions& options);

@@ -91,8 +91,7 @@ CandidateFigures evaluateCandidate(const Model& model, const Board& board, const
             f.peakBytes = p->peak + mem->unplannedVariableBytes;
             f.extraMacs = p->extraMacs;
             f.patch = PatchStage{p->split.tensor, p->nh, p->nw, po.inputResident};
-            auto pf = fitVerdict(board, boards, lg.graph, f.peakBytes, -1, fo, streamedFrameBytes(lg.graph, *p),
-                                 patchedOpCalls(lg.graph, *p), p->nh * p->nw);
+            auto pf = patchedFitVerdict(board, boards, lg.graph, f.peakBytes, *p, fo);
             if (pf.ok())
                 fit = pf;
         }
