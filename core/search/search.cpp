@@ -264,96 +264,73 @@ Result<EvolutionResult> runEvolution(const SearchSpace& space, const Board& boar
 
     EvolutionResult out;
     out.scoreName = hook ? "accuracy (evaluator)" : "MACs (proxy for accuracy)";
-    std::unordered_map<std::string, int> seen; // architecture key → index in out.candidates
     SearchRng rng(options.seed);
     const int parents = std::max(2, int(std::lround(options.population * options.parentRatio)));
     const int maxTries = 50;
-    std::unordered_map<std::string, CandidateFigures> figures; // every architecture evaluated once
-    auto figuresOf = [&](const Architecture& a) -> const CandidateFigures& {
-        const std::string key = a.key();
-        auto it = figures.find(key);
-        if (it == figures.end())
-            it = figures.emplace(key, evaluateArchitecture(space, a, board, boards, options.eval)).first;
-        return it->second;
-    };
+    std::unordered_map<std::string, int> seen; // architecture key → index in out.candidates
 
-    // Evaluates new architectures (dedup by key); returns their indices. With the hook, the feasible
-    // new ones are scored by the user's command (in parallel), else by their MACs.
-    auto evaluateBatch = [&](const std::vector<Architecture>& archs, int generation) -> std::vector<int> {
-        std::vector<int> idx, fresh;
-        for (const Architecture& a : archs) {
-            const std::string key = a.key();
-            if (auto it = seen.find(key); it != seen.end()) {
-                idx.push_back(it->second);
-                continue;
-            }
-            Candidate c;
-            c.arch = a;
-            c.generation = generation;
-            c.figures = figuresOf(a);
-            if (c.figures.ok() && c.figures.fits && !hook) {
-                c.score = double(c.figures.macs);
-                c.scored = true;
-            }
-            const int i = int(out.candidates.size());
-            out.candidates.push_back(std::move(c));
-            seen[key] = i;
-            idx.push_back(i);
-            fresh.push_back(i);
+    // The candidate of `a`: evaluated the first time it is drawn (and then, without the hook, scored
+    // by its MACs); every draw, feasible or not, stays on record (the scatter shows them all).
+    auto record = [&](const Architecture& a, int generation) -> int {
+        const std::string key = a.key();
+        if (const auto it = seen.find(key); it != seen.end())
+            return it->second;
+        Candidate c;
+        c.arch = a;
+        c.generation = generation;
+        c.figures = evaluateArchitecture(space, a, board, boards, options.eval);
+        if (c.figures.ok() && c.figures.fits && !hook) {
+            c.score = double(c.figures.macs);
+            c.scored = true;
         }
-        if (hook) {
-            std::vector<HookInput> inputs;
-            std::vector<Model> models;
-            std::vector<int> which;
-            for (int i : fresh)
-                if (out.candidates[size_t(i)].figures.fits)
-                    which.push_back(i);
-            models.reserve(which.size());
-            for (int i : which)
-                models.push_back(buildCandidateModel(space, out.candidates[size_t(i)].arch, true));
-            for (size_t k = 0; k < which.size(); ++k)
-                inputs.push_back({architectureToJson(out.candidates[size_t(which[k])].arch), &models[k],
-                                  "candidate_" + std::to_string(which[k])});
-            const auto results = runEvaluatorHook(options.evaluator, inputs, workDir, options.evaluatorProcesses,
-                                                  options.evaluatorTimeoutMs, job);
-            for (size_t k = 0; k < which.size(); ++k) {
-                Candidate& c = out.candidates[size_t(which[k])];
-                if (results[k].ok) {
-                    c.accuracy = results[k].accuracy;
-                    c.score = results[k].accuracy;
-                    c.scored = true;
-                } else {
-                    c.evaluatorError = results[k].error;
-                }
-            }
-        }
-        return idx;
+        const int i = int(out.candidates.size());
+        out.candidates.push_back(std::move(c));
+        seen.emplace(key, i);
+        return i;
     };
-    // Draws feasible architectures (up to maxTries draws each) with `make`.
-    auto feasibleBatch = [&](int count, int generation, const std::function<Architecture()>& make) {
-        std::vector<Architecture> batch;
-        for (int k = 0; k < count; ++k) {
-            Architecture a = make();
-            for (int t = 1; t < maxTries; ++t) {
-                if (const auto it = seen.find(a.key()); it != seen.end() && out.candidates[size_t(it->second)].figures.fits)
-                    break;
-                const CandidateFigures& f = figuresOf(a);
-                if (f.ok() && f.fits)
-                    break;
-                // Keep the infeasible draw on record (the scatter shows it) and draw again.
-                if (!seen.count(a.key())) {
-                    Candidate c;
-                    c.arch = a;
-                    c.generation = generation;
-                    c.figures = f;
-                    seen[a.key()] = int(out.candidates.size());
-                    out.candidates.push_back(std::move(c));
-                }
-                a = make();
-            }
-            batch.push_back(std::move(a));
+    // With the hook: the user's command scores the feasible candidates among `idx` it has not run on
+    // yet, in parallel.
+    auto scoreWithHook = [&](const std::vector<int>& idx) {
+        std::vector<int> which;
+        for (int i : idx) {
+            const Candidate& c = out.candidates[size_t(i)];
+            if (c.figures.fits && !c.scored && c.evaluatorError.empty() &&
+                std::find(which.begin(), which.end(), i) == which.end())
+                which.push_back(i);
         }
-        return evaluateBatch(batch, generation);
+        std::vector<Model> models;
+        models.reserve(which.size());
+        for (int i : which)
+            models.push_back(buildCandidateModel(space, out.candidates[size_t(i)].arch, true));
+        std::vector<HookInput> inputs;
+        for (size_t k = 0; k < which.size(); ++k)
+            inputs.push_back({architectureToJson(out.candidates[size_t(which[k])].arch), &models[k],
+                              "candidate_" + std::to_string(which[k])});
+        const auto results = runEvaluatorHook(options.evaluator, inputs, workDir, options.evaluatorProcesses,
+                                              options.evaluatorTimeoutMs, job);
+        for (size_t k = 0; k < which.size(); ++k) {
+            Candidate& c = out.candidates[size_t(which[k])];
+            if (results[k].ok) {
+                c.accuracy = results[k].accuracy;
+                c.score = results[k].accuracy;
+                c.scored = true;
+            } else {
+                c.evaluatorError = results[k].error;
+            }
+        }
+    };
+    // `count` candidates drawn with `make`, each redrawn (up to maxTries draws) until it fits.
+    auto feasibleBatch = [&](int count, int generation, const std::function<Architecture()>& make) {
+        std::vector<int> idx;
+        for (int k = 0; k < count; ++k) {
+            int i = record(make(), generation);
+            for (int t = 1; t < maxTries && !out.candidates[size_t(i)].figures.fits; ++t)
+                i = record(make(), generation);
+            idx.push_back(i);
+        }
+        if (hook)
+            scoreWithHook(idx);
+        return idx;
     };
     auto cancelled = [&](int g) {
         return job && !job->progress(g, options.generations, "generation " + std::to_string(g + 1) + " of " +
