@@ -331,6 +331,23 @@ TS_INLINE void dw_run(const ts_depthwise_s8_params *p, const int8_t *input, cons
  * zero-point padded plane (the output's whole input window, bordered once per call), and the
  * channel kernels run over it as an unpadded map; every pixel takes the inner loop and the
  * padding's taps add f * (zp + input_offset) = 0, exactly the reference's skipped taps. */
+/* One channel of `n` pixels `stride` bytes apart into `n` contiguous bytes (four loads before the
+ * stores: the compiler need not assume `dst` aliases the next source byte). */
+TS_INLINE void dw_gather(int8_t *dst, const int8_t *src, int32_t n, ptrdiff_t stride)
+{
+    const ptrdiff_t s2 = 2 * stride, s3 = 3 * stride, s4 = 4 * stride;
+    int32_t i;
+    for (i = 0; i + 4 <= n; i += 4, src += s4) {
+        const int8_t v0 = src[0], v1 = src[stride], v2 = src[s2], v3 = src[s3];
+        dst[i] = v0;
+        dst[i + 1] = v1;
+        dst[i + 2] = v2;
+        dst[i + 3] = v3;
+    }
+    for (; i < n; ++i, src += stride)
+        dst[i] = src[0];
+}
+
 TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *input, const int8_t *filter,
                               const int32_t *bias, const int32_t *multiplier, const int32_t *shift, int8_t *output,
                               int8_t *scratch, const int32_t kh, const int32_t kw, const int fixed)
@@ -339,7 +356,7 @@ TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *inp
     const int padded = TS_DEPTHWISE_PLANE_BYTES(p) <= TS_DEPTHWISE_PLANE_MAX;
     ts_depthwise_s8_params pp = *p;
     dw_interior r;
-    int32_t c, i, rows = p->in_h, cols = p->in_w;
+    int32_t c, rows = p->in_h, cols = p->in_w;
     int8_t *dst0 = scratch;
     if (padded) {
         const int32_t ph = TS_DEPTHWISE_PLANE_H(p), pw = TS_DEPTHWISE_PLANE_W(p);
@@ -354,33 +371,13 @@ TS_INLINE void dw_run_inplace(const ts_depthwise_s8_params *p, const int8_t *inp
     }
     r = dw_interior_of(&pp);
     for (c = 0; c < c_count; ++c) {
-        const ptrdiff_t c1 = c_count, c2 = 2 * c1, c3 = 3 * c1, c4 = 4 * c1;
+        const ptrdiff_t c1 = c_count;
         if (padded) {
             int32_t y;
-            for (y = 0; y < rows; ++y) {
-                const int8_t *src = input + (ptrdiff_t)y * p->in_w * c_count + c;
-                int8_t *d = dst0 + (ptrdiff_t)y * pp.in_w;
-                for (i = 0; i + 4 <= cols; i += 4, src += c4) {
-                    const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
-                    d[i] = v0;
-                    d[i + 1] = v1;
-                    d[i + 2] = v2;
-                    d[i + 3] = v3;
-                }
-                for (; i < cols; ++i, src += c1)
-                    d[i] = src[0];
-            }
+            for (y = 0; y < rows; ++y)
+                dw_gather(dst0 + (ptrdiff_t)y * pp.in_w, input + (ptrdiff_t)y * p->in_w * c_count + c, cols, c1);
         } else {
-            const int8_t *src = input + c;
-            for (i = 0; i + 4 <= pixels; i += 4, src += c4) {
-                const int8_t v0 = src[0], v1 = src[c1], v2 = src[c2], v3 = src[c3];
-                scratch[i] = v0;
-                scratch[i + 1] = v1;
-                scratch[i + 2] = v2;
-                scratch[i + 3] = v3;
-            }
-            for (; i < pixels; ++i, src += c1)
-                scratch[i] = src[0];
+            dw_gather(scratch, input + c, pixels, c1);
         }
         if (fixed
             && dwf_try(&pp, &r, scratch, pp.in_w, filter + (ptrdiff_t)c * kh * kw, kh, kw, bias ? (uint32_t)bias[c] : 0u,
